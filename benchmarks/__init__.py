@@ -1,0 +1,28 @@
+"""Benchmarks, run as ``python -m benchmarks NAME``; not part of the timed test suite.
+
+Each benchmark is a module ``benchmarks/<name>.py`` exposing ``add_arguments(parser)`` and
+``run(args) -> list[dict]``; every row has the keys figure, value, unit, command, ratio.
+"""
+
+from __future__ import annotations
+
+ROW_KEYS = ("figure", "value", "unit", "ratio", "command")
+
+
+def row(figure: str, value: float, unit: str, command: str, ratio: float | None = None) -> dict:
+    """One result row."""
+    return {"figure": figure, "value": value, "unit": unit, "command": command, "ratio": ratio}
+
+
+def format_table(rows: list[dict]) -> str:
+    """Plain-text table of result rows."""
+    cells = [[str(r.get("figure", "")),
+              f"{r['value']:.4g}" if isinstance(r.get("value"), float) else str(r.get("value", "")),
+              str(r.get("unit", "")),
+              "" if r.get("ratio") is None else f"{r['ratio']:.1f}x",
+              str(r.get("command", ""))] for r in rows]
+    head = ["figure", "value", "unit", "ratio", "command"]
+    widths = [max(len(h), *(len(c[i]) for c in cells)) if cells else len(h) for i, h in enumerate(head)]
+    lines = ["  ".join(h.ljust(w) for h, w in zip(head, widths))]
+    lines += ["  ".join(c.ljust(w) for c, w in zip(cell, widths)) for cell in cells]
+    return "\n".join(lines)

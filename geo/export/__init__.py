@@ -1,0 +1,1 @@
+"""Exports of the indicator table, each stamped with provenance."""

@@ -1,0 +1,37 @@
+"""Project-wide constants: coordinate systems, thresholds, paths, environment names."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+#: Metric CRS every computation runs in (ETRS89 / UTM zone 32N).
+CRS_METRIC = "EPSG:25832"
+#: CRS for display on web maps and for lat/lon input.
+CRS_DISPLAY = "EPSG:4326"
+
+#: Drive-time thresholds in minutes for catchment indicators.
+THRESHOLDS_MIN: tuple[int, ...] = (15, 30, 45, 60)
+
+#: Straight-line drive-time estimate: road distance = DETOUR_FACTOR * straight line,
+#: driven at ESTIMATE_SPEED_KMH. 1.3 is the typical Danish road circuity for regional
+#: trips (Boscoe et al. 2012 report 1.2-1.4 for Europe); 60 km/h is a mixed average of
+#: motorway, main road and town driving. Both are shown beside every estimated number.
+DETOUR_FACTOR = 1.3
+ESTIMATE_SPEED_KMH = 60.0
+
+#: Rough bounding box of Denmark (lon/lat), used to reject points outside the country.
+DENMARK_BBOX_LONLAT = (7.8, 54.4, 15.3, 57.9)
+
+#: The 17 municipalities of Region Sjælland (K17).
+K17_CODES: tuple[str, ...] = (
+    "0253", "0259", "0265", "0269", "0306", "0316", "0320", "0326", "0329",
+    "0330", "0336", "0340", "0350", "0360", "0370", "0376", "0390",
+)
+
+ROOT = Path(__file__).resolve().parent.parent
+DATA_DIR = ROOT / "data"
+DEFAULT_DIR = DATA_DIR / "default"
+CLUSTERS_FILE = DATA_DIR / "clusters.json"
+
+#: Environment variable naming a folder of real files for the app to load.
+ENV_DATA_DIR = "KLYNGESTED_DATA_DIR"

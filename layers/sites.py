@@ -1,0 +1,42 @@
+"""Candidate sites with their catchment areas drawn underneath."""
+
+from __future__ import annotations
+
+import folium
+import geopandas as gpd
+
+from geo.catchment import CatchmentEngine
+from layers._geo import esc, to_display
+from layers.style import RING_STYLES, SITE_COLOUR
+
+
+def sites_layer(
+    sites: gpd.GeoDataFrame, engine: CatchmentEngine, thresholds: tuple[int, ...]
+) -> folium.FeatureGroup:
+    """Numbered site markers above one catchment outline per threshold."""
+    group = folium.FeatureGroup(name="Lokaliteter og oplande")
+    method = "vejnet" if engine.method == "network" else "estimat"
+    for site in sites.itertuples():
+        shapes = to_display(engine.isochrones((site.geometry.x, site.geometry.y), thresholds), simplify_m=100)
+        for (colour, dash), shape in zip(RING_STYLES, shapes.sort_values("minutes").itertuples(), strict=False):
+            folium.GeoJson(
+                shape.geometry.__geo_interface__,
+                style_function=lambda _, c=colour, d=dash: {"color": c, "weight": 3, "dashArray": d, "fill": False},
+                tooltip=f"{esc(site.name)}: {shape.minutes} min ({method})",
+            ).add_to(group)
+    for number, site in enumerate(to_display(sites).itertuples(), start=1):
+        folium.Marker(
+            location=(site.geometry.y, site.geometry.x),
+            tooltip=f"<b>{number}. {esc(site.name)}</b><br>{esc(site.kommune)}",
+            icon=folium.DivIcon(
+                icon_size=(34, 34),
+                icon_anchor=(17, 17),
+                html=(
+                    f'<div role="img" aria-label="Lokalitet {number}: {esc(site.name)}" '
+                    f'style="width:34px;height:34px;border-radius:50%;background:{SITE_COLOUR};'
+                    'color:#fff;border:3px solid #fff;box-shadow:0 0 0 2px #000;font:bold 18px/28px sans-serif;'
+                    f'text-align:center">{number}</div>'
+                ),
+            ),
+        ).add_to(group)
+    return group

@@ -1,0 +1,23 @@
+"""Colours and sizes chosen for projectors and colour-blind viewers (Okabe–Ito palette)."""
+
+from __future__ import annotations
+
+KIND_COLOURS: dict[str, str] = {
+    "university": "#0072B2",
+    "university_college": "#E69F00",
+    "business_academy": "#009E73",
+    "vocational_school": "#CC79A7",
+    "research_institute": "#D55E00",
+}
+STATION_COLOUR = "#000000"
+SITE_COLOUR = "#D55E00"
+MUNICIPALITY_LINE = "#444444"
+#: Catchment rings, innermost first: one hue, darker and more solid with time.
+RING_STYLES: tuple[tuple[str, str], ...] = (
+    ("#08306b", ""),
+    ("#2171b5", "8 4"),
+    ("#6baed6", "4 4"),
+    ("#9ecae1", "2 6"),
+)
+#: Viridis steps for workplace density cells (low -> high), readable in greyscale too.
+DENSITY_RAMP: tuple[str, ...] = ("#fde725", "#7ad151", "#22a884", "#2a788e", "#414487", "#440154")

@@ -1,0 +1,26 @@
+"""Shared fixtures: the real public data folder next to the repository (../shared/data)."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:  # lets plain `pytest` import the `geo` package
+    sys.path.insert(0, str(ROOT))
+
+SHARED_DATA = ROOT.parent / "shared" / "data"
+
+
+@pytest.fixture(scope="session")
+def shared_data() -> Path:
+    """Path to ../shared/data; skips when absent, but fails in CI (CI=true)."""
+    if not (SHARED_DATA / "README.md").is_file():
+        reason = f"real data folder {SHARED_DATA} is missing"
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"{reason} (required in CI)")
+        pytest.skip(reason)
+    return SHARED_DATA

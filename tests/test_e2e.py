@@ -1,0 +1,34 @@
+"""End to end: the real app in headless Chromium, offline – click the map, see the row."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.e2e_support import ARTIFACTS, browser_page, running_app
+
+pytestmark = pytest.mark.e2e
+
+MAP_FRAME = 'iframe[title="streamlit_folium.st_folium"]'
+
+
+def test_click_map_adds_site_with_indicators() -> None:
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    failed_requests: list[str] = []
+    with running_app() as url, browser_page() as page:
+        page.on("requestfailed", lambda r: failed_requests.append(r.url))
+        page.goto(url, wait_until="domcontentloaded")
+        frame = page.frame_locator(MAP_FRAME)
+        leaflet = frame.locator(".leaflet-container")
+        leaflet.wait_for(state="visible", timeout=60_000)
+        # Leaflet itself rendered from the local server: vector layers and the legend exist.
+        frame.locator(".klyngested-legend").wait_for(timeout=30_000)
+        assert frame.locator("path.leaflet-interactive").count() > 10
+        box = leaflet.bounding_box()
+        leaflet.click(position={"x": box["width"] * 0.5, "y": box["height"] * 0.55})
+        row = page.get_by_role("table").filter(has_text="Lokalitet 1")
+        row.first.wait_for(timeout=60_000)
+        text = row.first.inner_text()
+        assert "Klyngearbejdssteder inden for 45 min" in text
+        assert "Demodata" in page.content()
+        page.screenshot(path=str(ARTIFACTS / "e2e_site_added.png"), full_page=True)
+    assert not [u for u in failed_requests if "leaflet" in u], failed_requests

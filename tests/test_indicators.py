@@ -1,0 +1,78 @@
+"""Indicators on hand-made layers: every expected number is worked out in the comments."""
+
+from __future__ import annotations
+
+import math
+
+import geopandas as gpd
+import pytest
+from shapely import Point
+
+from geo import indicators
+from geo.catchment import StraightLineEstimate
+from geo.settings import CRS_METRIC
+from tests.helpers import X0, Y0, tiny_layers
+
+
+def site_frame() -> gpd.GeoDataFrame:
+    return gpd.GeoDataFrame(
+        {"name": ["Midt"], "lat": [55.3], "lon": [11.8], "kommunekode": ["0370"], "kommune": ["Næstved"]},
+        geometry=[Point(X0, Y0)],
+        crs=CRS_METRIC,
+    )
+
+
+def test_estimate_minutes_from_distance() -> None:
+    # 26 km straight line × 1.3 detour = 33.8 km road at 60 km/h = 33.8 min
+    engine = StraightLineEstimate(detour=1.3, speed_kmh=60)
+    assert engine.minutes((0, 0), [[26_000, 0]])[0] == pytest.approx(33.8)
+    # radius reached in 30 min: 30 km road / 1.3 = 23.077 km straight line
+    assert engine.radius_m(30) == pytest.approx(23_076.9, abs=0.1)
+
+
+def test_counts_within_thresholds_by_hand() -> None:
+    # Radii at 60 km/h, detour 1.3: 15 min 11.5 km, 30 min 23.1 km, 45 min 34.6 km, 60 min 46.2 km.
+    # Workplaces at 5, 20, 25, 40, 100 km east: 15->1, 30->2, 45->3, 60->4.
+    table, breakdown = indicators.compute(tiny_layers(), site_frame(), StraightLineEstimate())
+    row = table.iloc[0]
+    assert [row[f"workplaces_{t}"] for t in (15, 30, 45, 60)] == [1, 2, 3, 4]
+    # employees: 10 (+ unknown) -> 10 at 30 min; +7 at 45; +3 at 60
+    assert [row[f"employees_{t}"] for t in (15, 30, 45, 60)] == [10, 10, 17, 20]
+    # K17 share within 45 min: 3 of 5 workplaces (both codes are K17)
+    assert row["share_k17_45"] == pytest.approx(60.0)
+    assert row["nearest_institution_km"] == pytest.approx(3.0)
+    assert row["nearest_university_km"] == pytest.approx(3.0)
+    assert row["nearest_vocational_school_km"] == pytest.approx(40.0)
+    assert math.isnan(row["nearest_business_academy_km"])
+    # stations: (-4 km, +3 km) -> 5 km; 5 × 1.3 = 6.5 min
+    assert row["nearest_station_km"] == pytest.approx(5.0)
+    assert row["nearest_station_min"] == pytest.approx(6.5)
+    # institutions within 30 min (23.1 km): only the university
+    assert row["institutions_30"] == 1
+    assert row["method"] == "estimate" and row["data"] == "Demodata"
+    # all three workplaces reached in 45 min lie in 0370
+    assert breakdown[["kommunekode", "workplaces", "employees"]].values.tolist() == [["0370", 3, 17.0]]
+
+
+def test_cluster_filter_counts_only_matching_codes() -> None:
+    # construction prefixes 41 and 43 exclude the 620100 workplace at 25 km
+    table, _ = indicators.compute(tiny_layers(), site_frame(), StraightLineEstimate(), codes=("41", "43"))
+    assert table.iloc[0]["workplaces_45"] == 2
+    assert table.iloc[0]["workplaces_60"] == 3
+
+
+def test_population_of_reached_municipalities() -> None:
+    # representative point of Næstved's square is near the site; Faxe's square lies 30-200 km east,
+    # its representative point ~115 km away -> only Næstved's population counts
+    table, _ = indicators.compute(tiny_layers(), site_frame(), StraightLineEstimate())
+    assert table.iloc[0]["population_45"] == 84574
+    assert table.iloc[0]["municipalities_45"] == 1
+
+
+def test_every_indicator_names_a_criterion_of_the_paper() -> None:
+    from geo.criteria import CRITERIA
+
+    specs = indicators.indicator_specs()
+    assert {s.criterion for s in specs} == set(CRITERIA)
+    table, _ = indicators.compute(tiny_layers(), site_frame(), StraightLineEstimate())
+    assert {s.column for s in specs} <= set(table.columns)
