@@ -50,10 +50,11 @@ def cached_row(data_key: str, codes: tuple[str, ...] | None, method: str, name: 
     return indicators.site_row(_ctx, name, (x, y))
 
 
-@st.cache_resource(show_spinner=False)
-def cached_map(data_key: str, codes: tuple[str, ...] | None, tiles: bool, _layers: Layers):
-    wp = _layers.workplaces[matches(_layers.workplaces["industry_code"], codes)]
-    return base_map(_layers, wp, THRESHOLDS_MIN, tiles=tiles)
+def fresh_map(codes: tuple[str, ...] | None, tiles: bool, layers: Layers):
+    """A new folium Map each run (a Map must not be shared between sessions); streamlit-folium
+    hashes its script with stable names, so the browser only redraws when the content changes."""
+    wp = layers.workplaces[matches(layers.workplaces["industry_code"], codes)]
+    return base_map(layers, wp, THRESHOLDS_MIN, tiles=tiles)
 
 
 def engine_for(method: str) -> CatchmentEngine:
@@ -171,7 +172,7 @@ context = cached_context(data_key, codes, method, layers)
 map_col, side_col = st.columns([3, 2], gap="medium")
 with map_col:
     st.caption(t("map_hint", lang))
-    fmap = cached_map(data_key, codes, tiles, layers)
+    fmap = fresh_map(codes, tiles, layers)
     result = st_folium(
         fmap,
         key="map",

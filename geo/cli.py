@@ -60,12 +60,8 @@ def run_indicators(args: argparse.Namespace) -> int:
             raise InputFileError(f"Filen findes ikke: {path}", f"No such file: {path}")
     if args.out is not None and args.out.suffix.lower() not in (".csv", ".xlsx"):
         raise InputFileError("--out skal ende på .csv eller .xlsx.", "--out must end in .csv or .xlsx.")
+    site_list, site_notes = read_sites_csv(args.sites.read_bytes())
     layers = load_layers(UserFiles(args.boundaries, args.companies, args.postcodes))
-    for note in layers.report:
-        sys.stderr.write(f"klyngested: {note}\n")
-    site_list, notes = read_sites_csv(args.sites.read_bytes())
-    for note in notes:
-        sys.stderr.write(f"klyngested: {note}\n")
     engine = StraightLineEstimate()
     table, _ = indicators.compute(layers, sites_frame(site_list, layers.municipalities), engine, codes)
     provenance = [*layers.provenance_lines(), f"Rejsetidsmetode: {engine.describe()}"]
@@ -77,6 +73,8 @@ def run_indicators(args: argparse.Namespace) -> int:
             sys.stdout.buffer.write(data)
         else:
             args.out.write_bytes(data)
+    for note in (*layers.report, *site_notes):
+        sys.stderr.write(f"klyngested: {note}\n")
     return 0
 
 

@@ -16,7 +16,7 @@ from geo.placement import Placer, read_postcode_areas
 from geo.settings import ENV_DATA_DIR
 from geo.sources.cvr_export import read_cvr_export
 from geo.sources.dagi_file import read_boundaries
-from geo.sources.embedded import load_default, population_table
+from geo.sources.embedded import load_default, municipality_table
 from geo.spatial import assign_municipality
 from geo.sources.geofile import PathOrBuffer
 
@@ -47,6 +47,12 @@ def load_layers(files: UserFiles | None = None) -> Layers:
         wp["kommunekode"] = assign_municipality(wp, layers.municipalities).fillna("").to_numpy()
         layers = layers.with_layer("workplaces", wp, prov, notes)
     return layers
+
+
+def population_table() -> dict[str, int]:
+    """Population per kommunekode from the embedded cited table (K17 only)."""
+    table = municipality_table()
+    return dict(zip(table["kommunekode"], table["population"].astype(int), strict=True))
 
 
 def find_folder_files(folder: Path) -> UserFiles:

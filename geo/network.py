@@ -15,6 +15,7 @@ import zipfile
 from collections import OrderedDict
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 from scipy import sparse
@@ -23,6 +24,9 @@ from scipy.spatial import cKDTree
 
 from geo.provenance import Provenance, Quality
 from geo.settings import CRS_METRIC, DEFAULT_DIR
+
+if TYPE_CHECKING:
+    import geopandas as gpd
 
 #: File name of the embedded synthetic road network.
 DEFAULT_ROADS_FILE = DEFAULT_DIR / "roads_synthetic.npz"
@@ -75,7 +79,7 @@ class RoadGraph:
         v: np.ndarray,
         minutes: np.ndarray,
         **meta: object,
-    ) -> "RoadGraph":
+    ) -> RoadGraph:
         """Build from directed edge arrays; parallel edges keep the fastest, loops are dropped."""
         x = np.asarray(x, dtype=np.float64)
         y = np.asarray(y, dtype=np.float64)
@@ -120,11 +124,13 @@ class RoadGraph:
         coo = self.matrix.tocoo()
         return coo.row.astype(np.int64), coo.col.astype(np.int64), coo.data.astype(np.float64)
 
-    def without_edges(self, pairs: list[tuple[int, int]]) -> "RoadGraph":
+    def without_edges(self, pairs: list[tuple[int, int]]) -> RoadGraph:
         """Copy without the given directed edges (e.g. to close a bridge)."""
         u, v, w = self.edges()
         drop = {(int(a), int(b)) for a, b in pairs}
-        keep = np.array([(a, b) not in drop for a, b in zip(u.tolist(), v.tolist())], dtype=bool)
+        n = self.n_nodes
+        drop_keys = np.array([a * n + b for a, b in drop], dtype=np.int64)
+        keep = ~np.isin(u * n + v, drop_keys)
         links = {k: [p for p in ps if tuple(p) not in drop] for k, ps in self.links.items()}
         return RoadGraph.from_edges(
             self.x, self.y, u[keep], v[keep], w[keep], **{**self._meta(), "links": links}
@@ -166,7 +172,7 @@ class RoadGraph:
         return path
 
     @classmethod
-    def load(cls, path: str | Path) -> "RoadGraph":
+    def load(cls, path: str | Path) -> RoadGraph:
         """Read a file written by :meth:`save`."""
         with np.load(Path(path), allow_pickle=False) as z:
             meta = json.loads(z["meta"].item())
@@ -279,7 +285,7 @@ class NetworkEngine:
         return out
 
     def minutes(self, site_xy: tuple[float, float], points_xy: np.ndarray) -> np.ndarray:
-        """Travel minutes from the site to each point; ``inf`` where unreachable or beyond the limit."""
+        """Travel minutes from the site to each point; ``inf`` if unreachable or beyond the limit."""
         nodes, snap = self.snap(points_xy)
         node_min = self.node_minutes(site_xy)
         out = node_min[nodes] + snap
@@ -288,7 +294,7 @@ class NetworkEngine:
 
     def isochrone_polygons(
         self, site_xy: tuple[float, float], thresholds: tuple[float, ...], ratio: float = 0.3
-    ):
+    ) -> gpd.GeoDataFrame:
         """Concave hull of the nodes reached within each threshold (display only).
 
         Returns

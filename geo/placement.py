@@ -159,7 +159,8 @@ class Placer:
                 continue
             self._towns.setdefault(normalise_name(name), point)
             for alt_name in alt or ():
-                self._alt_towns.setdefault(normalise_name(alt_name), point)
+                if normalise_name(alt_name):
+                    self._alt_towns.setdefault(normalise_name(alt_name), point)
 
     @property
     def has_postcodes(self) -> bool:

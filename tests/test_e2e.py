@@ -22,7 +22,9 @@ def test_click_map_adds_site_with_indicators() -> None:
         leaflet.wait_for(state="visible", timeout=60_000)
         # Leaflet itself rendered from the local server: vector layers and the legend exist.
         frame.locator(".klyngested-legend").wait_for(timeout=30_000)
-        assert frame.locator("path.leaflet-interactive").count() > 10
+        # vectors are drawn on one canvas (prefer_canvas) in the overlay pane
+        assert frame.locator(".leaflet-overlay-pane canvas").count() >= 1
+        page.screenshot(path=str(ARTIFACTS / "e2e_start.png"), full_page=True)
         box = leaflet.bounding_box()
         leaflet.click(position={"x": box["width"] * 0.5, "y": box["height"] * 0.55})
         row = page.get_by_role("table").filter(has_text="Lokalitet 1")

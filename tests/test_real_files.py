@@ -224,10 +224,14 @@ def test_title_rows_above_header_and_parsing() -> None:
     assert gdf["industry_code"].tolist() == ["410000", "433200"]
     assert gdf["employees"].iloc[0] == 25.0 and np.isnan(gdf["employees"].iloc[1])
     assert prov.date == "ukendt"
-    assert "1 af 3 virksomheder kunne ikke placeres (ukendt postnummer og by) og indgår ikke." in notes
+    unplaced = "1 af 3 virksomheder kunne ikke placeres (ukendt postnummer og by) og indgår ikke."
+    assert unplaced in notes
     assert any(n.startswith("1 dubletter (samme CVR-nummer)") for n in notes)
     assert any("interval" in n for n in notes)
-    assert "Placering: 1 ved postnummerområde (omtrentlig placering); 1 ved by (omtrentlig placering)." in notes
+    assert (
+        "Placering: 1 ved postnummerområde (omtrentlig placering); "
+        "1 ved by (omtrentlig placering)." in notes
+    )
 
 
 def test_semicolon_csv_cp1252() -> None:
@@ -366,8 +370,8 @@ def test_bad_boundary_files(data: bytes, match: str) -> None:
 
 def test_town_name_matching() -> None:
     towns = gpd.GeoDataFrame(
-        {"name": ["Næstved", "København", "Nykøbing Falster", "Nykøbing Mors", "Kongens Lyngby"],
-         "population": [1, 2, 3, 4, 5]},
+        {"name": ["Næstved", "København", "Nykøbing Falster", "Nykøbing Mors",
+                  "Kongens Lyngby"], "population": [1, 2, 3, 4, 5]},
         geometry=[Point(i, 0) for i in range(5)], crs=CRS_METRIC,
     )
     placer = Placer(None, towns)

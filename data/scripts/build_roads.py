@@ -22,8 +22,8 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from geo.network import DEFAULT_ROADS_FILE, RoadGraph  # noqa: E402
-from geo.settings import CRS_DISPLAY, CRS_METRIC  # noqa: E402
+from geo.network import DEFAULT_ROADS_FILE, RoadGraph
+from geo.settings import CRS_DISPLAY, CRS_METRIC
 
 SEED = 4
 SPACING_M = 1750.0
@@ -111,7 +111,7 @@ def build() -> RoadGraph:
         ok = (r2 < len(gy)) & (c2 < len(gx))
         nb = np.full(n, -1)
         nb[ok] = index[r2[ok], c2[ok]]
-        a = np.nonzero((nb >= 0))[0]
+        a = np.nonzero(nb >= 0)[0]
         a = a[isl[a] == isl[nb[a]]]
         us += [a, nb[a]]
         vs += [nb[a], a]

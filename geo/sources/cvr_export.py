@@ -65,7 +65,8 @@ def _fmt(n: int) -> str:
 
 def _bad_file(detail_da: str, detail_en: str) -> InputFileError:
     return InputFileError(
-        f"CVR-eksporten kunne ikke læses: {detail_da}", f"The CVR export could not be read: {detail_en}"
+        f"CVR-eksporten kunne ikke læses: {detail_da}",
+        f"The CVR export could not be read: {detail_en}",
     )
 
 
@@ -128,7 +129,7 @@ def _read_table(data: bytes) -> tuple[list, dict[str, int]]:
     if data[:4] == b"PK\x03\x04":
         tables = _xlsx_sheets(data)
     elif data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
-        raise _bad_file("det gamle Excel-format (.xls) understøttes ikke; gem som .xlsx eller .csv.",
+        raise _bad_file("det gamle Excel-format (.xls) understøttes ikke; gem som .xlsx/.csv.",
                         "the old Excel format (.xls) is not supported; save as .xlsx or .csv.")
     else:
         tables = _csv_tables(data)

@@ -21,7 +21,7 @@ from geo.sources.geofile import (
 )
 
 SOURCE = "Klimadatastyrelsen, DAGI (kommuneinddeling)"
-CODE_COLUMNS = ("kommunekode", "komkode", "kom_kode", "kode", "lau1", "lau_1")
+CODE_COLUMNS = ("kommunekode", "kommunekod", "komkode", "kom_kode", "kode", "lau1", "lau_1")
 NAME_COLUMNS = ("navn", "komnavn", "kommunenavn", "kom_navn", "name")
 
 

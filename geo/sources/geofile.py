@@ -42,7 +42,8 @@ def read_bytes(path_or_buffer: PathOrBuffer) -> bytes:
             data = path.read_bytes()
         except OSError as exc:
             raise InputFileError(
-                f"Filen kunne ikke læses: {path.name} ({exc})", f"Could not read {path.name}: {exc}"
+                f"Filen kunne ikke læses: {path.name} ({exc})",
+                f"Could not read {path.name}: {exc}",
             ) from exc
     elif isinstance(path_or_buffer, (bytes, bytearray, memoryview)):
         data = bytes(path_or_buffer)

@@ -337,7 +337,7 @@ def graph_from_overpass(polygon: Any, largest_component: bool = True) -> RoadGra
     try:
         G = ox.graph_from_polygon(polygon, custom_filter=[DRIVE_FILTER, FERRY_FILTER],
                                   simplify=True, retain_all=True)
-    except Exception as exc:  # noqa: BLE001 - network and Overpass errors vary
+    except Exception as exc:
         raise SourceError("Vejnettet kunne ikke hentes fra Overpass (OpenStreetMap).",
                           f"Could not fetch the road network from Overpass: {exc}") from exc
     return graph_from_networkx(G, largest_component, source=f"{OSM_SOURCE}, Overpass API")
