@@ -6,6 +6,7 @@ import hashlib
 import io
 from dataclasses import replace
 
+import folium
 import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
@@ -19,15 +20,16 @@ from geo.export.safety import safe_filename
 from geo.i18n import LANGUAGES, t
 from geo.layers import Layers
 from geo.loading import UserFiles, find_folder_files, folder_from_env, load_layers
-from geo.settings import CRS_DISPLAY, K17_CODES, THRESHOLDS_MIN
+from geo.settings import CRS_DISPLAY, THRESHOLDS_MIN
 from geo.sites import Site, check_lonlat, read_sites_csv, sites_frame
 from layers.basemap import base_map
+from layers.legend import legend_html
+from layers.workplaces import layer_title
 from layers.sites import sites_layer
 
 st.set_page_config(page_title="Klyngested", page_icon="📍", layout="wide")
 st.markdown(
-    "<style>html, body, [class*='st-'] {font-size: 1.05rem;} "
-    "h1 {font-size: 2.1rem !important;} :focus-visible {outline: 3px solid #D55E00 !important;}</style>",
+    "<style>:focus-visible {outline: 3px solid #D55E00 !important; outline-offset: 2px;}</style>",
     unsafe_allow_html=True,
 )
 
@@ -41,7 +43,7 @@ def cached_layers(key: str, _files: UserFiles | None) -> Layers:
 
 @st.cache_resource(show_spinner=False)
 def cached_context(data_key: str, codes: tuple[str, ...] | None, method: str, _layers: Layers) -> indicators.IndicatorContext:
-    return indicators.prepare(_layers, engine_for(method))
+    return indicators.prepare(_layers, engine_for(method), codes)
 
 
 @st.cache_data(show_spinner=False, max_entries=2000)
@@ -54,7 +56,7 @@ def fresh_map(codes: tuple[str, ...] | None, tiles: bool, layers: Layers):
     """A new folium Map each run (a Map must not be shared between sessions); streamlit-folium
     hashes its script with stable names, so the browser only redraws when the content changes."""
     wp = layers.workplaces[matches(layers.workplaces["industry_code"], codes)]
-    return base_map(layers, wp, THRESHOLDS_MIN, tiles=tiles)
+    return base_map(layers, wp, THRESHOLDS_MIN, tiles=tiles, with_legend=False)
 
 
 def engine_for(method: str) -> CatchmentEngine:
@@ -160,10 +162,8 @@ st.title(t("title", lang))
 st.write(t("subtitle", lang))
 if layers.provenance["workplaces"].quality == "synthetic":
     st.info(t("demodata_banner", lang), icon="ℹ️")
-for note in layers.report:
-    st.caption(note)
 for kind, text in state.messages:
-    getattr(st, kind)(text)
+    st.toast(text, icon="✅" if kind == "success" else "⚠️")
 state.messages = []
 
 sites = sites_frame(state.sites, layers.municipalities)
@@ -176,11 +176,13 @@ with map_col:
     result = st_folium(
         fmap,
         key="map",
-        height=620,
+        height=700,
         use_container_width=True,
         returned_objects=["last_clicked"],
         feature_group_to_add=sites_layer(sites, engine, THRESHOLDS_MIN),
+        layer_control=folium.LayerControl(collapsed=False),
     )
+    st.markdown(legend_html(THRESHOLDS_MIN, layer_title(layers.provenance["workplaces"])), unsafe_allow_html=True)
     click = (result or {}).get("last_clicked")
     if click and click != state.last_click:
         state.last_click = click
@@ -273,10 +275,9 @@ if state.sites:
     st.subheader(t("breakdown_section", lang))
     pick = st.selectbox(t("breakdown_site", lang), table["site"].tolist(), key="breakdown_pick")
     part = parts[table["site"].tolist().index(pick)]
-    part = part.assign(k17=part["kommunekode"].isin(K17_CODES))
-    st.dataframe(part.drop(columns=["site"]), hide_index=True, use_container_width=True)
+    st.table(indicators.breakdown_display(part, lang))
 
 with st.expander(t("provenance_section", lang), expanded=False):
-    for line in layers.provenance_lines():
+    for line in [*layers.provenance_lines(), *layers.report]:
         st.markdown(f"- {line}")
     st.markdown(f"- {t('method_line', lang, method=engine.describe())}")

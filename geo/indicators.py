@@ -211,3 +211,19 @@ def display_table(table: pd.DataFrame, lang: str = "da") -> pd.DataFrame:
         + [f"{'vejnet' if m == 'network' else 'estimat'} · {d}" for m, d in zip(table["method"], table["data"], strict=True)]
     )
     return pd.DataFrame(rows, columns=[first, second, *columns]).set_index(first)
+
+
+def breakdown_display(part: pd.DataFrame, lang: str = "da") -> pd.DataFrame:
+    """Per-municipality breakdown with translated headers and formatted numbers."""
+    from geo.i18n import number
+
+    da = lang == "da"
+    yes_no = {True: "ja" if da else "yes", False: "nej" if da else "no"}
+    return pd.DataFrame(
+        {
+            ("Kommune" if da else "Municipality"): [f"{n} ({c})" for n, c in zip(part["kommune"], part["kommunekode"], strict=True)],
+            "K17": [yes_no[c in K17_CODES] for c in part["kommunekode"]],
+            ("Arbejdssteder" if da else "Workplaces"): [number(v, 0, lang) for v in part["workplaces"]],
+            ("Ansatte" if da else "Employees"): [number(v, 0, lang) for v in part["employees"]],
+        }
+    ).set_index("Kommune" if da else "Municipality")

@@ -29,6 +29,10 @@ class Provenance:
         """One-line Danish label, e.g. for a map attribution or an export footer."""
         return f"{self.layer}: {self.source} ({self.date}) – {self.method} – {QUALITY_DA[self.quality]}"
 
+    def short(self) -> str:
+        """Compact Danish label for a map attribution: layer and quality."""
+        return f"{self.layer}: {QUALITY_DA[self.quality]}"
+
     def as_dict(self) -> dict[str, str]:
         """Plain dictionary for JSON and spreadsheet exports."""
         return asdict(self)

@@ -47,6 +47,7 @@ def offline_map(location: tuple[float, float], zoom: int, tiles: bool = False, *
         tiles="CartoDB positron" if tiles else None,
         control_scale=True,
         prefer_canvas=True,
+        zoom_snap=0.25,
         **kwargs,
     )
     m.default_js = [("leaflet", f"{URL_PREFIX}/leaflet.js")]

@@ -8,14 +8,15 @@ import geopandas as gpd
 from geo.layers import Layers
 from geo.settings import CRS_DISPLAY
 from layers.assets import offline_map
-from layers.legend import legend
+from layers.legend import MapNotes, legend_html
 from layers.municipalities import municipalities_layer
 from layers.points import institutions_layer, stations_layer
 from layers.workplaces import layer_title, workplaces_layer
 
 
 def base_map(
-    layers: Layers, cluster_workplaces: gpd.GeoDataFrame, thresholds: tuple[int, ...], tiles: bool = False
+    layers: Layers, cluster_workplaces: gpd.GeoDataFrame, thresholds: tuple[int, ...], tiles: bool = False,
+    with_legend: bool = True,
 ) -> folium.Map:
     """Municipalities, cluster workplaces, institutions, stations, legend and attribution."""
     bounds = layers.municipalities.to_crs(CRS_DISPLAY).total_bounds
@@ -26,6 +27,8 @@ def base_map(
     workplaces_layer(cluster_workplaces, prov["workplaces"]).add_to(m)
     institutions_layer(layers.institutions, prov["institutions"]).add_to(m)
     stations_layer(layers.stations, prov["stations"]).add_to(m)
-    legend(thresholds, layer_title(prov["workplaces"]), layers.provenance_lines()).add_to(m)
+    attributions = [p.short() for p in prov.values()]
+    legend = legend_html(thresholds, layer_title(prov["workplaces"])) if with_legend else ""
+    MapNotes(legend, attributions).add_to(m)
     m.fit_bounds([[bounds[1], bounds[0]], [bounds[3], bounds[2]]])
     return m

@@ -21,7 +21,10 @@ def test_click_map_adds_site_with_indicators() -> None:
         leaflet = frame.locator(".leaflet-container")
         leaflet.wait_for(state="visible", timeout=60_000)
         # Leaflet itself rendered from the local server: vector layers and the legend exist.
-        frame.locator(".klyngested-legend").wait_for(timeout=30_000)
+        page.locator(".klyngested-legend").first.wait_for(timeout=30_000)
+        # the layer control is added last, once streamlit-folium has hooked its click handler
+        frame.locator(".leaflet-control-layers").wait_for(timeout=30_000)
+        page.wait_for_timeout(1000)
         # vectors are drawn on one canvas (prefer_canvas) in the overlay pane
         assert frame.locator(".leaflet-overlay-pane canvas").count() >= 1
         page.screenshot(path=str(ARTIFACTS / "e2e_start.png"), full_page=True)
