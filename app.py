@@ -12,7 +12,8 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 from geo import indicators
-from geo.catchment import CatchmentEngine, StraightLineEstimate
+from geo.catchment import CatchmentEngine
+from geo.engines import select_engine
 from geo.clusters import format_codes, load_clusters, matches, parse_codes
 from geo.errors import KlyngestedError
 from geo.export.csv import to_csv_bytes
@@ -59,8 +60,10 @@ def fresh_map(codes: tuple[str, ...] | None, tiles: bool, layers: Layers):
     return base_map(layers, wp, THRESHOLDS_MIN, tiles=tiles, with_legend=False)
 
 
+@st.cache_resource(show_spinner=False)
 def engine_for(method: str) -> CatchmentEngine:
-    return StraightLineEstimate()
+    """One engine per method, shared by all sessions (the road graph is loaded once)."""
+    return select_engine(method)[0]
 
 
 # ---------- session state: the user's work survives every rerun ----------
@@ -152,7 +155,13 @@ with st.sidebar:
         st.caption(f"{t('codes', lang)}: {format_codes(codes)}")
 
     st.header(t("method_section", lang))
-    method = "estimate"
+    method = st.radio(
+        t("method", lang),
+        ["estimate", "network"],
+        format_func=lambda m: t(f"method_{m}", lang),
+        key="method",
+        horizontal=True,
+    )
     engine = engine_for(method)
     st.caption(t("method_line", lang, method=engine.describe()))
     tiles = st.toggle(t("tiles", lang), value=False, key="tiles")

@@ -10,10 +10,10 @@ import sys
 from pathlib import Path
 
 from geo import indicators
-from geo.catchment import StraightLineEstimate
 from geo.clusters import load_clusters, parse_codes
 from geo.errors import ClusterError, InputFileError, KlyngestedError
 from geo.export.csv import to_csv_bytes
+from geo.engines import select_engine
 from geo.export.excel import to_xlsx_bytes
 from geo.loading import UserFiles, load_layers
 from geo.sites import read_sites_csv, sites_frame
@@ -36,6 +36,10 @@ def build_parser() -> argparse.ArgumentParser:
     group = ind.add_mutually_exclusive_group()
     group.add_argument("--cluster", help="klynge-id fra data/clusters.json (uden: alle brancher)")
     group.add_argument("--codes", help="egne branchekoder, fx '41,42,71.1'")
+    ind.add_argument("--method", choices=("estimate", "network"), default="estimate",
+                     help="rejsetid: estimate (luftlinje × omvejsfaktor) eller network (vejnet)")
+    ind.add_argument("--roads", type=Path, help="vejnet (.npz) bygget med 'refresh --only roads'; uden: "
+                     "$KLYNGESTED_ROADS, data/roads.npz eller det syntetiske demonet")
     ind.add_argument("--out", type=Path, help="FIL.csv eller FIL.xlsx (uden: CSV på stdout)")
     ind.add_argument("--international", action="store_true", help="CSV med ',' og decimalpunktum")
     return parser
@@ -55,14 +59,14 @@ def main(argv: list[str] | None = None) -> int:
 
 def run_indicators(args: argparse.Namespace) -> int:
     codes = cluster_codes(args.cluster, args.codes)
-    for path in (args.sites, args.boundaries, args.companies, args.postcodes):
+    for path in (args.sites, args.boundaries, args.companies, args.postcodes, args.roads):
         if path is not None and not path.is_file():
             raise InputFileError(f"Filen findes ikke: {path}", f"No such file: {path}")
     if args.out is not None and args.out.suffix.lower() not in (".csv", ".xlsx"):
         raise InputFileError("--out skal ende på .csv eller .xlsx.", "--out must end in .csv or .xlsx.")
     site_list, site_notes = read_sites_csv(args.sites.read_bytes())
     layers = load_layers(UserFiles(args.boundaries, args.companies, args.postcodes))
-    engine = StraightLineEstimate()
+    engine, engine_notes = select_engine(args.method, args.roads)
     table, _ = indicators.compute(layers, sites_frame(site_list, layers.municipalities), engine, codes)
     provenance = [*layers.provenance_lines(), f"Rejsetidsmetode: {engine.describe()}"]
     if args.out is not None and args.out.suffix.lower() == ".xlsx":
@@ -73,7 +77,7 @@ def run_indicators(args: argparse.Namespace) -> int:
             sys.stdout.buffer.write(data)
         else:
             args.out.write_bytes(data)
-    for note in (*layers.report, *site_notes):
+    for note in (*layers.report, *site_notes, *engine_notes):
         sys.stderr.write(f"klyngested: {note}\n")
     return 0
 

@@ -235,6 +235,7 @@ class NetworkEngine:
         self._matrix.sort_indices()
         self._tree = cKDTree(graph.xy())
         self._snap_cache: OrderedDict[tuple, tuple[np.ndarray, np.ndarray]] = OrderedDict()
+        self._node_cache: OrderedDict[tuple, np.ndarray] = OrderedDict()
 
     def describe(self) -> str:
         """Danish one-line description of the method and its parameters."""
@@ -274,8 +275,23 @@ class NetworkEngine:
 
     # --- travel time ----------------------------------------------------------------
     def node_minutes(self, site_xy: tuple[float, float], limit: float | None = None) -> np.ndarray:
-        """Minutes from the site to every node (site snap included); ``inf`` beyond the limit."""
+        """Minutes from the site to every node (site snap included); ``inf`` beyond the limit.
+
+        The last few results are kept, since one site's indicators ask for several point sets.
+        """
         lim = self.limit if limit is None else float(limit)
+        key = (float(site_xy[0]), float(site_xy[1]), lim)
+        hit = self._node_cache.get(key)
+        if hit is not None:
+            return hit
+        out = self._node_minutes(site_xy, lim)
+        out.flags.writeable = False
+        self._node_cache[key] = out
+        while len(self._node_cache) > 16:
+            self._node_cache.popitem(last=False)
+        return out
+
+    def _node_minutes(self, site_xy: tuple[float, float], lim: float) -> np.ndarray:
         node, snap = self.snap(np.array([site_xy], dtype=np.float64))
         if not np.isfinite(snap[0]) or snap[0] > lim:
             return np.full(self.graph.n_nodes, np.inf)
@@ -292,7 +308,7 @@ class NetworkEngine:
         out[out > self.limit] = np.inf
         return out
 
-    def isochrone_polygons(
+    def isochrones(
         self, site_xy: tuple[float, float], thresholds: tuple[float, ...], ratio: float = 0.3
     ) -> gpd.GeoDataFrame:
         """Concave hull of the nodes reached within each threshold (display only).

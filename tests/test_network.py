@@ -208,7 +208,7 @@ def test_isochrone_polygons() -> None:
     g = make_graph(2500, seed=3)
     eng = NetworkEngine(g)
     site = node_xy(g, 1275)
-    iso = eng.isochrone_polygons(site, (2, 4, 8))
+    iso = eng.isochrones(site, (2, 4, 8))
     assert iso.crs.to_epsg() == 25832
     assert iso["minutes"].tolist() == [8.0, 4.0, 2.0]
     assert (iso.geometry.area.diff().dropna() < 0).all()
