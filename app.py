@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import io
 from dataclasses import replace
 
 import folium
@@ -98,6 +97,18 @@ def apply_site_edits(editor_key: str) -> None:
     state.editor_version += 1
 
 
+def try_load(key: str, files: UserFiles | None, what: str) -> Layers | None:
+    """Load layers, or show a Danish message and return None; the user's sites are untouched."""
+    lang = state.get("lang", "da")
+    try:
+        return cached_layers(key, files)
+    except KlyngestedError as err:
+        st.error(f"{t('error_prefix', lang)}: {err.message(lang)}")
+    except Exception as err:  # a bad file must never take the app down
+        st.error(t("unexpected_error", lang, what=what, reason=type(err).__name__))
+    return None
+
+
 with st.sidebar:
     lang = st.selectbox("Sprog / Language", list(LANGUAGES), format_func=LANGUAGES.get, key="lang")
 
@@ -116,10 +127,11 @@ with st.sidebar:
             up_c = st.file_uploader(t("upload_companies", lang), type=["xlsx", "csv"])
             up_p = st.file_uploader(t("upload_postcodes", lang), type=["geojson", "json", "gpkg"])
             if st.form_submit_button(t("apply_files", lang)):
-                parts = [(u.name, u.getvalue()) if u else None for u in (up_b, up_c, up_p)]
-                digest = hashlib.sha256(repr(parts).encode()).hexdigest()[:16]
-                state.files = UserFiles(*[io.BytesIO(p[1]) if p else None for p in parts])
-                state.files_key = f"upload-{digest}"
+                blobs = [u.getvalue() if u else None for u in (up_b, up_c, up_p)]
+                key = "upload-" + hashlib.sha256(repr(blobs).encode()).hexdigest()[:16]
+                candidate = UserFiles(*blobs)
+                if try_load(key, candidate, labels["upload"]) is not None:
+                    state.files, state.files_key = candidate, key
 
     data_key, files = "default", None
     if source == "folder" and folder:
@@ -127,13 +139,8 @@ with st.sidebar:
     elif source == "upload" and state.files is not None:
         data_key, files = state.files_key, state.files
 
-    try:
-        layers = cached_layers(data_key, files)
-    except KlyngestedError as err:
-        st.error(f"{t('error_prefix', lang)}: {err.message(lang)}")
-        data_key, layers = "default", cached_layers("default", None)
-    except Exception as err:  # a bad file must never take the app down
-        st.error(t("unexpected_error", lang, what=labels.get(source, source), reason=type(err).__name__))
+    layers = try_load(data_key, files, labels.get(source, source))
+    if layers is None:
         data_key, layers = "default", cached_layers("default", None)
 
     st.header(t("cluster_section", lang))
@@ -172,7 +179,7 @@ st.write(t("subtitle", lang))
 if layers.provenance["workplaces"].quality == "synthetic":
     st.info(t("demodata_banner", lang), icon="ℹ️")
 for kind, text in state.messages:
-    st.toast(text, icon="✅" if kind == "success" else "⚠️")
+    st.toast(text, icon=":material/check_circle:" if kind == "success" else ":material/warning:")
 state.messages = []
 
 sites = sites_frame(state.sites, layers.municipalities)
@@ -191,7 +198,8 @@ with map_col:
         feature_group_to_add=sites_layer(sites, engine, THRESHOLDS_MIN),
         layer_control=folium.LayerControl(collapsed=False),
     )
-    st.markdown(legend_html(THRESHOLDS_MIN, layer_title(layers.provenance["workplaces"])), unsafe_allow_html=True)
+    cluster_count = int(matches(layers.workplaces["industry_code"], codes).sum())
+    st.markdown(legend_html(THRESHOLDS_MIN, layer_title(layers.provenance["workplaces"]), cluster_count), unsafe_allow_html=True)
     click = (result or {}).get("last_clicked")
     if click and click != state.last_click:
         state.last_click = click
@@ -222,7 +230,8 @@ with side_col:
     with tab_town:
         towns = layers.towns.to_crs(CRS_DISPLAY).sort_values("name")
         with st.form("add_town"):
-            town = st.selectbox(t("town", lang), towns["name"].tolist())
+            names = towns["name"].tolist()
+            town = st.selectbox(t("town", lang), names, index=names.index("Næstved") if "Næstved" in names else 0)
             if st.form_submit_button(t("add", lang)):
                 point = towns.loc[towns["name"] == town].geometry.iloc[0]
                 add_site(Site(town, round(point.y, 5), round(point.x, 5)))

@@ -16,6 +16,7 @@ from geo.export.csv import to_csv_bytes
 from geo.engines import select_engine
 from geo.export.excel import to_xlsx_bytes
 from geo.loading import UserFiles, load_layers
+from geo.refresh import add_refresh_parser, run_refresh
 from geo.sites import read_sites_csv, sites_frame
 
 
@@ -42,12 +43,16 @@ def build_parser() -> argparse.ArgumentParser:
                      "$KLYNGESTED_ROADS, data/roads.npz eller det syntetiske demonet")
     ind.add_argument("--out", type=Path, help="FIL.csv eller FIL.xlsx (uden: CSV på stdout)")
     ind.add_argument("--international", action="store_true", help="CSV med ',' og decimalpunktum")
+    ind.add_argument("--data", help="snapshot fra 'refresh': mappe, id eller snapshotrod (uden: standarddata)")
+    add_refresh_parser(sub)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
+        if args.command == "refresh":
+            return run_refresh(args)
         return run_indicators(args)
     except KlyngestedError as err:
         sys.stderr.write(f"klyngested: {err.message_da}\n")
@@ -65,7 +70,7 @@ def run_indicators(args: argparse.Namespace) -> int:
     if args.out is not None and args.out.suffix.lower() not in (".csv", ".xlsx"):
         raise InputFileError("--out skal ende på .csv eller .xlsx.", "--out must end in .csv or .xlsx.")
     site_list, site_notes = read_sites_csv(args.sites.read_bytes())
-    layers = load_layers(UserFiles(args.boundaries, args.companies, args.postcodes))
+    layers = load_layers(UserFiles(args.boundaries, args.companies, args.postcodes), snapshot=args.data)
     engine, engine_notes = select_engine(args.method, args.roads)
     table, _ = indicators.compute(layers, sites_frame(site_list, layers.municipalities), engine, codes)
     provenance = [*layers.provenance_lines(), f"Rejsetidsmetode: {engine.describe()}"]

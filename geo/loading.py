@@ -30,9 +30,18 @@ class UserFiles:
     postcodes: PathOrBuffer | None = None
 
 
-def load_layers(files: UserFiles | None = None) -> Layers:
-    """The embedded default with each given file replacing its layer."""
-    layers = load_default()
+def load_layers(files: UserFiles | None = None, snapshot: str | Path | None = None) -> Layers:
+    """The embedded default (or a snapshot folder/id) with each given file replacing its layer.
+
+    `snapshot` names a snapshot folder, an id, or a snapshot root (its current snapshot); see
+    `geo.snapshot.load_snapshot`.
+    """
+    if snapshot is not None:
+        from geo.snapshot import load_snapshot
+
+        layers = load_snapshot(snapshot)
+    else:
+        layers = load_default()
     if files is None:
         return layers
     if files.boundaries is not None:

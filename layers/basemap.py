@@ -6,7 +6,7 @@ import folium
 import geopandas as gpd
 
 from geo.layers import Layers
-from geo.settings import CRS_DISPLAY
+from geo.settings import CRS_DISPLAY, K17_CODES
 from layers.assets import offline_map
 from layers.legend import MapNotes, legend_html
 from layers.municipalities import municipalities_layer
@@ -19,7 +19,9 @@ def base_map(
     with_legend: bool = True,
 ) -> folium.Map:
     """Municipalities, cluster workplaces, institutions, stations, legend and attribution."""
-    bounds = layers.municipalities.to_crs(CRS_DISPLAY).total_bounds
+    munis = layers.municipalities
+    k17 = munis[munis["kommunekode"].isin(K17_CODES)]
+    bounds = (k17 if len(k17) else munis).to_crs(CRS_DISPLAY).total_bounds
     centre = ((bounds[1] + bounds[3]) / 2, (bounds[0] + bounds[2]) / 2)
     m = offline_map(centre, zoom=9, tiles=tiles)
     prov = layers.provenance
@@ -28,7 +30,7 @@ def base_map(
     institutions_layer(layers.institutions, prov["institutions"]).add_to(m)
     stations_layer(layers.stations, prov["stations"]).add_to(m)
     attributions = [p.short() for p in prov.values()]
-    legend = legend_html(thresholds, layer_title(prov["workplaces"])) if with_legend else ""
+    legend = legend_html(thresholds, layer_title(prov["workplaces"]), len(cluster_workplaces)) if with_legend else ""
     MapNotes(legend, attributions).add_to(m)
     m.fit_bounds([[bounds[1], bounds[0]], [bounds[3], bounds[2]]])
     return m

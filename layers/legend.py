@@ -9,7 +9,8 @@ from jinja2 import Template
 
 from geo.indicators import KIND_DA
 from layers._geo import esc
-from layers.style import KIND_COLOURS, RING_STYLES, SITE_COLOUR, STATION_COLOUR
+from layers.style import KIND_COLOURS, RING_STYLES, SITE_COLOUR, STATION_COLOUR, WORKPLACE_COLOUR
+from layers.workplaces import CELL_M, POINT_LIMIT
 
 
 class MapNotes(MacroElement):
@@ -43,7 +44,7 @@ class MapNotes(MacroElement):
         self.attributions = [json.dumps(esc(a)) for a in attributions]
 
 
-def legend_html(thresholds: tuple[int, ...], workplaces_title: str) -> str:
+def legend_html(thresholds: tuple[int, ...], workplaces_title: str, n_workplaces: int) -> str:
     """Legend for sites, rings, institution kinds, stations and workplace cells (large type)."""
     dot = ('<span style="display:inline-block;width:18px;height:18px;border-radius:50%;background:{};'
            'border:2px solid {};margin-right:6px;vertical-align:middle"></span>')
@@ -53,11 +54,14 @@ def legend_html(thresholds: tuple[int, ...], workplaces_title: str) -> str:
         items.append(f'<span style="display:inline-block;width:28px;border-top:4px {style} {colour};margin-right:6px;vertical-align:middle"></span>{t} min')
     items += [f"{dot.format(c, '#fff')}{esc(KIND_DA[k]).capitalize()}" for k, c in KIND_COLOURS.items()]
     items.append(f"{dot.format('#fff', STATION_COLOUR)}Togstation")
-    items.append(
-        '<span style="display:inline-block;width:40px;height:16px;margin-right:6px;vertical-align:middle;'
-        'background:linear-gradient(90deg,#fde725,#22a884,#414487)"></span>'
-        f"{esc(workplaces_title)} (få → mange pr. celle)"
-    )
+    if n_workplaces > POINT_LIMIT:
+        items.append(
+            '<span style="display:inline-block;width:40px;height:16px;margin-right:6px;vertical-align:middle;'
+            'background:linear-gradient(90deg,#fde725,#22a884,#414487)"></span>'
+            f"{esc(workplaces_title)} (få → mange pr. {CELL_M / 1000:.1f} km-celle)".replace(".", ",")
+        )
+    else:
+        items.append(f"{dot.format(WORKPLACE_COLOUR, '#222')}{esc(workplaces_title)}")
     body = "".join(f'<span class="klyngested-legend-item" style="margin-right:18px;white-space:nowrap">{i}</span> ' for i in items)
     return (
         '<div class="klyngested-legend" role="note" aria-label="Signaturforklaring" '

@@ -10,6 +10,7 @@ KIND_COLOURS: dict[str, str] = {
     "research_institute": "#D55E00",
 }
 STATION_COLOUR = "#000000"
+WORKPLACE_COLOUR = "#56B4E9"
 SITE_COLOUR = "#D55E00"
 MUNICIPALITY_LINE = "#444444"
 #: Catchment rings, innermost first: one hue, darker and more solid with time.

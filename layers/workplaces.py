@@ -12,7 +12,7 @@ from geo.provenance import Provenance
 from geo.schema import LOCATION_QUALITY_DA
 from geo.settings import CRS_METRIC
 from layers._geo import esc, to_display
-from layers.style import DENSITY_RAMP
+from layers.style import DENSITY_RAMP, WORKPLACE_COLOUR
 
 POINT_LIMIT = 1500  #: above this many workplaces, draw density cells instead of points
 CELL_M = 2500
@@ -82,7 +82,7 @@ def _points(workplaces: gpd.GeoDataFrame, provenance: Provenance) -> folium.Feat
             color="#222222",
             weight=1,
             fill=True,
-            fill_color="#56B4E9",
+            fill_color=WORKPLACE_COLOUR,
             fill_opacity=0.8,
             tooltip=f"<b>{esc(row.name)}</b>{tag}<br>Branche {esc(row.industry_code)} · ansatte: {emp}<br>Placering: {esc(quality)}",
         ).add_to(holder)

@@ -37,3 +37,33 @@ def test_click_map_adds_site_with_indicators() -> None:
         assert "Demodata" in page.content()
         page.screenshot(path=str(ARTIFACTS / "e2e_site_added.png"), full_page=True)
     assert not [u for u in failed_requests if "leaflet" in u], failed_requests
+
+
+def test_bad_upload_gives_danish_message_and_keeps_sites(tmp_path, shared_data) -> None:
+    bad = tmp_path / "virksomheder.xlsx"
+    bad.write_bytes(b"PK\x03\x04 not really a spreadsheet")
+    with running_app() as url, browser_page() as page:
+        page.goto(url, wait_until="domcontentloaded")
+        page.get_by_role("tab", name="Tilføj en by").click()
+        page.get_by_role("button", name="Tilføj").last.click()
+        page.get_by_role("table").filter(has_text="Klyngearbejdssteder").first.wait_for(timeout=60_000)
+        page.get_by_text("Egne filer (upload)").click()
+        uploads = page.locator('[data-testid="stSidebar"] input[type="file"]')
+        uploads.nth(1).set_input_files(str(bad))
+        page.locator('[data-testid="stFileChipName"]').first.wait_for(timeout=30_000)
+        page.get_by_role("button", name="Indlæs filer").click()
+        error = page.locator('[data-testid="stAlert"]').filter(has_text="Fejl")
+        error.first.wait_for(timeout=30_000)
+        assert "Traceback" not in page.content()
+        # the site made before the bad upload is still there, with its indicators
+        assert page.get_by_role("table").filter(has_text="Klyngearbejdssteder").count() == 1
+        # now the real files: boundaries, CVR export and postcodes
+        uploads.nth(0).set_input_files(str(shared_data / "dagi/kommuner_fot2014.geojson"))
+        uploads.nth(1).set_input_files(str(shared_data / "cvr/datacvr_export_byggeri_2025.xlsx"))
+        uploads.nth(2).set_input_files(str(shared_data / "dagi/postnumre_fot2014.geojson"))
+        page.wait_for_function(  # all three files uploaded before the form is submitted
+            "document.querySelectorAll('[data-testid=\"stFileChipName\"]').length === 3", timeout=30_000
+        )
+        page.get_by_role("button", name="Indlæs filer").click()
+        page.get_by_role("table").filter(has_text="omtrentlig placering").first.wait_for(timeout=60_000)
+        page.screenshot(path=str(ARTIFACTS / "e2e_real_files.png"), full_page=True)

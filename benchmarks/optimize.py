@@ -1,0 +1,132 @@
+"""Location-allocation: MCLP and p-median with HiGHS from sparse matrices vs spopt's classic models.
+
+A synthetic region (100 × 75 km, about Region Sjælland's size): candidate cells on a
+grid, demand cells clustered around 30 towns with lognormal employee weights, and
+travel minutes = straight line × 1.3 / 60 km/h × a seeded per-pair factor U(0.9, 1.1).
+
+The project's path is timed at full size (seconds and optimality gap). spopt's
+classic MCLP/PMedian (PuLP + HiGHS) is then run on growing instances
+(``--spopt-sizes``) until one exceeds ``--spopt-cap`` seconds; on the largest one it
+finished, the project's path is timed again and the objective values must agree.
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import multiprocessing as mp
+import time
+
+import numpy as np
+
+from benchmarks import row
+from geo.allocate import mclp, pmedian, spopt_mclp, spopt_pmedian
+
+WIDTH_KM, HEIGHT_KM = 100.0, 75.0
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """Sizes of the generated problem."""
+    parser.add_argument("--candidates", type=int, default=1000)
+    parser.add_argument("--demand", type=int, default=20_000)
+    parser.add_argument("--k", type=int, default=5, help="sites to choose")
+    parser.add_argument("--minutes", type=float, default=30.0, help="MCLP coverage threshold")
+    parser.add_argument("--k-nearest", type=int, default=50, help="p-median: start list length")
+    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--time-limit", type=float, default=60.0,
+                        help="seconds per solve of the project's path; the gap shows how far it got")
+    parser.add_argument("--spopt-sizes", default="20x200,50x500,100x1000,200x2000",
+                        help="comma list of CANDIDATESxDEMAND for the spopt comparison, smallest first")
+    parser.add_argument("--spopt-cap", type=float, default=60.0,
+                        help="seconds an spopt run may take (the issue's bound is 600)")
+    parser.add_argument("--seed", type=int, default=1)
+
+
+def make_instance(n_cand: int, n_demand: int, seed: int = 1) -> tuple[np.ndarray, np.ndarray]:
+    """Minutes (candidates × demand, float32) and demand weights; seeded."""
+    rng = np.random.default_rng(seed)
+    nx = max(1, round(math.sqrt(n_cand * WIDTH_KM / HEIGHT_KM)))
+    ny = math.ceil(n_cand / nx)
+    gx, gy = np.meshgrid((np.arange(nx) + 0.5) * WIDTH_KM / nx, (np.arange(ny) + 0.5) * HEIGHT_KM / ny)
+    cand = np.column_stack([gx.ravel(), gy.ravel()])[:n_cand]
+    towns = rng.uniform([0, 0], [WIDTH_KM, HEIGHT_KM], (30, 2))
+    size = rng.pareto(1.2, 30) + 1
+    k = int(0.7 * n_demand)
+    dem = np.empty((n_demand, 2))
+    dem[:k] = towns[rng.choice(30, k, p=size / size.sum())] + rng.normal(0, 4.0, (k, 2))
+    dem[k:] = rng.uniform([0, 0], [WIDTH_KM, HEIGHT_KM], (n_demand - k, 2))
+    dem = np.clip(dem, 0, [WIDTH_KM, HEIGHT_KM])
+    weights = np.round(rng.lognormal(2.0, 1.0, n_demand))
+    km = np.hypot(cand[:, None, 0] - dem[None, :, 0], cand[:, None, 1] - dem[None, :, 1])
+    minutes = (km * 1.3 / 60.0 * 60.0 * rng.uniform(0.9, 1.1, km.shape)).astype(np.float32)
+    return minutes, weights
+
+
+def _spopt_child(conn, kind: str, minutes: np.ndarray, weights: np.ndarray, k: int, t: float) -> None:
+    t0 = time.perf_counter()
+    if kind == "mclp":
+        chosen, obj = spopt_mclp(minutes, weights, k, t)
+    else:
+        chosen, obj = spopt_pmedian(minutes, weights, k)
+    conn.send((time.perf_counter() - t0, obj))
+
+
+def spopt_timed(kind: str, minutes: np.ndarray, weights: np.ndarray, k: int, t: float,
+                cap: float) -> tuple[float, float] | None:
+    """(seconds, objective) of spopt in a child process, or None past ``cap`` seconds."""
+    ctx = mp.get_context("fork")
+    parent, child = ctx.Pipe(duplex=False)
+    proc = ctx.Process(target=_spopt_child, args=(child, kind, minutes, weights, k, t))
+    proc.start()
+    got = parent.recv() if parent.poll(cap) else None
+    if got is None:
+        proc.terminate()
+    proc.join()
+    return got
+
+
+def _ours(kind: str, minutes: np.ndarray, weights: np.ndarray, args: argparse.Namespace):
+    if kind == "mclp":
+        return mclp(minutes, weights, args.k, args.minutes, threads=args.threads, time_limit=args.time_limit)
+    return pmedian(minutes, weights, args.k, k_nearest=args.k_nearest, minutes_limit=args.minutes,
+                   threads=args.threads, time_limit=args.time_limit)
+
+
+def run(args: argparse.Namespace) -> list[dict]:
+    """Generate, solve at full size, compare with spopt on the largest instance it finishes."""
+    cmd = (f"python -m benchmarks optimize --candidates {args.candidates} --demand {args.demand} "
+           f"--k {args.k} --minutes {args.minutes:g} --time-limit {args.time_limit:g} --spopt-sizes {args.spopt_sizes} --spopt-cap {args.spopt_cap:g}")
+    rows = []
+    t0 = time.perf_counter()
+    minutes, weights = make_instance(args.candidates, args.demand, args.seed)
+    size = f"{args.candidates} × {args.demand}"
+    rows.append(row(f"generate matrix {size}", time.perf_counter() - t0, "s", cmd))
+    for kind, label in (("mclp", f"MCLP k={args.k}, T={args.minutes:g} min"), ("pmedian", f"p-median k={args.k}")):
+        res = _ours(kind, minutes, weights, args)
+        rows.append(row(f"project {label}, {size}: build+solve ({res.status})", res.seconds, "s", cmd))
+        rows.append(row(f"project {label}, {size}: optimality gap", 100 * res.gap, "%", cmd))
+        if kind == "pmedian":
+            rows.append(row(f"project {label}, {size}: reduced formulation used", float(res.reduced), "bool", cmd))
+    sizes = [tuple(int(v) for v in s.lower().split("x")) for s in args.spopt_sizes.split(",") if s.strip()]
+    for kind, label in (("mclp", "MCLP"), ("pmedian", "p-median")):
+        last = None
+        for nc, nd in sizes:
+            m, w = make_instance(nc, nd, args.seed)
+            got = spopt_timed(kind, m, w, min(args.k, nc), args.minutes, args.spopt_cap)
+            if got is None:
+                break
+            last = (nc, nd, m, w, got)
+        if last is None:
+            rows.append(row(f"spopt {label}: no size finished within {args.spopt_cap:g} s", float("nan"), "s", cmd))
+            continue
+        nc, nd, m, w, (secs, obj) = last
+        ns = argparse.Namespace(**{**vars(args), "k": min(args.k, nc)})
+        mine = _ours(kind, m, w, ns)
+        if mine.gap > 1e-6:
+            raise RuntimeError(f"{label} at {nc}x{nd} not solved to optimality within the time limit")
+        if not math.isclose(mine.objective, obj, rel_tol=1e-6, abs_tol=1e-6):
+            raise RuntimeError(f"{label} objective mismatch at {nc}x{nd}: project {mine.objective} vs spopt {obj}")
+        rows.append(row(f"project {label} at spopt's largest ({nc} × {nd})", mine.seconds, "s", cmd))
+        rows.append(row(f"spopt classic {label} + PuLP/HiGHS ({nc} × {nd}, same objective {obj:.6g})", secs, "s",
+                        cmd, ratio=secs / mine.seconds if mine.seconds > 0 else None))
+    return rows
