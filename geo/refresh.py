@@ -17,13 +17,13 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import geopandas as gpd
+import pandas as pd
 
 from geo.errors import KlyngestedError, SourceError
 from geo.provenance import Provenance
 from geo.settings import K17_CODES
 from geo.sources import cvr_es, dagi, geocode, osm, statbank
-from geo.sources._http import (ENV_CACHE_DIR, ENV_CONTACT, HttpClient, endpoint, get_secret,
-                               probe)
+from geo.sources._http import ENV_CACHE_DIR, ENV_CONTACT, HttpClient, endpoint, get_secret, probe
 
 LAYERS = ("boundaries", "population", "companies", "institutions", "stations", "roads")
 #: `roads` builds the drive graph (data/roads.npz); it runs only when asked for with --only.
@@ -106,7 +106,8 @@ def add_refresh_parser(subparsers: Any) -> argparse.ArgumentParser:
         epilog=SOURCES_HELP, formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--only", default=",".join(DEFAULT_LAYERS),
-                        help=f"kommaliste af lag: {','.join(LAYERS)} (standard: alle undtagen roads)")
+                        help=f"kommaliste af lag: {','.join(LAYERS)} "
+                             "(standard: alle undtagen roads)")
     parser.add_argument("--snapshot-dir", default=None,
                         help="snapshotmappe (ellers KLYNGESTED_SNAPSHOT_DIR eller standard)")
     parser.add_argument("--region", default=DEFAULT_REGION,
@@ -200,7 +201,7 @@ def build_steps(args: argparse.Namespace, state: _State, client: HttpClient,
         pop = state.population or {
             k: int(v) for k, v in zip(state.frames["municipalities"]["kommunekode"],
                                       state.frames["municipalities"]["population"])
-            if v == v}
+            if pd.notna(v)}
         codes = K17_CODES if region == DEFAULT_REGION else None
         gdf, prov, notes = dagi.fetch_municipalities(client, region=region, only_codes=codes,
                                                      population=pop, secrets=secrets)
@@ -242,7 +243,8 @@ def build_steps(args: argparse.Namespace, state: _State, client: HttpClient,
     table: dict[str, tuple[str, tuple[str, ...], Callable[[], None]]] = {
         "population": (statbank.SOURCE_DA, (endpoint("statbank", statbank.DEFAULT_URL),),
                        population),
-        "boundaries": (dagi.SOURCE_DA if has_dagi_key else "OpenStreetMap/Overpass (kommunegrænser)",
+        "boundaries": (dagi.SOURCE_DA if has_dagi_key
+                       else "OpenStreetMap/Overpass (kommunegrænser)",
                        (endpoint("dagi", dagi.DEFAULT_URL) if has_dagi_key else overpass_url,),
                        boundaries),
         "companies": (cvr_es.SOURCE_DA,
@@ -297,7 +299,8 @@ def run_refresh(args: argparse.Namespace, secrets: Mapping[str, Any] | None = No
         hosts = list(dict.fromkeys(urlsplit(u).netloc for u in step.urls
                                    if urlsplit(u).netloc in down))
         if hosts:
-            failures.append(f"{step.layer}: {step.source_da} kan ikke nås ({', '.join(hosts)}) – "
+            failures.append(f"{step.layer}: {step.source_da} kan ikke nås "
+                            f"({', '.join(hosts)}) – "
                             "intet netværk eller tjenesten er nede. De sidste gode data beholdes.")
         else:
             try:

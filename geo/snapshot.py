@@ -77,7 +77,7 @@ def write_layer(gdf: gpd.GeoDataFrame, path: Path) -> None:
 
 
 def _new_id(root: Path) -> str:
-    stamp = dt.datetime.now(dt.timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+    stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
     candidate, n = stamp, 1
     while (root / candidate).exists():
         n += 1
@@ -142,12 +142,12 @@ def write_snapshot(
             path = tmp / f"{name}.parquet"
             write_layer(gdf, path)
             _fsync(path)
-            files[name] = {"file": path.name, "sha256": _sha256(path), "rows": int(len(gdf)),
+            files[name] = {"file": path.name, "sha256": _sha256(path), "rows": len(gdf),
                            "format": LAYER_FORMAT}
         manifest = {
             "schema_version": SCHEMA_VERSION,
             "id": snap_id,
-            "created": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+            "created": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
             "layers": files,
             "provenance": {k: asdict(v) for k, v in provenance.items()},
             "notes": list(notes),

@@ -27,8 +27,8 @@ def base_map(
     prov = layers.provenance
     municipalities_layer(layers.municipalities, prov["municipalities"]).add_to(m)
     workplaces_layer(cluster_workplaces, prov["workplaces"]).add_to(m)
-    institutions_layer(layers.institutions, prov["institutions"]).add_to(m)
     stations_layer(layers.stations, prov["stations"]).add_to(m)
+    institutions_layer(layers.institutions, prov["institutions"]).add_to(m)
     attributions = [p.short() for p in prov.values()]
     legend = legend_html(thresholds, layer_title(prov["workplaces"]), len(cluster_workplaces)) if with_legend else ""
     MapNotes(legend, attributions).add_to(m)

@@ -9,7 +9,8 @@ from jinja2 import Template
 
 from geo.indicators import KIND_DA
 from layers._geo import esc
-from layers.style import KIND_COLOURS, RING_STYLES, SITE_COLOUR, STATION_COLOUR, WORKPLACE_COLOUR
+from geo.i18n import number
+from layers.style import KIND_COLOURS, RING_STYLES, SITE_COLOUR, SITE_RING, STATION_COLOUR, WORKPLACE_COLOUR
 from layers.workplaces import CELL_M, POINT_LIMIT
 
 
@@ -48,7 +49,7 @@ def legend_html(thresholds: tuple[int, ...], workplaces_title: str, n_workplaces
     """Legend for sites, rings, institution kinds, stations and workplace cells (large type)."""
     dot = ('<span style="display:inline-block;width:18px;height:18px;border-radius:50%;background:{};'
            'border:2px solid {};margin-right:6px;vertical-align:middle"></span>')
-    items = [f'{dot.format(SITE_COLOUR, "#000")}Lokalitet']
+    items = [f'{dot.format(SITE_COLOUR, SITE_RING)}Lokalitet']
     for (colour, dash), t in zip(RING_STYLES, thresholds, strict=False):
         style = "dashed" if dash else "solid"
         items.append(f'<span style="display:inline-block;width:28px;border-top:4px {style} {colour};margin-right:6px;vertical-align:middle"></span>{t} min')
@@ -58,7 +59,7 @@ def legend_html(thresholds: tuple[int, ...], workplaces_title: str, n_workplaces
         items.append(
             '<span style="display:inline-block;width:40px;height:16px;margin-right:6px;vertical-align:middle;'
             'background:linear-gradient(90deg,#fde725,#22a884,#414487)"></span>'
-            f"{esc(workplaces_title)} (få → mange pr. {CELL_M / 1000:.1f} km-celle)".replace(".", ",")
+            f"{esc(workplaces_title)} (få → mange pr. {number(CELL_M / 1000, 1)} km-celle)"
         )
     else:
         items.append(f"{dot.format(WORKPLACE_COLOUR, '#222')}{esc(workplaces_title)}")

@@ -7,7 +7,7 @@ import geopandas as gpd
 
 from geo.catchment import CatchmentEngine
 from layers._geo import esc, to_display
-from layers.style import RING_STYLES, SITE_COLOUR
+from layers.style import RING_STYLES, SITE_COLOUR, SITE_RING
 
 
 def sites_layer(
@@ -34,7 +34,7 @@ def sites_layer(
                 html=(
                     f'<div role="img" aria-label="Lokalitet {number}: {esc(site.name)}" '
                     f'style="width:34px;height:34px;border-radius:50%;background:{SITE_COLOUR};'
-                    'color:#fff;border:3px solid #fff;box-shadow:0 0 0 2px #000;font:bold 18px/28px sans-serif;'
+                    f'color:#fff;border:4px solid {SITE_RING};box-shadow:0 0 0 2px #000;font:bold 18px/26px sans-serif;'
                     f'text-align:center">{number}</div>'
                 ),
             ),

@@ -11,7 +11,8 @@ KIND_COLOURS: dict[str, str] = {
 }
 STATION_COLOUR = "#000000"
 WORKPLACE_COLOUR = "#56B4E9"
-SITE_COLOUR = "#D55E00"
+SITE_COLOUR = "#000000"  #: black disc with a yellow ring: unlike any data symbol
+SITE_RING = "#F0E442"
 MUNICIPALITY_LINE = "#444444"
 #: Catchment rings, innermost first: one hue, darker and more solid with time.
 RING_STYLES: tuple[tuple[str, str], ...] = (

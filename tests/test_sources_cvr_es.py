@@ -13,7 +13,6 @@ from geo.placement import Placer
 from geo.schema import WORKPLACES, validate
 from geo.sources import cvr_es, geocode
 from geo.sources.embedded import load_towns
-
 from tests.source_fakes import body_json, client, es_page, es_unit, gsearch_hit
 
 SEARCH = f"{cvr_es.DEFAULT_URL}/cvr-permanent/produktionsenhed/_search"

@@ -10,9 +10,18 @@ import responses
 from geo.errors import SourceError
 from geo.schema import MUNICIPALITIES, validate
 from geo.sources import dagi, osm
-
-from tests.source_fakes import (GREVE, KOEGE_A, KOEGE_B, REGION_ID, body_json, client,
-                                dagi_kommune, dagi_regions, gql_page, overpass)
+from tests.source_fakes import (
+    GREVE,
+    KOEGE_A,
+    KOEGE_B,
+    REGION_ID,
+    body_json,
+    client,
+    dagi_kommune,
+    dagi_regions,
+    gql_page,
+    overpass,
+)
 
 KEY = "dafo-api-key-XYZ"
 

@@ -13,7 +13,6 @@ from geo.placement import Placer
 from geo.sources import geocode
 from geo.sources._http import RateLimiter
 from geo.sources.embedded import load_towns
-
 from tests.source_fakes import client, gsearch_hit, nominatim_hit
 
 

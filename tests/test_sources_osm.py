@@ -11,7 +11,6 @@ from geo.errors import SourceError
 from geo.schema import INSTITUTIONS, STATIONS, validate
 from geo.sources import osm
 from geo.sources.embedded import load_institutions, load_municipalities, load_stations
-
 from tests.source_fakes import client, overpass
 
 
@@ -69,7 +68,7 @@ def test_stations_merge(tmp_path: Path) -> None:
         {"type": "node", "id": 3, "lat": 55.45, "lon": 12.20,
          "tags": {"public_transport": "station", "train": "yes", "name": "Ny Teststation"}},
     ]))
-    gdf, _, notes = osm.fetch_stations(client(tmp_path), load_municipalities())
+    gdf, _, _ = osm.fetch_stations(client(tmp_path), load_municipalities())
     validate(gdf, STATIONS)
     assert len(gdf) == len(cited) + 1
     assert "Museumsbanen" not in set(gdf["name"])

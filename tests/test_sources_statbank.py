@@ -9,7 +9,6 @@ import responses
 
 from geo.errors import SourceError
 from geo.sources import statbank
-
 from tests.source_fakes import body_json, client, statbank_tableinfo
 
 INFO = f"{statbank.DEFAULT_URL}/tableinfo"

@@ -95,7 +95,7 @@ def strip_secret_params(url: str) -> str:
 class CappedRetry(Retry):
     """urllib3 Retry that honours Retry-After but never waits longer than `RETRY_AFTER_MAX_S`."""
 
-    def parse_retry_after(self, retry_after: str) -> float:  # noqa: D102 - see class docstring
+    def parse_retry_after(self, retry_after: str) -> float:
         return min(super().parse_retry_after(retry_after), RETRY_AFTER_MAX_S)
 
 
@@ -295,7 +295,8 @@ class HttpClient:
             content = response.content
         except requests.exceptions.ConnectTimeout as exc:
             raise self._error(source, "kunne ikke nås inden for tidsgrænsen (timeout ved "
-                              "forbindelse). Tjek netværket, eller prøv igen senere", exc) from None
+                              "forbindelse). Tjek netværket, eller prøv igen senere",
+                              exc) from None
         except requests.exceptions.ReadTimeout as exc:
             raise self._error(source, "svarede ikke inden for tidsgrænsen (timeout). "
                               "Prøv igen senere", exc) from None

@@ -46,7 +46,7 @@ UNIT = "VrproduktionsEnhed"
 UNIT_META = f"{UNIT}.produktionsEnhedMetadata"
 COMPANY = "Vrvirksomhed"
 COMPANY_META = f"{COMPANY}.virksomhedMetadata"
-_BAND = re.compile(r"ANTAL_(\d+)_(\d+)", re.I)
+_BAND = re.compile(r"ANTAL_(\d+)_(\d+)", re.IGNORECASE)
 
 
 def credentials(secrets: Mapping[str, Any] | None = None) -> tuple[str, str] | None:
@@ -225,7 +225,8 @@ SOURCE_FIELDS = {
                          f"{UNIT_META}.nyesteKvartalsbeskaeftigelse",
                          f"{UNIT_META}.sammensatStatus"],
     "virksomhed": [f"{COMPANY}.cvrNummer", f"{COMPANY}.livsforloeb", f"{COMPANY_META}.nyesteNavn",
-                   f"{COMPANY_META}.nyesteHovedbranche", f"{COMPANY_META}.nyesteBeliggenhedsadresse",
+                   f"{COMPANY_META}.nyesteHovedbranche",
+                   f"{COMPANY_META}.nyesteBeliggenhedsadresse",
                    f"{COMPANY_META}.nyesteAarsbeskaeftigelse",
                    f"{COMPANY_META}.nyesteKvartalsbeskaeftigelse",
                    f"{COMPANY_META}.sammensatStatus"],
@@ -288,8 +289,9 @@ def fetch_workplaces(
     gdf["location_quality"] = quality[placed].to_numpy()
     extras = [c for c in frame.columns if c not in WORKPLACES.columns]
     gdf = gdf[[*WORKPLACES.columns, *extras, "geometry"]].reset_index(drop=True)
-    all_notes = (f"CVR: {total} produktionsenheder hentet, {int(inactive.sum())} ophørte "
-                 f"udeladt, {int((~placed).sum())} kunne ikke placeres.", *notes)
+    summary = (f"CVR: {total} produktionsenheder hentet, {int(inactive.sum())} ophørte "
+               f"udeladt, {int((~placed).sum())} kunne ikke placeres.")
+    all_notes = (summary, *notes)
     exact = (gdf["location_quality"] == "address").all()
     prov = Provenance(
         layer=WORKPLACES.name_da,

@@ -59,7 +59,7 @@ query Regioner($tid: DafDateTime, $after: String) {
 
 def _today_utc() -> str:
     """Today at midnight UTC: stable for a day, so the request (and its cache key) is too."""
-    return dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%dT00:00:00Z")
+    return dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT00:00:00Z")
 
 
 def graphql_pages(
@@ -156,7 +156,8 @@ def fetch_dagi_municipalities(
             known = ", ".join(f"{r.regionskode} {r.regionsnavn}" for r in regions.itertuples())
             raise SourceError(f"{SOURCE_DA}: ukendt regionskode {region}. Kendte: {known}.",
                               f"{SOURCE_DA}: unknown region code {region}.")
-        where = ', where: { regionLokalid: { eq: "%s" } }' % match.iloc[0]["id_lokalId"]
+        region_id = match.iloc[0]["id_lokalId"]
+        where = f', where: {{ regionLokalid: {{ eq: "{region_id}" }} }}'
     query = _MUNICIPALITY_QUERY % {"first": page_size, "where": where}
     rows: list[dict[str, Any]] = []
     for page in graphql_pages(client, "DAGI_Kommuneinddeling", query, api_key, {"tid": tid}):

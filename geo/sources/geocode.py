@@ -149,8 +149,8 @@ def geocode_addresses(
     quality_s = pd.Series(quality, index=index, dtype=object, name="location_quality")
     counts = quality_s.value_counts()
     method = "GSearch" if token else "Nominatim"
-    parts = [f"{int(counts[q])} ved {LOCATION_QUALITY_DA[q]}" for q in ("address", "postcode", "town")
-             if q in counts]
+    parts = [f"{int(counts[q])} ved {LOCATION_QUALITY_DA[q]}"
+             for q in ("address", "postcode", "town") if q in counts]
     unplaced = int(quality_s.isna().sum())
     if unplaced:
         parts.append(f"{unplaced} ikke placeret")

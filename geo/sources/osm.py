@@ -18,7 +18,7 @@ from typing import Any
 
 import geopandas as gpd
 import pandas as pd
-from shapely.geometry import LineString, Point
+from shapely.geometry import LineString
 from shapely.ops import polygonize, unary_union
 
 from geo.errors import SourceError
@@ -58,7 +58,8 @@ def overpass(client: HttpClient, query: str, ttl_s: float = 24 * 3600.0) -> list
                           "Prøv igen senere.", f"{SOURCE_DA}: no 'elements' in the answer.")
     remark = str(doc.get("remark") or "")
     if "error" in remark.lower() or "timed out" in remark.lower():
-        raise SourceError(f"{SOURCE_DA} afbrød forespørgslen ({remark[:120]}). Prøv igen senere.",
+        raise SourceError(f"{SOURCE_DA} afbrød forespørgslen ({remark[:120]}). "
+                          "Prøv igen senere.",
                           f"{SOURCE_DA} runtime error: {remark[:200]}")
     return doc["elements"]
 
@@ -126,7 +127,8 @@ def fetch_osm_institutions(client: HttpClient, bbox_swne: tuple[float, ...]) -> 
         if point is None or not tags.get("name"):
             continue
         rows.append({"name": tags["name"], "kind": institution_kind(tags),
-                     "osm_id": f"{el.get('type')}/{el.get('id')}", "lon": point[0], "lat": point[1]})
+                     "osm_id": f"{el.get('type')}/{el.get('id')}",
+                     "lon": point[0], "lat": point[1]})
     return _points_frame(rows, ["name", "kind", "osm_id"])
 
 
@@ -253,7 +255,8 @@ def fetch_institutions(
         layer=INSTITUTIONS.name_da,
         source="Projektets kildebelagte liste (data/institutions.csv) + OpenStreetMap via Overpass",
         date=today,
-        method=f"Dubletter fjernet efter navn og afstand (≤ {DEDUPE_M:.0f} m; byplacerede rækker "
+        method=f"Dubletter fjernet efter navn og afstand (≤ {DEDUPE_M:.0f} m; "
+               "byplacerede rækker "
                f"≤ {TOWN_MATCH_M / 1000:.0f} km). {LICENCE}",
         quality="real" if (merged["location_quality"] == "exact").all() else "approximate",
         url="https://www.openstreetmap.org",

@@ -1,0 +1,132 @@
+"""Location-allocation: HiGHS results equal a brute-force optimum on small instances."""
+
+from __future__ import annotations
+
+import itertools
+
+import numpy as np
+import pytest
+
+from benchmarks.__main__ import main as bench_main
+from geo.allocate import (AllocationError, aggregate_demand, compare_sites, evaluate, mclp, pmedian,
+                          travel_matrix)
+from geo.catchment import StraightLineEstimate
+
+
+def instance(seed: int, nc: int = 10, nd: int = 50, holes: float = 0.1):
+    rng = np.random.default_rng(seed)
+    c = rng.uniform(0, 60, (nc, 2))
+    d = rng.uniform(0, 60, (nd, 2))
+    minutes = np.hypot(c[:, None, 0] - d[None, :, 0], c[:, None, 1] - d[None, :, 1])
+    minutes[rng.random(minutes.shape) < holes] = np.inf
+    w = rng.integers(1, 40, nd).astype(float)
+    muni = [f"0{250 + j // 2}" for j in range(nc)]  # two candidates per municipality
+    return minutes, w, muni
+
+
+def allowed(sets, fixed=(), muni=None):
+    for s in sets:
+        if not set(fixed) <= set(s):
+            continue
+        if muni is not None and len({muni[j] for j in s}) < len(s):
+            continue
+        yield s
+
+
+def brute_pmedian(minutes, w, k, fixed=(), muni=None):
+    best = np.inf
+    for s in allowed(itertools.combinations(range(len(minutes)), k), fixed, muni):
+        cost = (w * minutes[list(s)].min(axis=0)).sum()
+        best = min(best, cost)
+    return best
+
+
+def brute_mclp(minutes, w, k, t, fixed=(), muni=None):
+    return max(evaluate(minutes, w, s, t)[0]
+               for s in allowed(itertools.combinations(range(len(minutes)), k), fixed, muni))
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_mclp_equals_brute_force(seed):
+    minutes, w, muni = instance(seed)
+    for k, fixed, m in ((3, (), None), (3, (7,), None), (3, (1,), muni)):
+        res = mclp(minutes, w, k, 20.0, fixed=fixed, municipality=m)
+        assert res.status == "Optimal" and res.gap <= 1e-6
+        assert res.objective == pytest.approx(brute_mclp(minutes, w, k, 20.0, fixed, m))
+        assert set(fixed) <= set(res.chosen) and len(res.chosen) == k
+        if m is not None:
+            assert len({m[j] for j in res.chosen}) == k
+        assert res.covered_share == pytest.approx(res.objective / w.sum())
+        assert "MCLP" in res.method_da and "gap" in res.method_da
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_pmedian_equals_brute_force_reduced_and_full(seed):
+    minutes, w, muni = instance(seed, holes=0.0)
+    for k, fixed, m in ((3, (), None), (3, (7,), None), (2, (0,), muni)):
+        want = brute_pmedian(minutes, w, k, fixed, m)
+        full = pmedian(minutes, w, k, fixed=fixed, municipality=m, k_nearest=None)
+        reduced = pmedian(minutes, w, k, fixed=fixed, municipality=m, k_nearest=2)
+        assert not full.reduced and "fuld formulering" in full.method_da
+        for res in (full, reduced):
+            assert res.objective == pytest.approx(want, rel=1e-7)
+            assert res.gap <= 1e-6 and set(fixed) <= set(res.chosen) and len(res.chosen) == k
+            if m is not None:
+                assert len({m[j] for j in res.chosen}) == k
+        assert reduced.reduced == ("reduceret formulering" in reduced.method_da)
+
+
+def test_pmedian_with_unreachable_pairs():
+    minutes, w, _ = instance(11, holes=0.15)
+    want = brute_pmedian(minutes, w, 3)
+    assert np.isfinite(want)
+    assert pmedian(minutes, w, 3, k_nearest=3).objective == pytest.approx(want)
+    minutes[:, 0] = np.inf  # a demand point nobody reaches is left out with a note
+    res = pmedian(minutes, w, 3, k_nearest=None)
+    assert res.notes and "kan ikke nås" in res.notes[0]
+
+
+def test_errors_in_danish():
+    minutes, w, muni = instance(1)
+    with pytest.raises(AllocationError, match="mellem"):
+        mclp(minutes, w, 0, 10, fixed=(1,))
+    with pytest.raises(AllocationError, match="ikke blandt kandidaterne"):
+        pmedian(minutes, w, 2, fixed=(99,))
+    with pytest.raises(AllocationError, match="samme kommune"):
+        mclp(minutes, w, 3, 10, fixed=(0, 1), municipality=muni)
+    with pytest.raises(AllocationError, match="én række pr. kandidat"):
+        mclp(minutes[:, :3], w, 2, 10)
+
+
+def test_spopt_reference_agrees():
+    pytest.importorskip("spopt")
+    from geo.allocate import spopt_mclp, spopt_pmedian
+
+    minutes, w, _ = instance(3, nc=8, nd=40, holes=0.0)
+    assert spopt_mclp(minutes, w, 2, 20.0)[1] == pytest.approx(mclp(minutes, w, 2, 20.0).objective)
+    assert spopt_pmedian(minutes, w, 2, fixed=(5,))[1] == pytest.approx(pmedian(minutes, w, 2, fixed=(5,)).objective)
+
+
+def test_inputs_helpers_and_comparison():
+    engine = StraightLineEstimate()
+    cand = np.array([[0.0, 0.0], [30_000.0, 0.0]])
+    dem = np.array([[1000.0, 0.0], [29_000.0, 0.0], [100_000.0, 0.0]])
+    m = travel_matrix(engine, cand, dem)
+    assert m.shape == (2, 3) and m[0, 0] == pytest.approx(1.3, rel=1e-5)
+    xy, wt = aggregate_demand(np.array([[10.0, 10.0], [900.0, 900.0], [1500.0, 10.0], [1600.0, 10.0]]),
+                              np.array([1.0, 3.0, 2.0, 0.0]), cell_m=1000.0)
+    assert wt.tolist() == [4.0, 2.0] and xy[0].tolist() == pytest.approx([677.5, 677.5])
+    w = np.array([10.0, 30.0, 5.0])
+    best = mclp(m, w, 1, 10.0)
+    assert best.chosen == (1,)
+    rows = compare_sites(m, w, best, ["Vest", "Øst"], 10.0)
+    # Vest covers 10 of the 45 employees, the suggestion (Øst) 30: (10 - 30) / 30 = -67 %
+    assert rows[0]["sentence"] == "Lokalitet Vest dækker 67 % færre ansatte end det foreslåede sæt inden for 10 min."
+    assert rows[1]["sentence"].startswith("Lokalitet Øst dækker lige så mange")
+
+
+def test_benchmark_smoke(capsys):
+    assert bench_main(["optimize", "--candidates", "30", "--demand", "300", "--k", "2",
+                       "--spopt-sizes", "6x30", "--spopt-cap", "60", "--time-limit", "20"]) == 0
+    out = capsys.readouterr().out
+    assert "p-median" in out and "spopt classic MCLP" in out and "optimality gap" in out
