@@ -25,7 +25,7 @@ from geo.sites import Site, check_lonlat, read_sites_csv, sites_frame
 from layers.basemap import base_map
 from layers.legend import legend_html
 from layers.workplaces import layer_title
-from layers.sites import sites_layer
+from layers.sites import catchment_shapes, sites_layer
 
 st.set_page_config(page_title="Klyngested", page_icon="📍", layout="wide")
 st.markdown(
@@ -63,6 +63,12 @@ def fresh_map(codes: tuple[str, ...] | None, tiles: bool, layers: Layers):
 def engine_for(method: str) -> CatchmentEngine:
     """One engine per method, shared by all sessions (the road graph is loaded once)."""
     return select_engine(method)[0]
+
+
+@st.cache_data(show_spinner=False, max_entries=500)
+def cached_catchment(method: str, x: float, y: float):
+    """Display outlines of one site's catchments, per method."""
+    return catchment_shapes(engine_for(method), (x, y), THRESHOLDS_MIN)
 
 
 # ---------- session state: the user's work survives every rerun ----------
@@ -195,7 +201,11 @@ with map_col:
         height=700,
         use_container_width=True,
         returned_objects=["last_clicked"],
-        feature_group_to_add=sites_layer(sites, engine, THRESHOLDS_MIN),
+        feature_group_to_add=sites_layer(
+            sites,
+            [cached_catchment(method, p.x, p.y) for p in sites.geometry],
+            method,
+        ),
         layer_control=folium.LayerControl(collapsed=False),
     )
     cluster_count = int(matches(layers.workplaces["industry_code"], codes).sum())

@@ -25,6 +25,10 @@ class CatchmentEngine(Protocol):
         """Danish one-line description of the method and its parameters."""
         ...
 
+    def label(self) -> str:
+        """Short Danish label for tables, e.g. 'estimat' or 'vejnet (syntetisk)'."""
+        ...
+
     def minutes(self, site_xy: tuple[float, float], points_xy: np.ndarray) -> np.ndarray:
         """Travel minutes from the site to each point; `inf` where unreachable."""
         ...
@@ -50,6 +54,9 @@ class StraightLineEstimate:
             f"Estimat: luftlinje × {self.detour:.2f} (omvejsfaktor) "
             f"ved {self.speed_kmh:.0f} km/t"
         ).replace(".", ",")
+
+    def label(self) -> str:
+        return "estimat (luftlinje)"
 
     def minutes(self, site_xy: tuple[float, float], points_xy: np.ndarray) -> np.ndarray:
         km = straight_km(site_xy, points_xy)

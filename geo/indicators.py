@@ -138,6 +138,7 @@ def site_row(ctx: IndicatorContext, name: str, xy: tuple[float, float]) -> tuple
     row["nearest_station_km"] = _min(straight_km(xy, ctx.station_xy))
     row["nearest_station_min"] = _min(ctx.engine.minutes(xy, ctx.station_xy))
     row["method"] = ctx.engine.method
+    row["method_note"] = ctx.engine.label()
     row["data"] = ctx.data_label
     breakdown = (
         pd.DataFrame({"kommunekode": ctx.wp_kommune[reached], "employees": ctx.wp_employees[reached]})
@@ -208,7 +209,7 @@ def display_table(table: pd.DataFrame, lang: str = "da") -> pd.DataFrame:
         )
     rows.append(
         ["Metode / data" if da else "Method / data", ""]
-        + [f"{'vejnet' if m == 'network' else 'estimat'} · {d}" for m, d in zip(table["method"], table["data"], strict=True)]
+        + [f"{m} · {d}" for m, d in zip(table["method_note"], table["data"], strict=True)]
     )
     return pd.DataFrame(rows, columns=[first, second, *columns]).set_index(first)
 

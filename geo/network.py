@@ -246,6 +246,10 @@ class NetworkEngine:
             f"søgegrænse {_fmt(self.limit)} min"
         )
 
+    def label(self) -> str:
+        """Short Danish label for tables."""
+        return "vejnet (syntetisk demonet)" if self.graph.quality == "synthetic" else "vejnet"
+
     # --- snapping -------------------------------------------------------------------
     def snap(self, points_xy: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Nearest node and snap minutes per point (cached per points array content).

@@ -10,14 +10,18 @@ from layers._geo import esc, to_display
 from layers.style import RING_STYLES, SITE_COLOUR, SITE_RING
 
 
+def catchment_shapes(engine: CatchmentEngine, xy: tuple[float, float], thresholds: tuple[int, ...]) -> gpd.GeoDataFrame:
+    """One site's catchment outlines in EPSG:4326, simplified for display."""
+    return to_display(engine.isochrones(xy, thresholds), simplify_m=100)
+
+
 def sites_layer(
-    sites: gpd.GeoDataFrame, engine: CatchmentEngine, thresholds: tuple[int, ...]
+    sites: gpd.GeoDataFrame, catchments: list[gpd.GeoDataFrame], method: str
 ) -> folium.FeatureGroup:
-    """Numbered site markers above one catchment outline per threshold."""
+    """Numbered site markers above their catchment outlines (one GeoDataFrame per site)."""
     group = folium.FeatureGroup(name="Lokaliteter og oplande")
-    method = "vejnet" if engine.method == "network" else "estimat"
-    for site in sites.itertuples():
-        shapes = to_display(engine.isochrones((site.geometry.x, site.geometry.y), thresholds), simplify_m=100)
+    method = "vejnet" if method == "network" else "estimat"
+    for site, shapes in zip(sites.itertuples(), catchments, strict=True):
         for (colour, dash), shape in zip(RING_STYLES, shapes.sort_values("minutes").itertuples(), strict=False):
             folium.GeoJson(
                 shape.geometry.__geo_interface__,

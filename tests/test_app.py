@@ -61,3 +61,12 @@ def test_bad_codes_keep_the_app_running(app: AppTest) -> None:
     app.run()
     assert not app.exception
     assert any("Ugyldige branchekoder" in e.value for e in app.error)
+
+
+def test_network_method_labels_the_synthetic_graph(app: AppTest) -> None:
+    app.radio(key="method").set_value("network")
+    app.run()
+    add_by_coordinates(app, "Nykøbing F", 54.7691, 11.8743)
+    assert not app.exception
+    table = app.table[0].value
+    assert "vejnet (syntetisk demonet) · Demodata" in table.iloc[-1].tolist()

@@ -321,3 +321,22 @@ def test_build_roads_command_from_file(osm_file: Path, tmp_path: Path) -> None:
     osm_roads.build_roads_command(args)
     g = RoadGraph.load(out)
     assert g.n_nodes == 7  # the island (lon 12.3) is outside the bbox
+
+
+def test_engine_falls_back_to_labelled_estimate_without_graph(monkeypatch, tmp_path) -> None:
+    from geo import engines
+
+    monkeypatch.delenv(engines.ENV_ROADS, raising=False)
+    monkeypatch.setattr(engines, "BUILT_ROADS", tmp_path / "none.npz")
+    monkeypatch.setattr(engines, "load_default_roads", lambda: None)
+    engine, notes = engines.select_engine("network")
+    assert engine.method == "estimate"
+    assert notes and "estimeret fra luftlinje" in notes[0]
+
+
+def test_default_engine_for_network_is_the_synthetic_graph_and_says_so() -> None:
+    from geo.engines import select_engine
+
+    engine, notes = select_engine("network")
+    assert engine.method == "network" and not notes
+    assert "syntetisk" in engine.label() and "syntetisk" in engine.describe()
