@@ -22,9 +22,8 @@ from geo.layers import Layers
 from geo.loading import UserFiles, find_folder_files, folder_from_env, load_layers
 from geo.settings import CRS_DISPLAY, THRESHOLDS_MIN
 from geo.sites import Site, check_lonlat, read_sites_csv, sites_frame
-from layers.basemap import base_map
+from layers.basemap import MapData, base_map, map_data
 from layers.legend import legend_html
-from layers.workplaces import layer_title
 from layers.sites import catchment_shapes, sites_layer
 
 st.set_page_config(page_title="Klyngested", page_icon="📍", layout="wide")
@@ -52,11 +51,10 @@ def cached_row(data_key: str, codes: tuple[str, ...] | None, method: str, name: 
     return indicators.site_row(_ctx, name, (x, y))
 
 
-def fresh_map(codes: tuple[str, ...] | None, tiles: bool, layers: Layers):
-    """A new folium Map each run (a Map must not be shared between sessions); streamlit-folium
-    hashes its script with stable names, so the browser only redraws when the content changes."""
-    wp = layers.workplaces[matches(layers.workplaces["industry_code"], codes)]
-    return base_map(layers, wp, THRESHOLDS_MIN, tiles=tiles, with_legend=False)
+@st.cache_resource(show_spinner=False)
+def cached_map_data(data_key: str, codes: tuple[str, ...] | None, _layers: Layers) -> MapData:
+    """Display-ready static layers, prepared once per data state and cluster."""
+    return map_data(_layers, _layers.workplaces[matches(_layers.workplaces["industry_code"], codes)])
 
 
 @st.cache_resource(show_spinner=False)
@@ -194,7 +192,10 @@ context = cached_context(data_key, codes, method, layers)
 map_col, side_col = st.columns([3, 2], gap="medium")
 with map_col:
     st.caption(t("map_hint", lang))
-    fmap = fresh_map(codes, tiles, layers)
+    static = cached_map_data(data_key, codes, layers)
+    # a new Map each run (a Map must not be shared between sessions); streamlit-folium hashes
+    # its script with stable names, so the browser redraws only when the content changes
+    fmap = base_map(static, THRESHOLDS_MIN, tiles=tiles, with_legend=False)
     result = st_folium(
         fmap,
         key="map",
@@ -208,8 +209,7 @@ with map_col:
         ),
         layer_control=folium.LayerControl(collapsed=False),
     )
-    cluster_count = int(matches(layers.workplaces["industry_code"], codes).sum())
-    st.markdown(legend_html(THRESHOLDS_MIN, layer_title(layers.provenance["workplaces"]), cluster_count), unsafe_allow_html=True)
+    st.markdown(legend_html(THRESHOLDS_MIN, static.workplaces["title"], static.workplace_count), unsafe_allow_html=True)
     click = (result or {}).get("last_clicked")
     if click and click != state.last_click:
         state.last_click = click

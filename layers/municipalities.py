@@ -5,25 +5,31 @@ from __future__ import annotations
 import folium
 import geopandas as gpd
 
+from geo.i18n import number
 from geo.provenance import Provenance
-from layers._geo import esc, to_display
+from layers._geo import esc, feature_collection, to_display
 from layers.style import MUNICIPALITY_LINE
 
 
-def municipalities_layer(munis: gpd.GeoDataFrame, provenance: Provenance) -> folium.FeatureGroup:
-    """Outlines with a tooltip (name, code, population); approximate areas say so."""
+def municipalities_data(munis: gpd.GeoDataFrame, provenance: Provenance) -> dict:
+    """Simplified outlines with an escaped tooltip label (name, code, population)."""
     approx = provenance.quality != "real"
-    name = "Kommuner" + (" (omtrentlige grænser)" if approx else "")
     shown = to_display(munis[["kommunekode", "navn", "population", "geometry"]], simplify_m=150)
     shown["label"] = [
-        f"<b>{esc(n)}</b> ({esc(k)})<br>Befolkning: {int(p):,}".replace(",", ".")
+        f"<b>{esc(n)}</b> ({esc(k)})"
+        + (f"<br>Befolkning: {number(p)}" if p == p else "")
         + ("<br><i>omtrentlig afgrænsning</i>" if approx else "")
-        if p == p else f"<b>{esc(n)}</b> ({esc(k)})"
         for k, n, p in zip(shown["kommunekode"], shown["navn"], shown["population"], strict=True)
     ]
-    group = folium.FeatureGroup(name=name, show=True)
+    return {"approx": approx, "geojson": feature_collection(shown, ["label"])}
+
+
+def municipalities_layer(data: dict) -> folium.FeatureGroup:
+    """Outlines, dashed when the areas are approximate."""
+    approx = data["approx"]
+    group = folium.FeatureGroup(name="Kommuner" + (" (omtrentlige grænser)" if approx else ""), show=True)
     folium.GeoJson(
-        shown[["label", "geometry"]],
+        data["geojson"],
         style_function=lambda _: {
             "color": MUNICIPALITY_LINE,
             "weight": 2,

@@ -8,10 +8,11 @@ import numpy as np
 import pandas as pd
 from shapely import box
 
+from geo.i18n import number
 from geo.provenance import Provenance
 from geo.schema import LOCATION_QUALITY_DA
 from geo.settings import CRS_METRIC
-from layers._geo import esc, to_display
+from layers._geo import esc, feature_collection, to_display
 from layers.style import DENSITY_RAMP, WORKPLACE_COLOUR
 
 POINT_LIMIT = 1500  #: above this many workplaces, draw density cells instead of points
@@ -22,16 +23,6 @@ def layer_title(provenance: Provenance) -> str:
     """Layer name with the data label the planner must see (Demodata / omtrentlig)."""
     tag = {"synthetic": " – Demodata", "approximate": " – omtrentlig placering"}.get(provenance.quality, "")
     return f"Klyngearbejdssteder{tag}"
-
-
-def workplaces_layer(workplaces: gpd.GeoDataFrame, provenance: Provenance) -> folium.FeatureGroup:
-    """Points with escaped tooltips, or a grid of counts when there are many."""
-    group = folium.FeatureGroup(name=layer_title(provenance), show=True)
-    if len(workplaces) <= POINT_LIMIT:
-        _points(workplaces, provenance).add_to(group)
-    else:
-        _cells(workplaces, provenance).add_to(group)
-    return group
 
 
 def density_cells(workplaces: gpd.GeoDataFrame, cell_m: float = CELL_M) -> gpd.GeoDataFrame:
@@ -49,41 +40,40 @@ def density_cells(workplaces: gpd.GeoDataFrame, cell_m: float = CELL_M) -> gpd.G
     return gpd.GeoDataFrame(counts[["count", "employees"]], geometry=geoms, crs=CRS_METRIC)
 
 
-def _colour(count: int, breaks: np.ndarray) -> str:
-    return DENSITY_RAMP[int(np.searchsorted(breaks, count, side="right"))]
-
-
-def _cells(workplaces: gpd.GeoDataFrame, provenance: Provenance) -> folium.GeoJson:
+def workplaces_data(workplaces: gpd.GeoDataFrame, provenance: Provenance) -> dict:
+    """GeoJSON of points (few) or density cells (many), with escaped tooltip labels."""
+    tag = " (Demodata)" if provenance.quality == "synthetic" else ""
+    title = layer_title(provenance)
+    if len(workplaces) <= POINT_LIMIT:
+        shown = to_display(workplaces)
+        shown["label"] = [
+            f"<b>{esc(name)}</b>{tag}<br>Branche {esc(code)} · ansatte: {'ukendt' if pd.isna(emp) else number(emp)}"
+            f"<br>Placering: {esc(LOCATION_QUALITY_DA.get(q, q))}"
+            for name, code, emp, q in zip(shown["name"], shown["industry_code"], shown["employees"], shown["location_quality"], strict=True)
+        ]
+        return {"mode": "points", "title": title, "geojson": feature_collection(shown, ["label"])}
     cells = density_cells(workplaces)
     breaks = np.unique(np.quantile(cells["count"], [0.5, 0.75, 0.9, 0.97, 0.995]))
-    cells["fill"] = [_colour(c, breaks) for c in cells["count"]]
-    tag = " (Demodata)" if provenance.quality == "synthetic" else ""
-    cells["label"] = [
-        f"{c} arbejdssteder, {e:,.0f} ansatte{tag}".replace(",", ".") for c, e in zip(cells["count"], cells["employees"], strict=True)
-    ]
+    cells["fill"] = [DENSITY_RAMP[int(np.searchsorted(breaks, c, side="right"))] for c in cells["count"]]
+    cells["label"] = [f"{number(c)} arbejdssteder, {number(e)} ansatte{tag}" for c, e in zip(cells["count"], cells["employees"], strict=True)]
     shown = to_display(cells[["fill", "label", "geometry"]], precision=4)
-    return folium.GeoJson(
-        shown,
-        style_function=lambda f: {"fillColor": f["properties"]["fill"], "color": f["properties"]["fill"], "weight": 0.5, "fillOpacity": 0.55},
-        tooltip=folium.GeoJsonTooltip(fields=["label"], labels=False),
-    )
+    return {"mode": "cells", "title": title, "geojson": feature_collection(shown, ["fill", "label"])}
 
 
-def _points(workplaces: gpd.GeoDataFrame, provenance: Provenance) -> folium.FeatureGroup:
-    shown = to_display(workplaces)
-    holder = folium.FeatureGroup(control=False)
-    tag = " (Demodata)" if provenance.quality == "synthetic" else ""
-    for row in shown.itertuples():
-        emp = "ukendt" if pd.isna(row.employees) else f"{row.employees:.0f}"
-        quality = LOCATION_QUALITY_DA.get(row.location_quality, row.location_quality)
-        folium.CircleMarker(
-            location=(row.geometry.y, row.geometry.x),
-            radius=5,
-            color="#222222",
-            weight=1,
-            fill=True,
-            fill_color=WORKPLACE_COLOUR,
-            fill_opacity=0.8,
-            tooltip=f"<b>{esc(row.name)}</b>{tag}<br>Branche {esc(row.industry_code)} · ansatte: {emp}<br>Placering: {esc(quality)}",
-        ).add_to(holder)
-    return holder
+def workplaces_layer(data: dict) -> folium.FeatureGroup:
+    """Points as small circles or cells coloured by count (viridis)."""
+    group = folium.FeatureGroup(name=data["title"], show=True)
+    tooltip = folium.GeoJsonTooltip(fields=["label"], labels=False)
+    if data["mode"] == "points":
+        folium.GeoJson(
+            data["geojson"],
+            marker=folium.CircleMarker(radius=5, color="#222222", weight=1, fill=True, fill_color=WORKPLACE_COLOUR, fill_opacity=0.8),
+            tooltip=tooltip,
+        ).add_to(group)
+    else:
+        folium.GeoJson(
+            data["geojson"],
+            style_function=lambda f: {"fillColor": f["properties"]["fill"], "color": f["properties"]["fill"], "weight": 0.5, "fillOpacity": 0.55},
+            tooltip=tooltip,
+        ).add_to(group)
+    return group

@@ -13,6 +13,7 @@ its provenance and in its ``location_quality`` column:
 
 from __future__ import annotations
 
+import os
 from functools import lru_cache
 
 import geopandas as gpd
@@ -29,6 +30,9 @@ STATIONS_CSV = DATA_DIR / "stations.csv"
 MUNICIPALITIES_GEOJSON = DEFAULT_DIR / "municipalities_approx.geojson"
 WORKPLACES_CSV = DEFAULT_DIR / "workplaces_synthetic.csv.gz"
 TOWNS_CSV = DEFAULT_DIR / "towns.csv"
+
+#: Environment variable: resample the synthetic workplaces to this many rows (speed tests).
+ENV_DEMO_WORKPLACES = "KLYNGESTED_DEMO_WORKPLACES"
 
 _CODE_COLUMNS = {"kommunekode": str, "cvr": str, "pnr": str, "industry_code": str}
 
@@ -159,10 +163,31 @@ def _provenance(stations: gpd.GeoDataFrame, institutions: gpd.GeoDataFrame) -> d
     }
 
 
-def load_default() -> Layers:
-    """All default layers in EPSG:25832 with provenance. Offline; takes well under a second."""
+def scale_workplaces(workplaces: gpd.GeoDataFrame, n: int, seed: int = 7) -> gpd.GeoDataFrame:
+    """Resample the synthetic workplaces to `n` rows (with 300 m jitter), for load and speed tests.
+
+    Municipal shares and the industry mix are kept; the result stays labelled synthetic.
+    """
+    rng = np.random.default_rng(seed)
+    pick = rng.integers(0, len(workplaces), n)
+    out = workplaces.iloc[pick].reset_index(drop=True)
+    jitter = rng.normal(0.0, 300.0, size=(n, 2))
+    out["geometry"] = gpd.points_from_xy(out.geometry.x + jitter[:, 0], out.geometry.y + jitter[:, 1], crs=CRS_METRIC)
+    out["cvr"] = [f"{i:08d}" for i in range(n)]
+    return gpd.GeoDataFrame(out, geometry="geometry", crs=CRS_METRIC)
+
+
+def load_default(workplaces_n: int | None = None) -> Layers:
+    """All default layers in EPSG:25832 with provenance. Offline; takes well under a second.
+
+    `workplaces_n` (or $KLYNGESTED_DEMO_WORKPLACES) resamples the synthetic workplaces to that
+    many rows, for speed tests at larger scale.
+    """
     municipalities = load_municipalities()
     workplaces = load_workplaces()
+    workplaces_n = workplaces_n or int(os.environ.get(ENV_DEMO_WORKPLACES, "0") or 0)
+    if workplaces_n:
+        workplaces = scale_workplaces(workplaces, workplaces_n)
     institutions = load_institutions()
     stations = load_stations()
     towns = load_towns()

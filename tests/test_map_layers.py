@@ -1,0 +1,36 @@
+"""Map layer data: names escaped, aggregation when many, labels for Demodata and approximations."""
+
+from __future__ import annotations
+
+from layers.basemap import base_map, map_data
+from layers.workplaces import POINT_LIMIT, density_cells, workplaces_data
+from tests.helpers import tiny_layers
+
+
+def test_company_names_are_escaped_in_tooltips() -> None:
+    layers = tiny_layers()
+    data = workplaces_data(layers.workplaces, layers.provenance["workplaces"])
+    labels = [f["properties"]["label"] for f in data["geojson"]["features"]]
+    assert any("B &lt;script&gt;" in label for label in labels)
+    assert not any("<script>" in label for label in labels)
+    html = base_map(map_data(layers, layers.workplaces), (15, 30)).get_root().render()
+    assert "<script>\"" not in html and "B <script>" not in html
+
+
+def test_few_workplaces_are_points_many_are_cells() -> None:
+    layers = tiny_layers()
+    assert workplaces_data(layers.workplaces, layers.provenance["workplaces"])["mode"] == "points"
+    many = layers.workplaces.sample(POINT_LIMIT + 1, replace=True, random_state=1)
+    data = workplaces_data(many, layers.provenance["workplaces"])
+    assert data["mode"] == "cells"
+    # five distinct points 5-100 km apart -> five 2.5 km cells whose counts sum to all rows
+    cells = density_cells(many)
+    assert len(cells) == 5 and cells["count"].sum() == POINT_LIMIT + 1
+
+
+def test_synthetic_and_approximate_layers_say_so_on_the_map() -> None:
+    layers = tiny_layers()
+    data = map_data(layers, layers.workplaces)
+    assert data.workplaces["title"].endswith("Demodata")
+    assert data.municipalities["approx"] is True
+    assert any("Demodata" in a for a in data.attributions)
