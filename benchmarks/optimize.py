@@ -74,7 +74,7 @@ def _spopt_child(conn, kind: str, minutes: np.ndarray, weights: np.ndarray, k: i
 def spopt_timed(kind: str, minutes: np.ndarray, weights: np.ndarray, k: int, t: float,
                 cap: float) -> tuple[float, float] | None:
     """(seconds, objective) of spopt in a child process, or None past ``cap`` seconds."""
-    ctx = mp.get_context("fork")
+    ctx = mp.get_context("spawn")  # HiGHS threads do not survive fork
     parent, child = ctx.Pipe(duplex=False)
     proc = ctx.Process(target=_spopt_child, args=(child, kind, minutes, weights, k, t))
     proc.start()

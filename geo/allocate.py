@@ -175,8 +175,8 @@ def evaluate(minutes: np.ndarray, weights: np.ndarray, chosen: Sequence[int],
 
 def _solve_highs(cost: np.ndarray, lower: np.ndarray, upper: np.ndarray, integer: np.ndarray,
                  A: sparse.spmatrix, row_lo: np.ndarray, row_hi: np.ndarray, maximise: bool,
-                 gap: float, time_limit: float | None, threads: int | None
-                 ) -> tuple[np.ndarray, float, float, str, float]:
+                 gap: float, time_limit: float | None, threads: int | None,
+                 start: Sequence[int] | None = None) -> tuple[np.ndarray, float, float, str, float]:
     """Solve a MIP; returns (x, objective, relative gap, status string, dual bound)."""
     import highspy
 
@@ -203,6 +203,10 @@ def _solve_highs(cost: np.ndarray, lower: np.ndarray, upper: np.ndarray, integer
     if threads is not None:
         h.setOptionValue("threads", int(threads))
     h.passModel(lp)
+    if start is not None:  # a MIP start (greedy): only a first incumbent, the gap still says how good
+        idx = np.nonzero(integer)[0].astype(np.int32)
+        val = np.isin(idx, np.asarray(list(start), dtype=np.int64)).astype(float)
+        h.setSolution(len(idx), idx, val)
     h.run()
     status = h.modelStatusToString(h.getModelStatus())
     info = h.getInfo()
@@ -245,6 +249,24 @@ def _new_highs():
 
 def _selection(x: np.ndarray, n: int) -> tuple[int, ...]:
     return tuple(int(j) for j in np.nonzero(x[:n] > 0.5)[0])
+
+
+def _greedy(score_of, n: int, k: int, fixed: Sequence[int], municipality: Sequence[str] | None) -> list[int]:
+    """Greedy set of ``k`` respecting fixed offices and one-per-municipality; ``score_of(chosen)`` -> gain per candidate."""
+    chosen = list(fixed)
+    used = {str(municipality[j]) for j in chosen} if municipality is not None else set()
+    while len(chosen) < k:
+        gain = np.asarray(score_of(chosen), dtype=float).copy()
+        gain[chosen] = -np.inf
+        if municipality is not None:
+            gain[[j for j in range(n) if str(municipality[j]) in used]] = -np.inf
+        j = int(np.argmax(gain))
+        if not np.isfinite(gain[j]):
+            break
+        chosen.append(j)
+        if municipality is not None:
+            used.add(str(municipality[j]))
+    return chosen
 
 
 # ---------------------------------------------------------------- MCLP
@@ -297,11 +319,18 @@ def mclp(minutes: np.ndarray, weights: np.ndarray, k: int, minutes_limit: float,
     nm = A.shape[0] - m - 1
     lower = np.zeros(n + m)
     lower[fx] = 1.0
+    cover_t = cover.T.tocsr()
+
+    def gains(chosen: list[int]) -> np.ndarray:
+        hit = np.asarray(cover[:, chosen].sum(axis=1)).ravel() > 0 if chosen else np.zeros(m, bool)
+        return cover_t @ (wm * ~hit)
+
+    start = _greedy(gains, n, k, fx, municipality)
     x, obj, rel, status, _ = _solve_highs(
         np.concatenate([np.zeros(n), wm]), lower, np.ones(n + m),
         np.concatenate([np.ones(n, bool), np.zeros(m, bool)]), A,
         np.concatenate([np.full(m, -np.inf), [k], np.full(nm, -np.inf)]),
-        np.concatenate([np.zeros(m), [k], np.ones(nm)]), True, gap, time_limit, threads)
+        np.concatenate([np.zeros(m), [k], np.ones(nm)]), True, gap, time_limit, threads, start)
     chosen = _selection(x, n)
     cov, share, mean = evaluate(d, w, chosen, minutes_limit)
     extra = ", højst én pr. kommune" if municipality is not None else ""
@@ -364,6 +393,13 @@ def pmedian(minutes: np.ndarray, weights: np.ndarray, k: int, fixed: Sequence[in
         within = (sorted_d <= max_minutes).sum(axis=0)
         kk = np.minimum(kk, np.maximum(within, 1))
     mrows = _muni_rows(municipality, n)
+    penal = np.where(np.isfinite(dm), dm, 10.0 * float(np.nanmax(np.where(np.isfinite(dm), dm, 0))) + 1.0)
+
+    def gains(chosen: list[int]) -> np.ndarray:
+        cur = penal[chosen].min(axis=0) if chosen else np.full(m, np.inf)
+        return -(wm * np.minimum(penal, cur)).sum(axis=1)
+
+    start = _greedy(gains, n, k, fx, municipality)
     lb_best, ub_best, best = -np.inf, np.inf, None
     status, rel, rounds = "", np.inf, 0
     while True:
@@ -371,7 +407,7 @@ def pmedian(minutes: np.ndarray, weights: np.ndarray, k: int, fixed: Sequence[in
         full = bool((kk >= finite_count).all())
         left = None if time_limit is None else max(time_limit - (time.perf_counter() - t0), 1.0)
         x, obj, status_r, lb, ysel = _pmedian_round(dm, wm, k, fx, mrows, order, sorted_d, kk, finite_count,
-                                                   gap, left, threads)
+                                                   gap, left, threads, start)
         true_cost = float((wm * dm[list(ysel)].min(axis=0)).sum())
         lb_best = max(lb_best, lb)
         if true_cost < ub_best:
@@ -406,7 +442,7 @@ def pmedian(minutes: np.ndarray, weights: np.ndarray, k: int, fixed: Sequence[in
                       method, reduced=not full, notes=tuple(notes))
 
 
-def _pmedian_round(dm, wm, k, fx, mrows, order, sorted_d, kk, finite_count, gap, time_limit, threads):
+def _pmedian_round(dm, wm, k, fx, mrows, order, sorted_d, kk, finite_count, gap, time_limit, threads, start):
     n, m = dm.shape
     ranks = np.arange(n)[:, None]
     use = ranks < kk[None, :]  # rank × demand mask
@@ -438,7 +474,7 @@ def _pmedian_round(dm, wm, k, fx, mrows, order, sorted_d, kk, finite_count, gap,
     integer = np.zeros(ncol, bool)
     integer[:n] = True
     x, obj, _, status, lb = _solve_highs(cost, lower, upper, integer, A, row_lo, row_hi, False, gap,
-                                         time_limit, threads)
+                                         time_limit, threads, start)
     return x, obj, status, min(lb, obj), _selection(x, n)
 
 

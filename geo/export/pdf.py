@@ -68,6 +68,22 @@ def report_to_pdf(data: ReportData) -> bytes:
     return buf.getvalue()
 
 
+def report_to_png_pages(data: ReportData, dpi: int = 60) -> list[bytes]:
+    """Every page as PNG (for previews in the app and the README)."""
+    plan = page_plan(data)
+    out = []
+    with plt.rc_context(RC):
+        ctx = _Context(data)
+        for n, (title, draw) in enumerate(plan, start=1):
+            fig = Figure(figsize=A4_LANDSCAPE)
+            _frame(fig, data, title, n, len(plan))
+            draw(fig, ctx)
+            buf = io.BytesIO()
+            fig.savefig(buf, format="png", dpi=dpi)
+            out.append(buf.getvalue())
+    return out
+
+
 def page_plan(data: ReportData) -> list[tuple[str, Callable[[Figure, _Context], None]]]:
     """(title, drawer) per page, in order; the length is the page count."""
     plan: list[tuple[str, Callable[[Figure, _Context], None]]] = [("Overblik", _overview)]
@@ -175,10 +191,18 @@ def _base_map(ax, ctx: _Context, extent: tuple[float, float, float, float], labe
     ax.set_aspect("equal")
     ax.set_xticks([])
     ax.set_yticks([])
+    ax.set_xlabel("")
+    ax.set_ylabel("")
     for s in ax.spines.values():
         s.set_color("#888")
     _scale_bar(ax, x0, x1, y0, y1)
     ax.text(0.97, 0.96, "N\n↑", transform=ax.transAxes, ha="center", va="top", fontsize=12, weight="bold", zorder=9)
+
+
+def _no_labels(ax) -> None:
+    """geopandas sets axis labels from the CRS; a map needs none."""
+    ax.set_xlabel("")
+    ax.set_ylabel("")
 
 
 def _scale_bar(ax, x0: float, x1: float, y0: float, y1: float) -> None:
@@ -203,7 +227,7 @@ def _site_marker(ax, x: float, y: float, nr: int, colour: str, size: float = 15)
 
 def _overview(fig: Figure, ctx: _Context) -> None:
     data = ctx.data
-    ax = fig.add_axes((0.03, 0.07, 0.55, 0.83))
+    ax = fig.add_axes((0.03, 0.06, 0.55, 0.80))
     _base_map(ax, ctx, ctx.extent, labels=True)
     n = len(data.sites)
     show = sorted(data.thresholds) if n <= 4 else [t for t in data.thresholds if t == REACH_MIN] or [max(data.thresholds)]
@@ -221,6 +245,7 @@ def _overview(fig: Figure, ctx: _Context) -> None:
     if handles:
         ax.legend(handles=handles[:12], loc="upper left", fontsize=10, framealpha=0.95,
                   title=f"Opland {REACH_MIN} min (tyk)", title_fontsize=10)
+    _no_labels(ax)
     # key figures on the right
     fig.text(0.61, 0.86, "Nøgletal", fontsize=14, weight="bold", va="top")
     rank = {}
@@ -228,13 +253,14 @@ def _overview(fig: Figure, ctx: _Context) -> None:
         rank = dict(zip(data.ranking["site"].astype(str), data.ranking["rank"], strict=False))
     rows = []
     for i, row in enumerate(data.table.itertuples(index=False)):
-        rows.append([f"{i + 1}. {_short(row.site, 18)}", _short(row.kommune, 12),
+        rows.append([f"{i + 1}. {_short(row.site, 16)}", _short(row.kommune, 11),
                      number(float(getattr(row, f"workplaces_{REACH_MIN}", np.nan)), 0),
                      number(float(row.share_k17_45), 1) + " %",
                      str(int(rank[str(row.site)])) if str(row.site) in rank else "–"])
     tab = fig.add_axes((0.61, 0.40, 0.36, 0.44))
-    _table(tab, ["Lokalitet", "Kommune", f"Arb.st. {REACH_MIN} min", "Andel K17", "Rang"], rows[:14],
-           [0.34, 0.2, 0.18, 0.16, 0.1], ["left", "left", "right", "right", "center"], fontsize=10)
+    _table(tab, ["Lokalitet", "Kommune", f"Arb.steder\n{REACH_MIN} min", "Andel\naf K17", "Rang"], rows[:14],
+           [0.36, 0.22, 0.16, 0.16, 0.1], ["left", "left", "right", "right", "center"], fontsize=10,
+           header_lines=2)
     facts = [
         f"Klynge: {data.cluster_name}",
         f"Rejsetid: {data.method_da}",
@@ -253,7 +279,7 @@ def _overview(fig: Figure, ctx: _Context) -> None:
 def _comparison(fig: Figure, ctx: _Context, chunk: list[int]) -> None:
     data = ctx.data
     table = data.table.iloc[chunk] if chunk else data.table.iloc[0:0]
-    header = ["Indikator", "Enhed"] + [f"{i + 1}. {_short(s, 14)}" for i, s in zip(chunk, table["site"], strict=True)]
+    header = ["Indikator", "Enhed"] + [f"{i + 1}.\n{_short(s, 14)}" for i, s in zip(chunk, table["site"], strict=True)]
     rows, bold = [], set()
     for crit in CRITERIA.values():
         specs = [s for s in indicator_specs(tuple(data.thresholds)) if s.criterion == crit.id and s.column in table]
@@ -268,7 +294,8 @@ def _comparison(fig: Figure, ctx: _Context, chunk: list[int]) -> None:
     site_w = min(0.13, 0.55 / n)
     widths = [0.40, 0.07] + [site_w] * len(chunk)
     ax = fig.add_axes((0.03, 0.08, 0.94, 0.80))
-    _table(ax, header, rows, widths, ["left", "left"] + ["right"] * len(chunk), fontsize=9.5, bold_rows=bold)
+    _table(ax, header, rows, widths, ["left", "left"] + ["right"] * len(chunk), fontsize=10, bold_rows=bold,
+           header_lines=2)
 
 
 def _ranking(fig: Figure, ctx: _Context) -> None:
@@ -277,7 +304,7 @@ def _ranking(fig: Figure, ctx: _Context) -> None:
     assert rk is not None
     col = data.ranking_score_col()
     crits = [c for c in CRITERIA if f"contrib_{c}" in rk]
-    ax = fig.add_axes((0.22, 0.47, 0.50, 0.40))
+    ax = fig.add_axes((0.20, 0.52, 0.44, 0.36))
     y = np.arange(len(rk))[::-1]
     left = np.zeros(len(rk))
     colours = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#D55E00")
@@ -297,7 +324,7 @@ def _ranking(fig: Figure, ctx: _Context) -> None:
         sentence = (data.robustness or {}).get(str(r["site"]), "")
         rows.append([str(int(r["rank"])), _short(str(r["site"]), 24), number(float(r[col]), 1) if col else "–",
                      _short(sentence, 95)])
-    tab = fig.add_axes((0.03, 0.08, 0.94, 0.32))
+    tab = fig.add_axes((0.03, 0.07, 0.94, 0.30))
     _table(tab, ["Rang", "Lokalitet", "Point", "Robusthed (samme rang ved tilfældige vægte)"], rows[:10],
            [0.06, 0.22, 0.08, 0.64], ["center", "left", "right", "left"], fontsize=10)
     lines = []
@@ -306,7 +333,7 @@ def _ranking(fig: Figure, ctx: _Context) -> None:
                                            for c, w in data.weights.items() if c in CRITERIA))
     if data.robustness_method:
         lines.append("Robusthed: " + data.robustness_method + ".")
-    _paragraphs(fig, 0.03, 0.44, lines, width=170, fontsize=9)
+    _paragraphs(fig, 0.03, 0.435, lines, width=150, fontsize=9.5)
 
 
 def _site_page(fig: Figure, ctx: _Context, i: int) -> None:
@@ -315,7 +342,7 @@ def _site_page(fig: Figure, ctx: _Context, i: int) -> None:
     name = str(site["name"])
     x, y = site.geometry.x, site.geometry.y
     shapes = ctx.iso[ctx.iso["nr"] == i + 1].sort_values("minutes")
-    ax = fig.add_axes((0.03, 0.07, 0.45, 0.83))
+    ax = fig.add_axes((0.03, 0.06, 0.45, 0.80))
     ext = _pad(np.array(shapes.total_bounds), shapes.iloc[0:0], 0.04) if len(shapes) else ctx.extent
     _base_map(ax, ctx, ext, labels=True)
     handles = []
@@ -335,6 +362,7 @@ def _site_page(fig: Figure, ctx: _Context, i: int) -> None:
         handles.append(Line2D([], [], marker="o", ls="", mfc="white", mec="black", label="Togstation"))
     _site_marker(ax, x, y, i + 1, SITE_COLOURS[0], size=17)
     ax.legend(handles=handles, loc="upper left", fontsize=8.5, framealpha=0.95)
+    _no_labels(ax)
     fig.text(0.51, 0.875, f"{name} · {site['kommune']} · {number(float(site['lat']), 4)}, {number(float(site['lon']), 4)}",
              fontsize=11, va="top")
     row = data.table.iloc[i]
@@ -367,14 +395,14 @@ def _site_page(fig: Figure, ctx: _Context, i: int) -> None:
             cost = kr / cost_total if cost_total else 0.0
             line += [number(100 * cost, 1) + " %", number(gavn / cost, 2) if cost > 0 else "–"]
         frows.append(line)
-    header = ["Kommune", f"Arb.st. nået {REACH_MIN} min", "Andel af gavn"]
+    header = ["Kommune", f"Arb.steder nået\n{REACH_MIN} min", "Andel\naf gavn"]
     widths, align = [0.40, 0.30, 0.30], ["left", "right", "right"]
     if fin is not None:
-        header += ["Andel af udgift", "Gavn ÷ udgift"]
+        header += ["Andel\naf udgift", "Gavn ÷\nudgift"]
         widths, align = [0.30, 0.19, 0.17, 0.17, 0.17], ["left", "right", "right", "right", "right"]
     fig.text(0.51, 0.315, "Fordeling pr. kommune (fairness)", fontsize=11, weight="bold", va="top")
     tab2 = fig.add_axes((0.51, 0.07, 0.46, 0.225))
-    _table(tab2, header, frows, widths, align, fontsize=8.6)
+    _table(tab2, header, frows, widths, align, fontsize=8.6, header_lines=2)
 
 
 def _finance(fig: Figure, ctx: _Context) -> None:
@@ -452,35 +480,36 @@ def _table(
     bold_rows: set[int] | None = None,
     row_lines: int = 1,
     warn_col: int | None = None,
+    header_lines: int = 1,
 ) -> None:
-    """A plain table drawn with text in axes coordinates (fast, crisp, wraps nothing itself)."""
+    """A plain table drawn with text in axes coordinates (fast, crisp; cells are pre-wrapped)."""
     ax.set_axis_off()
     bold_rows = bold_rows or set()
-    n = len(rows) + 1
     fig_h = ax.figure.get_size_inches()[1] * ax.get_position().height
-    line_h = fontsize * 1.55 / 72 / fig_h  # axes fraction per text line
-    row_h = min(1.0 / max(n, 1), line_h * row_lines)
+    line_h = fontsize * 1.5 / 72 / fig_h  # axes fraction per text line
+    head_h = min(0.3, line_h * (header_lines + 0.3))
+    row_h = min((1.0 - head_h) / max(len(rows), 1), line_h * (row_lines + 0.25))
     xs = np.concatenate([[0.0], np.cumsum(widths)])
     pad = 0.006
 
-    def put(r: int, cells: Sequence[str], weight: str = "normal", colour: str = "#111") -> None:
-        top = 1.0 - r * row_h
+    def put(top: float, height: float, cells: Sequence[str], weight: str = "normal") -> None:
         for j, text in enumerate(cells):
             a = align[j] if j < len(align) else "left"
             x = xs[j] + pad if a == "left" else (xs[j + 1] - pad if a == "right" else (xs[j] + xs[j + 1]) / 2)
-            c = WARN if (warn_col == j and "Demodata" in str(text)) else colour
-            ax.text(x, top - row_h / 2, str(text), ha=a, va="center", fontsize=fontsize, weight=weight,
-                    color=c, transform=ax.transAxes, linespacing=1.15)
+            colour = WARN if (warn_col == j and "Demodata" in str(text)) else "#111"
+            ax.text(x, top - height / 2, str(text), ha=a, va="center", fontsize=fontsize, weight=weight,
+                    color=colour, transform=ax.transAxes, linespacing=1.15)
 
-    ax.add_patch(Rectangle((0, 1 - row_h), xs[-1], row_h, transform=ax.transAxes, facecolor="#dde4ee",
+    ax.add_patch(Rectangle((0, 1 - head_h), xs[-1], head_h, transform=ax.transAxes, facecolor="#dde4ee",
                            edgecolor="none"))
-    put(0, header, "bold")
-    for r, cells in enumerate(rows, start=1):
-        if r - 1 in bold_rows:
-            ax.add_patch(Rectangle((0, 1 - (r + 1) * row_h), xs[-1], row_h, transform=ax.transAxes,
+    put(1.0, head_h, header, "bold")
+    for r, cells in enumerate(rows):
+        top = 1.0 - head_h - r * row_h
+        if r in bold_rows:
+            ax.add_patch(Rectangle((0, top - row_h), xs[-1], row_h, transform=ax.transAxes,
                                    facecolor="#eef1f6", edgecolor="none"))
-        ax.add_line(Line2D([0, xs[-1]], [1 - (r + 1) * row_h] * 2, transform=ax.transAxes, color="#ccc", lw=0.5))
-        put(r, cells, "bold" if r - 1 in bold_rows else "normal")
+        ax.add_line(Line2D([0, xs[-1]], [top - row_h] * 2, transform=ax.transAxes, color="#ccc", lw=0.5))
+        put(top, row_h, cells, "bold" if r in bold_rows else "normal")
 
 
 def _paragraphs(fig: Figure, x: float, y: float, lines: Sequence[str], width: int, fontsize: float) -> None:
