@@ -65,9 +65,9 @@ def make_instance(n_cand: int, n_demand: int, seed: int = 1) -> tuple[np.ndarray
 def _spopt_child(conn, kind: str, minutes: np.ndarray, weights: np.ndarray, k: int, t: float) -> None:
     t0 = time.perf_counter()
     if kind == "mclp":
-        chosen, obj = spopt_mclp(minutes, weights, k, t)
+        _, obj = spopt_mclp(minutes, weights, k, t)
     else:
-        chosen, obj = spopt_pmedian(minutes, weights, k)
+        _, obj = spopt_pmedian(minutes, weights, k)
     conn.send((time.perf_counter() - t0, obj))
 
 

@@ -326,7 +326,7 @@ def mclp(minutes: np.ndarray, weights: np.ndarray, k: int, minutes_limit: float,
         return cover_t @ (wm * ~hit)
 
     start = _greedy(gains, n, k, fx, municipality)
-    x, obj, rel, status, _ = _solve_highs(
+    x, _obj, rel, status, _ = _solve_highs(
         np.concatenate([np.zeros(n), wm]), lower, np.ones(n + m),
         np.concatenate([np.ones(n, bool), np.zeros(m, bool)]), A,
         np.concatenate([np.full(m, -np.inf), [k], np.full(nm, -np.inf)]),
@@ -406,7 +406,7 @@ def pmedian(minutes: np.ndarray, weights: np.ndarray, k: int, fixed: Sequence[in
         rounds += 1
         full = bool((kk >= finite_count).all())
         left = None if time_limit is None else max(time_limit - (time.perf_counter() - t0), 1.0)
-        x, obj, status_r, lb, ysel = _pmedian_round(dm, wm, k, fx, mrows, order, sorted_d, kk, finite_count,
+        _x, _obj, status_r, lb, ysel = _pmedian_round(dm, wm, k, fx, mrows, order, sorted_d, kk, finite_count,
                                                    gap, left, threads, start)
         true_cost = float((wm * dm[list(ysel)].min(axis=0)).sum())
         lb_best = max(lb_best, lb)
@@ -427,7 +427,7 @@ def pmedian(minutes: np.ndarray, weights: np.ndarray, k: int, fixed: Sequence[in
         if rounds >= max_rounds:
             kk = finite_count.copy()
     assert best is not None
-    cov, share, mean = evaluate(d, w, best, minutes_limit)
+    _cov, share, mean = evaluate(d, w, best, minutes_limit)
     full = bool((kk >= finite_count).all())
     pairs = int(kk.sum())
     form = ("fuld formulering" if full else

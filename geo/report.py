@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import geopandas as gpd
 import pandas as pd
@@ -21,6 +22,9 @@ from geo.criteria import CRITERIA
 from geo.layers import Layers
 from geo.provenance import QUALITY_DA
 from geo.settings import THRESHOLDS_MIN
+
+if TYPE_CHECKING:
+    from geo.scenario import Scenario
 
 #: Criterion ids in the paper's order.
 CRITERION_IDS: tuple[str, ...] = tuple(CRITERIA)
@@ -63,6 +67,8 @@ class ReportData:
     finance: pd.DataFrame | None = None
     finance_formula: str = ""
     case_texts: dict[str, str] = field(default_factory=dict)
+    #: The site the lead municipality argues for (default: the best-ranked, else the first).
+    case_site: str | None = None
     provenance_lines: list[str] = field(default_factory=list)
     snapshot_id: str = "standard"
     snapshot_date: str = ""
@@ -187,6 +193,7 @@ def build_report_data(
     finance: pd.DataFrame | None = None,
     finance_formula: str = "",
     case_texts: Mapping[str, str] | None = None,
+    case_site: str | None = None,
     provenance_lines: list[str] | None = None,
     snapshot_id: str = "standard",
     snapshot_date: str = "",
@@ -240,10 +247,44 @@ def build_report_data(
         finance=finance,
         finance_formula=finance_formula,
         case_texts={k: str(v) for k, v in (case_texts or {}).items()},
+        case_site=case_site,
         provenance_lines=prov,
         snapshot_id=snapshot_id,
         snapshot_date=snapshot_date,
         notes=extra_notes,
+    )
+
+
+def report_data_from_scenario(
+    scenario: Scenario,
+    layers: Layers,
+    engine: CatchmentEngine,
+    **kwargs: object,
+) -> ReportData:
+    """The bundle for a saved scenario on the given layers and engine (see `build_report_data`).
+
+    Cluster codes come from the scenario (else from its cluster id). Extra keyword
+    arguments (finance, snapshot_id, notes, …) pass through.
+    """
+    from geo.sites import sites_frame
+
+    codes = scenario.codes
+    if codes is None and scenario.cluster_id:
+        from geo.clusters import load_clusters
+        from geo.errors import ClusterError
+
+        clusters = load_clusters()
+        if scenario.cluster_id not in clusters:
+            raise ClusterError(f"Scenariets klynge '{scenario.cluster_id}' findes ikke. Kendte: {', '.join(clusters)}.",
+                               f"Unknown cluster '{scenario.cluster_id}'.")
+        codes = clusters[scenario.cluster_id].codes
+    sites = sites_frame(list(scenario.sites), layers.municipalities)
+    kwargs.setdefault("created", scenario.created[:10])
+    return build_report_data(
+        layers, sites, engine,
+        codes=codes, cluster_id=scenario.cluster_id, thresholds=scenario.thresholds,
+        scenario_name=scenario.name, weights=scenario.weights, case_texts=scenario.case_texts,
+        case_site=scenario.case_site, **kwargs,  # type: ignore[arg-type]
     )
 
 

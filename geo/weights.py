@@ -64,7 +64,7 @@ def largest_remainder(values: Sequence[float], total: int) -> np.ndarray:
 
 
 def _tenths(value: float) -> int:
-    return int(round(value * 10**DECIMALS))
+    return round(value * 10**DECIMALS)
 
 
 def _to_percent(units: Iterable[int]) -> list[float]:

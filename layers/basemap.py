@@ -30,7 +30,7 @@ class MapData:
     workplaces: dict
     workplace_count: int
     institutions: list[dict]
-    stations: list[dict]
+    stations: dict
     attributions: list[str]
 
 

@@ -15,19 +15,30 @@ def catchment_shapes(engine: CatchmentEngine, xy: tuple[float, float], threshold
     return to_display(engine.isochrones(xy, thresholds), simplify_m=100)
 
 
+def _ring_features(sites: gpd.GeoDataFrame, catchments: list[gpd.GeoDataFrame], method: str) -> dict:
+    features = []
+    for site, shapes in zip(sites.itertuples(), catchments, strict=True):
+        for (colour, dash), shape in zip(RING_STYLES, shapes.sort_values("minutes").itertuples(), strict=False):
+            features.append({
+                "type": "Feature",
+                "geometry": shape.geometry.__geo_interface__,
+                "properties": {"colour": colour, "dash": dash, "label": f"{esc(site.name)}: {shape.minutes:g} min ({method})"},
+            })
+    return {"type": "FeatureCollection", "features": features}
+
+
 def sites_layer(
     sites: gpd.GeoDataFrame, catchments: list[gpd.GeoDataFrame], method: str
 ) -> folium.FeatureGroup:
     """Numbered site markers above their catchment outlines (one GeoDataFrame per site)."""
     group = folium.FeatureGroup(name="Lokaliteter og oplande")
-    method = "vejnet" if method == "network" else "estimat"
-    for site, shapes in zip(sites.itertuples(), catchments, strict=True):
-        for (colour, dash), shape in zip(RING_STYLES, shapes.sort_values("minutes").itertuples(), strict=False):
-            folium.GeoJson(
-                shape.geometry.__geo_interface__,
-                style_function=lambda _, c=colour, d=dash: {"color": c, "weight": 3, "dashArray": d, "fill": False},
-                tooltip=f"{esc(site.name)}: {shape.minutes} min ({method})",
-            ).add_to(group)
+    label = "vejnet" if method == "network" else "estimat"
+    if len(sites):
+        folium.GeoJson(
+            _ring_features(sites, catchments, label),
+            style_function=lambda f: {"color": f["properties"]["colour"], "weight": 3, "dashArray": f["properties"]["dash"], "fill": False},
+            tooltip=folium.GeoJsonTooltip(fields=["label"], labels=False),
+        ).add_to(group)
     for number, site in enumerate(to_display(sites).itertuples(), start=1):
         folium.Marker(
             location=(site.geometry.y, site.geometry.x),

@@ -8,8 +8,15 @@ import numpy as np
 import pytest
 
 from benchmarks.__main__ import main as bench_main
-from geo.allocate import (AllocationError, aggregate_demand, compare_sites, evaluate, mclp, pmedian,
-                          travel_matrix)
+from geo.allocate import (
+    AllocationError,
+    aggregate_demand,
+    compare_sites,
+    evaluate,
+    mclp,
+    pmedian,
+    travel_matrix,
+)
 from geo.catchment import StraightLineEstimate
 
 

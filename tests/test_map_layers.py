@@ -34,3 +34,17 @@ def test_synthetic_and_approximate_layers_say_so_on_the_map() -> None:
     assert data.workplaces["title"].endswith("Demodata")
     assert data.municipalities["approx"] is True
     assert any("Demodata" in a for a in data.attributions)
+
+
+def test_coincident_institutions_are_fanned_out_for_display() -> None:
+    import geopandas as gpd
+    from shapely import Point
+
+    from layers.points import SPREAD_PX, pixel_offsets
+
+    pts = gpd.GeoDataFrame(geometry=[Point(0, 0), Point(5000, 0), Point(0, 0), Point(0, 0)], crs="EPSG:25832")
+    offsets = pixel_offsets(pts)
+    # three share a point: 0, 120 and 240 degrees on a 12 px circle; the lone one stays put
+    assert offsets[1] == (0, 0)
+    assert offsets[0] == (SPREAD_PX, 0)
+    assert offsets[2] == (-6, 10) and offsets[3] == (-6, -10)

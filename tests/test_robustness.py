@@ -7,8 +7,15 @@ import time
 import numpy as np
 import pandas as pd
 
-from geo.robustness import (dirichlet_weights, leave_one_criterion_out, leave_one_site_out, monte_carlo,
-                            percent_da, reversal_sentences, uniform_weights)
+from geo.robustness import (
+    dirichlet_weights,
+    leave_one_criterion_out,
+    leave_one_site_out,
+    monte_carlo,
+    percent_da,
+    reversal_sentences,
+    uniform_weights,
+)
 from geo.weights import CRITERION_IDS, equal_weights
 
 WEIGHTS = {"value": 40, "attract": 20, "knowledge": 20, "network": 10, "research": 10}

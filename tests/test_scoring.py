@@ -11,8 +11,18 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from geo.scoring import ScoringError, against_target, explain, minmax, rank_scores, score
-from geo.weights import (CRITERION_IDS, WeightsError, default_directions, default_feeds, equal_weights,
-                         largest_remainder, normalise, parse_weights, rebalance, select_feeds)
+from geo.weights import (
+    CRITERION_IDS,
+    WeightsError,
+    default_directions,
+    default_feeds,
+    equal_weights,
+    largest_remainder,
+    normalise,
+    parse_weights,
+    rebalance,
+    select_feeds,
+)
 
 weight_value = st.floats(min_value=0, max_value=1000, allow_nan=False, allow_infinity=False)
 weight_dicts = st.dictionaries(st.sampled_from(CRITERION_IDS), weight_value, min_size=1).filter(

@@ -244,7 +244,7 @@ def parameters_sheet(ws: Worksheet, data: ReportData) -> None:
 
 def case_sheet(ws: Worksheet, data: ReportData) -> None:
     """Per criterion: the paper's wording, the computed evidence and the lead municipality's text."""
-    rows = [[c.name_da, c.paper_da, data.evidence(c.id), data.case_texts.get(c.id, "")] for c in CRITERIA.values()]
+    rows = [[c.name_da, c.paper_da, data.evidence(c.id, data.case_site), data.case_texts.get(c.id, "")] for c in CRITERIA.values()]
     write_table(ws, ["Kriterium (K17-papiret)", "Papirets ordlyd", "Beregnet evidens", "Lead-kommunens begrundelse"],
                 rows, [None] * 4, [30, 50, 60, 70], wrap=True)
 

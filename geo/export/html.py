@@ -37,10 +37,14 @@ def inline_leaflet(m: folium.Map) -> folium.Map:
 
 def report_map(data: ReportData, tiles: bool = False) -> folium.Map:
     """The folium map of a report: base layers, sites with catchments, title and footer."""
-    from layers.basemap import base_map
+    from layers import basemap
     from layers.sites import sites_layer
 
-    m = base_map(data.layers, data.cluster_workplaces(), tuple(data.thresholds), tiles=tiles)
+    if hasattr(basemap, "map_data"):  # base_map(MapData, thresholds, tiles)
+        m = basemap.base_map(basemap.map_data(data.layers, data.cluster_workplaces()), tuple(data.thresholds),
+                             tiles=tiles)
+    else:  # older signature: base_map(layers, cluster_workplaces, thresholds, tiles)
+        m = basemap.base_map(data.layers, data.cluster_workplaces(), tuple(data.thresholds), tiles=tiles)
     _sites_group(data, sites_layer).add_to(m)
     title = (f"{data.scenario_name} – {data.cluster_name} – {data.created} – "
              f"rejsetid: {data.method_da}" + (" – Demodata" if data.has_synthetic else ""))
@@ -54,7 +58,7 @@ def report_map(data: ReportData, tiles: bool = False) -> folium.Map:
     m.get_root().html.add_child(Element(
         '<details role="contentinfo" style="position:fixed;bottom:8px;left:8px;z-index:1000;max-width:55%;'
         'max-height:45%;overflow:auto;background:rgba(255,255,255,.95);padding:6px 10px;border:1px solid #555;'
-        'border-radius:6px;font:13px/1.4 sans-serif;color:#111"><summary><b>Lokaliteter, kilder og metode</b></summary>'
+        'border-radius:6px;font:13px/1.4 sans-serif;color:#111"><summary><b>Lokaliteter – Kilder og metode</b></summary>'
         f"<ol style='margin:4px 0;padding-left:18px;list-style:none'>{sites}</ol>"
         f"<ul style='margin:4px 0;padding-left:18px'>{lines}</ul></details>"))
     return m
@@ -83,6 +87,9 @@ def report_to_html(data: ReportData, tiles: bool = False) -> bytes:
 def standalone_html(m: folium.Map, title: str = "Klyngested") -> str:
     """Render any folium map as one self-contained HTML file."""
     inline_leaflet(m)
-    m.get_root().title = title  # folium's Figure uses it as <title>
+    m.get_root().title = html.escape(title)  # branca renders it into <title> unescaped
     text = m.get_root().render()
-    return text.replace("<head>", f'<head>\n<meta charset="utf-8">\n<title>{html.escape(title)}</title>', 1)
+    head = text.split("</head>", 1)[0].lower()
+    if "charset" not in head:
+        text = text.replace("<head>", '<head>\n<meta charset="utf-8">', 1)
+    return text

@@ -317,7 +317,7 @@ def _ranking(fig: Figure, ctx: _Context) -> None:
     ax.set_xlabel("Point (0–100) – bidrag pr. kriterium")
     for yy, total in zip(y, left, strict=True):
         ax.text(total + 1, yy, number(total, 1), va="center", fontsize=10)
-    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=9, frameon=False)
+    ax.legend(loc="upper left", bbox_to_anchor=(1.06, 1.0), fontsize=9, frameon=False)
     ax.spines[["top", "right"]].set_visible(False)
     rows = []
     for _, r in rk.iterrows():
@@ -355,7 +355,7 @@ def _site_page(fig: Figure, ctx: _Context, i: int) -> None:
         part = inst[inst["kind"] == kind]
         if len(part):
             ax.scatter(part.geometry.x, part.geometry.y, s=42, c=colour, edgecolors="white", linewidths=1, zorder=7)
-            handles.append(Line2D([], [], marker="o", ls="", color=colour, label=KIND_DA[kind].capitalize()))
+            handles.append(Line2D([], [], marker="o", ls="", color=colour, label=KIND_DA[kind][:1].upper() + KIND_DA[kind][1:]))
     st = data.layers.stations
     if len(st):
         ax.scatter(st.geometry.x, st.geometry.y, s=18, c="white", edgecolors="black", linewidths=1.2, zorder=6)
@@ -429,7 +429,7 @@ def _finance(fig: Figure, ctx: _Context) -> None:
     header = ["Kommune", "Andel", "Beløb (kr.)"] + (["Gavn ÷ udgift"] if "forhold" in f else [])
     widths = [0.4, 0.18, 0.24] + ([0.18] if "forhold" in f else [])
     tab = fig.add_axes((0.55, 0.18, 0.42, 0.68))
-    _table(tab, header, rows[:20], widths, ["left"] + ["right"] * (len(header) - 1), fontsize=9)
+    _table(tab, header, rows[:20], widths, ["left"] + ["right"] * (len(header) - 1), fontsize=10)
     lines = []
     if "amount_kr" in f:
         lines.append(f"I alt: {number(float(f['amount_kr'].sum()), 0)} kr. pr. år.")
@@ -443,8 +443,8 @@ def _case(fig: Figure, ctx: _Context) -> None:
     y = 0.86
     for c in CRITERIA.values():
         fig.text(0.03, y, c.name_da, fontsize=12, weight="bold", va="top")
-        ev = _wrap(data.evidence(c.id) or "–", 75)[:3]
-        fig.text(0.03, y - 0.03, "Beregnet: " + "\n".join(ev), fontsize=9, va="top", color="#333")
+        ev = _wrap("Beregnet: " + (data.evidence(c.id, data.case_site) or "–"), 72)[:4]
+        fig.text(0.03, y - 0.03, "\n".join(ev), fontsize=9.5, va="top", color="#333")
         text = data.case_texts.get(c.id, "").strip() or "(ikke udfyldt)"
         fig.text(0.50, y, "\n".join(_wrap(text, 95)[:7]), fontsize=9.5, va="top")
         y -= 0.155
@@ -461,7 +461,10 @@ def _sources(fig: Figure, ctx: _Context) -> None:
     lines += [f"Indikatorer: arbejdssteder og ansatte tælles inden for hver tærskel; befolkning og kommuner "
               f"nås når kommunens repræsentative punkt ligger inden for {REACH_MIN} min; afstande er luftlinje."]
     lines += data.notes
-    _paragraphs(fig, 0.03, 0.43, lines, width=175, fontsize=8.5)
+    wrapped = [w for line in lines for w in _wrap(line, 175)]
+    if len(wrapped) > 26:
+        wrapped = wrapped[:25] + ["… (flere noter i Excel-arket 'Kilder og metode')"]
+    _paragraphs(fig, 0.03, 0.43, wrapped, width=200, fontsize=8.5)
     if data.has_synthetic:
         fig.text(0.97, 0.06, "Demodata: lag markeret 'Demodata (syntetisk)' er ikke rigtige virksomheder.",
                  fontsize=10.5, color=WARN, weight="bold", ha="right")

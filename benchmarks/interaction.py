@@ -1,0 +1,58 @@
+"""Server time per interaction in the real app (Streamlit AppTest, no browser).
+
+Adding a site recomputes only that site (indicators and catchment cached per site, method
+and data); the naive path recomputes every site (per-site caches cleared). Both are whole
+script reruns, measured in the same process on the embedded default.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import time
+from pathlib import Path
+
+import streamlit as st
+from streamlit.testing.v1 import AppTest
+
+from benchmarks import row
+from geo.settings import CRS_DISPLAY
+from geo.sites import Site
+from geo.sources.embedded import load_towns
+
+APP = str(Path(__file__).resolve().parents[1] / "app.py")
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--sites", type=int, default=10, help="sites already on the map")
+    parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--method", choices=("estimate", "network"), default="network")
+
+
+def _timed_run(at: AppTest) -> float:
+    t0 = time.perf_counter()
+    at.run()
+    assert not at.exception, at.exception
+    return time.perf_counter() - t0
+
+
+def run(args: argparse.Namespace) -> list[dict]:
+    towns = load_towns().to_crs(CRS_DISPLAY).sort_values("population", ascending=False)
+    points = [Site(n, round(p.y, 5), round(p.x, 5)) for n, p in zip(towns["name"], towns.geometry, strict=True)]
+    at = AppTest.from_file(APP, default_timeout=300)
+    at.run()
+    at.radio(key="method").set_value(args.method)
+    at.session_state["sites"] = points[: args.sites]
+    at.run()  # warm: every site computed once
+    add, naive = [], []
+    for i in range(args.repeat):
+        at.session_state["sites"] = [*points[: args.sites], points[args.sites + i]]
+        add.append(_timed_run(at))
+        st.cache_data.clear()  # per-site indicator rows and catchments
+        naive.append(_timed_run(at))
+    cmd = f"python -m benchmarks interaction --sites {args.sites} --method {args.method}"
+    ours, slow = statistics.median(add), statistics.median(naive)
+    return [
+        row(f"add a site to {args.sites} ({args.method}): server time per rerun", ours * 1000, "ms", cmd, slow / ours),
+        row(f"same, recomputing every site (per-site caches cleared)", slow * 1000, "ms", cmd),
+    ]

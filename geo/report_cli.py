@@ -1,0 +1,193 @@
+"""CLI subcommands `scenario` (write a scenario file) and `report` (render it).
+
+    python -m geo scenario --sites SITES.csv [--cluster ID | --codes 41,42] [--weights value=30,...]
+                           [--method estimate|network] [--name NAVN] --out FILE.json
+    python -m geo report --scenario FILE.json --out pack.pdf|book.xlsx|sites.gpkg|map.html
+
+Wired into `geo.cli` by the lead: `add_scenario_parser(sub)`, `add_report_parser(sub)`, and
+dispatch to `run_scenario(args)` / `run_report(args)`. Bad input raises a
+`KlyngestedError` subclass with a Danish message (the CLI prints it and exits 2).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from geo.errors import ClusterError, InputFileError, KlyngestedError
+from geo.report import FORMATS
+
+METHOD_CHOICES = ("estimate", "network")
+
+
+def add_scenario_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
+    """The `scenario` subcommand."""
+    p = subparsers.add_parser("scenario", help="gem et scenarie (lokaliteter, klynge, vægte) som JSON")
+    p.add_argument("--sites", required=True, type=Path, help="CSV med kolonnerne navn,lat,lon (',' eller ';')")
+    group = p.add_mutually_exclusive_group()
+    group.add_argument("--cluster", help="klynge-id fra data/clusters.json (uden: alle brancher)")
+    group.add_argument("--codes", help="egne branchekoder, fx '41,42,71.1'")
+    p.add_argument("--weights", help="vægte pr. kriterium, fx value=30,attract=20,knowledge=20,network=15,research=15")
+    p.add_argument("--method", choices=METHOD_CHOICES, default="estimate", help="rejsetid: estimate eller network")
+    p.add_argument("--thresholds", help="minuttærskler, fx 15,30,45,60 (standard)")
+    p.add_argument("--name", default="Scenarie", help="scenariets navn (vises på hver side i rapporten)")
+    p.add_argument("--data", help="snapshot fra 'refresh': mappe eller id (uden: standarddata)")
+    p.add_argument("--out", required=True, type=Path, help="FIL.json")
+    return p
+
+
+def add_report_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
+    """The `report` subcommand."""
+    p = subparsers.add_parser("report", help="lav mødepakke (PDF), Excel, GeoPackage eller HTML-kort fra et scenarie")
+    p.add_argument("--scenario", required=True, type=Path, help="scenariefil (JSON) fra 'scenario'")
+    p.add_argument("--out", required=True, type=Path, help="pakke.pdf, bog.xlsx, lokaliteter.gpkg eller kort.html")
+    p.add_argument("--data", help="snapshot at beregne på (uden: scenariets snapshot, ellers standarddata)")
+    p.add_argument("--roads", type=Path, help="vejnet (.npz) til --method network")
+    p.add_argument("--finance", type=int, metavar="KR",
+                   help="årligt beløb til medfinansiering, fordelt på K17-kommunerne efter befolkning")
+    return p
+
+
+def run_scenario(args: argparse.Namespace) -> int:
+    """Read the sites, check cluster and weights, and write the scenario JSON."""
+    from geo.loading import load_layers
+    from geo.scenario import Scenario, layer_dates, save_scenario, snapshot_info
+    from geo.sites import read_sites_csv
+
+    if not args.sites.is_file():
+        raise InputFileError(f"Filen findes ikke: {args.sites}", f"No such file: {args.sites}")
+    if args.out.suffix.lower() != ".json":
+        raise InputFileError("--out skal ende på .json.", "--out must end in .json.")
+    sites, notes = read_sites_csv(args.sites.read_bytes())
+    cluster_id, codes = _cluster(args.cluster, args.codes)
+    weights = None
+    if args.weights:
+        from geo.weights import parse_weights
+
+        weights = parse_weights(args.weights)
+    thresholds = _thresholds(args.thresholds)
+    layers = load_layers(snapshot=args.data)
+    snap_id, snap_date = snapshot_info(args.data)
+    scenario = Scenario(
+        sites=sites, name=args.name, cluster_id=cluster_id, codes=codes, weights=weights,
+        thresholds=thresholds, method=args.method, snapshot_id=snap_id, snapshot_date=snap_date,
+        layer_dates=layer_dates(layers),
+    )
+    save_scenario(scenario, args.out)
+    for note in notes:
+        sys.stderr.write(f"klyngested: {note}\n")
+    sys.stderr.write(f"klyngested: scenarie med {len(sites)} lokalitet(er) gemt i {args.out}\n")
+    return 0
+
+
+def run_report(args: argparse.Namespace) -> int:
+    """Load the scenario, compute on its snapshot (or --data) and write the export."""
+    from geo.engines import select_engine
+    from geo.loading import load_layers
+    from geo.report import render, report_data_from_scenario
+    from geo.scenario import diff_snapshot, layer_dates, load_scenario, snapshot_info
+
+    fmt = FORMATS.get(args.out.suffix.lower())
+    if fmt is None:
+        raise InputFileError("--out skal ende på .pdf, .xlsx, .gpkg eller .html.",
+                             "--out must end in .pdf, .xlsx, .gpkg or .html.")
+    if args.roads is not None and not args.roads.is_file():
+        raise InputFileError(f"Filen findes ikke: {args.roads}", f"No such file: {args.roads}")
+    scenario = load_scenario(args.scenario)
+    notes: list[str] = []
+    data_ref = args.data
+    if data_ref is None and scenario.snapshot_id != "standard":
+        data_ref = scenario.snapshot_id
+    try:
+        layers = load_layers(snapshot=data_ref)
+        snap_id, snap_date = snapshot_info(data_ref)
+    except KlyngestedError as err:
+        if args.data is not None:
+            raise
+        notes.append(f"Scenariets snapshot kunne ikke indlæses ({err.message_da}); standarddata bruges.")
+        layers = load_layers()
+        snap_id, snap_date = snapshot_info(None)
+    notes += diff_snapshot(scenario, snap_id, snap_date, layer_dates(layers))
+    engine, engine_notes = select_engine(scenario.method, args.roads)
+    notes += engine_notes
+    data = report_data_from_scenario(scenario, layers, engine, snapshot_id=snap_id, snapshot_date=snap_date,
+                                     notes=notes)
+    if args.finance is not None:
+        _add_finance(data, args.finance)
+    args.out.write_bytes(render(data, fmt))
+    for note in (*layers.report, *notes):
+        sys.stderr.write(f"klyngested: {note}\n")
+    return 0
+
+
+def _cluster(cluster: str | None, codes: str | None) -> tuple[str | None, tuple[str, ...] | None]:
+    from geo.clusters import load_clusters, parse_codes
+
+    if codes:
+        return None, tuple(parse_codes(codes))
+    if cluster:
+        clusters = load_clusters()
+        if cluster not in clusters:
+            raise ClusterError(f"Ukendt klynge '{cluster}'. Kendte: {', '.join(clusters)}.", f"Unknown cluster '{cluster}'.")
+        return cluster, clusters[cluster].codes
+    return None, None
+
+
+def _thresholds(text: str | None) -> tuple[int, ...]:
+    from geo.settings import THRESHOLDS_MIN
+
+    if not text:
+        return THRESHOLDS_MIN
+    try:
+        values = sorted({int(t) for t in text.replace(";", ",").split(",") if t.strip()})
+    except ValueError:
+        values = []
+    if not values or len(values) > 8 or not all(1 <= v <= 240 for v in values):
+        raise InputFileError("--thresholds skal være 1–8 hele minuttal mellem 1 og 240, fx 15,30,45,60.",
+                             "--thresholds must be 1-8 integers 1..240.")
+    return tuple(values)
+
+
+def _add_finance(data, total_kr: int) -> None:
+    """Split ``total_kr`` among the K17 municipalities by population; fairness vs the best site."""
+    from geo import finance
+    from geo.settings import K17_CODES
+
+    munis = data.layers.municipalities
+    k17 = munis[munis["kommunekode"].isin(K17_CODES)]
+    table = k17[["kommunekode", "navn", "population"]].rename(columns={"navn": "kommune"})
+    result = finance.split(total_kr, table, "population")
+    site = str(data.ranking["site"].iloc[0]) if data.ranking is not None and len(data.ranking) else data.site_names()[0]
+    benefit = data.breakdown[data.breakdown["site"].astype(str) == site]
+    fair = finance.fairness(result.table, benefit)
+    merged = result.table.merge(fair[["kommunekode", "andel_kost", "andel_gavn", "forhold"]], on="kommunekode")
+    data.finance = merged.rename(columns={"beloeb_kr": "amount_kr", "andel": "share"})
+    data.finance_formula = f"{result.formula_da} Gavn: klyngearbejdssteder nået fra {site}."
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Standalone entry (`python -m geo.report_cli scenario|report …`) until geo.cli dispatches these."""
+
+    class _Parser(argparse.ArgumentParser):
+        def error(self, message: str) -> None:  # one Danish line, exit 2
+            sys.stderr.write(f"klyngested: ugyldige argumenter: {message}\n")
+            raise SystemExit(2)
+
+    parser = _Parser(prog="python -m geo.report_cli")
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    add_scenario_parser(sub)
+    add_report_parser(sub)
+    args = parser.parse_args(argv)
+    try:
+        return run_scenario(args) if args.command == "scenario" else run_report(args)
+    except KlyngestedError as err:
+        sys.stderr.write(f"klyngested: {err.message_da}\n")
+        return 2
+    except OSError as err:
+        sys.stderr.write(f"klyngested: filen kunne ikke læses eller skrives: {err.filename or err}\n")
+        return 2
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,46 @@
+"""Shared, cached ReportData on the embedded default data for the export tests."""
+
+from __future__ import annotations
+
+from functools import cache
+
+from geo.engines import select_engine
+from geo.finance import split
+from geo.loading import load_layers
+from geo.report import ReportData, build_report_data
+from geo.settings import K17_CODES
+from geo.sites import Site, sites_frame
+
+HOSTILE = "<img src=x onerror=alert(1)>"
+SITES = (
+    Site("Næstved", 55.2301, 11.7605),
+    Site("=cmd|' /C calc'!A0", 55.7167, 11.7167),
+    Site(HOSTILE, 55.6415, 12.0803),
+    Site("Slagelse", 55.4028, 11.3546),
+)
+WEIGHTS = {"value": 30, "attract": 20, "knowledge": 20, "network": 15, "research": 15}
+
+
+@cache
+def layers():
+    return load_layers()
+
+
+def report_data(n_sites: int = 4, ranked: bool = True, finance: bool = True, case: bool = True) -> ReportData:
+    """Four K17 sites (one with a formula name, one with HTML) on the byggeri cluster."""
+    lay = layers()
+    engine, _ = select_engine("estimate")
+    sites = sites_frame(list(SITES[:n_sites]), lay.municipalities)
+    data = build_report_data(
+        lay, sites, engine, codes=("41", "42", "43", "711", "813"), cluster_id="byggeri",
+        scenario_name="Testscenarie", created="2026-11-26",
+        weights=WEIGHTS if ranked else None, robustness_draws=500,
+        case_texts={"value": "=HYPERLINK(\"http://x\")", "network": "Vi holder netværksmøder."} if case else None,
+    )
+    if finance:
+        munis = lay.municipalities[lay.municipalities["kommunekode"].isin(K17_CODES)]
+        table = munis[["kommunekode", "navn", "population"]].rename(columns={"navn": "kommune"})
+        result = split(1_000_000, table, "population")
+        data.finance = result.table.rename(columns={"beloeb_kr": "amount_kr", "andel": "share"})
+        data.finance_formula = result.formula_da
+    return data
