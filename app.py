@@ -269,7 +269,7 @@ with side_col:
             num_rows="delete",
             disabled=["lat", "lon"],
             hide_index=True,
-            use_container_width=True,
+            width="stretch",
             column_config={"navn": st.column_config.TextColumn(t("site_name", lang), required=True)},
             on_change=apply_site_edits,
             args=(editor_key,),

@@ -74,7 +74,9 @@ class IndicatorContext:
     thresholds: tuple[int, ...]
     wp_xy: np.ndarray
     wp_employees: np.ndarray
-    wp_kommune: np.ndarray
+    wp_kommune_codes: np.ndarray  #: distinct municipality codes of the workplaces
+    wp_kommune_idx: np.ndarray  #: per workplace, index into wp_kommune_codes
+    wp_k17: np.ndarray  #: per workplace, True when in a K17 municipality
     k17_total: int
     inst_xy: np.ndarray
     inst_kind: np.ndarray
@@ -97,12 +99,15 @@ def prepare(
     munis = layers.municipalities
     rep = munis.geometry.representative_point()
     quality = layers.provenance["workplaces"].quality
+    kommune_codes, kommune_idx = np.unique(wp["kommunekode"].fillna("").astype(str).to_numpy(), return_inverse=True)
     return IndicatorContext(
         engine=engine,
         thresholds=tuple(sorted(thresholds)),
         wp_xy=_xy(wp),
         wp_employees=pd.to_numeric(wp["employees"], errors="coerce").fillna(0).to_numpy(float),
-        wp_kommune=wp["kommunekode"].fillna("").astype(str).to_numpy(),
+        wp_kommune_codes=kommune_codes,
+        wp_kommune_idx=kommune_idx,
+        wp_k17=np.isin(kommune_codes, K17_CODES)[kommune_idx],
         k17_total=int(wp["kommunekode"].isin(K17_CODES).sum()),
         inst_xy=_xy(layers.institutions),
         inst_kind=layers.institutions["kind"].to_numpy(),
@@ -124,7 +129,7 @@ def site_row(ctx: IndicatorContext, name: str, xy: tuple[float, float]) -> tuple
         row[f"workplaces_{t}"] = int(inside.sum())
         row[f"employees_{t}"] = round(float(ctx.wp_employees[inside].sum()), 1)
     reached = minutes <= REACH_MIN
-    k17_reached = int((reached & np.isin(ctx.wp_kommune, K17_CODES)).sum())
+    k17_reached = int((reached & ctx.wp_k17).sum())
     row["share_k17_45"] = round(100.0 * k17_reached / ctx.k17_total, 1) if ctx.k17_total else np.nan
     muni_min = ctx.engine.minutes(xy, ctx.muni_xy)
     muni_reached = muni_min <= REACH_MIN
@@ -140,11 +145,15 @@ def site_row(ctx: IndicatorContext, name: str, xy: tuple[float, float]) -> tuple
     row["method"] = ctx.engine.method
     row["method_note"] = ctx.engine.label()
     row["data"] = ctx.data_label
-    breakdown = (
-        pd.DataFrame({"kommunekode": ctx.wp_kommune[reached], "employees": ctx.wp_employees[reached]})
-        .groupby("kommunekode", as_index=False)
-        .agg(workplaces=("employees", "size"), employees=("employees", "sum"))
-    )
+    n_codes = len(ctx.wp_kommune_codes)
+    idx = ctx.wp_kommune_idx[reached]
+    counts = np.bincount(idx, minlength=n_codes)
+    present = counts > 0
+    breakdown = pd.DataFrame({
+        "kommunekode": ctx.wp_kommune_codes[present],
+        "workplaces": counts[present],
+        "employees": np.bincount(idx, weights=ctx.wp_employees[reached], minlength=n_codes)[present],
+    })
     breakdown.insert(0, "site", name)
     breakdown.insert(2, "kommune", breakdown["kommunekode"].map(ctx.muni_name).fillna("ukendt"))
     return row, breakdown.sort_values("workplaces", ascending=False, ignore_index=True)

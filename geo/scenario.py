@@ -61,7 +61,7 @@ class Scenario:
 
     def __post_init__(self) -> None:
         if not self.created:
-            self.created = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
+            self.created = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
 
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON-ready dictionary with ``schema_version`` first."""

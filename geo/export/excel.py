@@ -9,6 +9,7 @@ frozen and columns sized.
 from __future__ import annotations
 
 import io
+import math
 import re
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING
@@ -323,7 +324,7 @@ def _value(v: object) -> object:
 def _cell(value: object) -> object:
     """A value openpyxl accepts: NaN -> empty, numpy -> Python, text neutralised."""
     value = _value(value)
-    if value is None or (isinstance(value, float) and value != value):
+    if value is None or (isinstance(value, float) and math.isnan(value)):
         return None
     if isinstance(value, bool):
         return "ja" if value else "nej"

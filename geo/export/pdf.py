@@ -17,19 +17,19 @@ import matplotlib
 
 matplotlib.use("Agg")  # server-side, no display
 
-import geopandas as gpd  # noqa: E402
-import matplotlib.pyplot as plt  # noqa: E402
-import matplotlib.ticker  # noqa: E402
-import numpy as np  # noqa: E402
-from matplotlib.backends.backend_pdf import PdfPages  # noqa: E402
-from matplotlib.figure import Figure  # noqa: E402
-from matplotlib.lines import Line2D  # noqa: E402
-from matplotlib.patches import Rectangle  # noqa: E402
+import geopandas as gpd
+import matplotlib.pyplot as plt
+import matplotlib.ticker
+import numpy as np
+from matplotlib.backends.backend_pdf import PdfPages
+from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
+from matplotlib.patches import Rectangle
 
-from geo.criteria import CRITERIA  # noqa: E402
-from geo.i18n import number  # noqa: E402
-from geo.indicators import KIND_DA, REACH_MIN, indicator_specs  # noqa: E402
-from geo.settings import K17_CODES  # noqa: E402
+from geo.criteria import CRITERIA
+from geo.i18n import number
+from geo.indicators import KIND_DA, REACH_MIN, indicator_specs
+from geo.settings import K17_CODES
 
 if TYPE_CHECKING:
     from geo.report import ReportData
@@ -230,7 +230,12 @@ def _overview(fig: Figure, ctx: _Context) -> None:
     ax = fig.add_axes((0.03, 0.06, 0.55, 0.80))
     _base_map(ax, ctx, ctx.extent, labels=True)
     n = len(data.sites)
-    show = sorted(data.thresholds) if n <= 4 else [t for t in data.thresholds if t == REACH_MIN] or [max(data.thresholds)]
+    if n <= 4:
+        show = sorted(data.thresholds)
+    elif n <= 8:
+        show = [t for t in data.thresholds if t == REACH_MIN] or [max(data.thresholds)]
+    else:  # too many overlapping rings to read; each site page has its own
+        show = []
     handles = []
     for i, site in enumerate(data.sites.itertuples()):
         colour = SITE_COLOURS[i % len(SITE_COLOURS)]
@@ -243,8 +248,9 @@ def _overview(fig: Figure, ctx: _Context) -> None:
         _site_marker(ax, site.geometry.x, site.geometry.y, i + 1, colour)
         handles.append(Line2D([], [], color=colour, lw=2.6, label=f"{i + 1}. {_short(site.name, 24)}"))
     if handles:
+        title = f"Opland {REACH_MIN} min (tyk)" if show else "Oplande: se siden for hver lokalitet"
         ax.legend(handles=handles[:12], loc="upper left", fontsize=10, framealpha=0.95,
-                  title=f"Opland {REACH_MIN} min (tyk)", title_fontsize=10)
+                  title=title, title_fontsize=10)
     _no_labels(ax)
     # key figures on the right
     fig.text(0.61, 0.86, "Nøgletal", fontsize=14, weight="bold", va="top")
@@ -258,8 +264,10 @@ def _overview(fig: Figure, ctx: _Context) -> None:
                      number(float(row.share_k17_45), 1) + " %",
                      str(int(rank[str(row.site)])) if str(row.site) in rank else "–"])
     tab = fig.add_axes((0.61, 0.40, 0.36, 0.44))
-    _table(tab, ["Lokalitet", "Kommune", f"Arb.steder\n{REACH_MIN} min", "Andel\naf K17", "Rang"], rows[:14],
-           [0.36, 0.22, 0.16, 0.16, 0.1], ["left", "left", "right", "right", "center"], fontsize=10,
+    if len(rows) > 14:
+        rows = rows[:13] + [[f"… og {len(rows) - 13} til", "", "", "", ""]]
+    _table(tab, ["Lokalitet", "Kommune", f"Arb.st.\n{REACH_MIN} min", "Andel\naf K17", "Rang"], rows,
+           [0.36, 0.23, 0.15, 0.16, 0.1], ["left", "left", "right", "right", "center"], fontsize=9.5,
            header_lines=2)
     facts = [
         f"Klynge: {data.cluster_name}",
@@ -349,7 +357,7 @@ def _site_page(fig: Figure, ctx: _Context, i: int) -> None:
     for j, shape in enumerate(shapes.itertuples()):
         gpd.GeoSeries([shape.geometry]).boundary.plot(ax=ax, color=RINGS[j % 4], lw=2.4 if j == 0 else 1.8,
                                                       ls=RING_DASH[j % 4], zorder=5)
-        handles.append(Line2D([], [], color=RINGS[j % 4], lw=2, ls=RING_DASH[j % 4], label=f"{shape.minutes} min"))
+        handles.append(Line2D([], [], color=RINGS[j % 4], lw=2, ls=RING_DASH[j % 4], label=f"{number(float(shape.minutes), 0)} min"))
     inst = data.layers.institutions
     for kind, colour in KIND_COLOURS.items():
         part = inst[inst["kind"] == kind]
@@ -458,8 +466,8 @@ def _sources(fig: Figure, ctx: _Context) -> None:
     _table(ax, ["Lag", "Kilde", "Dato", "Metode", "Kvalitet"], rows, [0.11, 0.33, 0.09, 0.31, 0.16],
            ["left"] * 5, fontsize=8.5, row_lines=3, warn_col=4)
     lines = [f"{label}: {value}" for label, value in data.parameter_rows()]
-    lines += [f"Indikatorer: arbejdssteder og ansatte tælles inden for hver tærskel; befolkning og kommuner "
-              f"nås når kommunens repræsentative punkt ligger inden for {REACH_MIN} min; afstande er luftlinje."]
+    lines += [(f"Indikatorer: arbejdssteder og ansatte tælles inden for hver tærskel; befolkning og kommuner "
+               f"nås når kommunens repræsentative punkt ligger inden for {REACH_MIN} min; afstande er luftlinje.")]
     lines += data.notes
     wrapped = [w for line in lines for w in _wrap(line, 175)]
     if len(wrapped) > 26:
