@@ -13,6 +13,7 @@ import argparse
 import sys
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -278,24 +279,35 @@ def _probe_all(steps: list[Step]) -> dict[str, str]:
     return down
 
 
-def run_refresh(args: argparse.Namespace, secrets: Mapping[str, Any] | None = None,
-                client: HttpClient | None = None) -> int:
-    """Run the refresh; print one Danish line per failed source on stderr; return 0 or 2."""
+@dataclass(frozen=True)
+class RefreshResult:
+    """What a refresh did: the new snapshot (if any), one Danish line per failure, and notes."""
+
+    snapshot: Path | None
+    updated: tuple[str, ...]
+    failures: tuple[str, ...]
+    notes: tuple[str, ...]
+
+
+def refresh(args: argparse.Namespace, secrets: Mapping[str, Any] | None = None,
+            client: HttpClient | None = None,
+            on_step: Callable[[int, int, str], None] | None = None) -> RefreshResult:
+    """Fetch the requested layers and write a new snapshot; the last good one stays on failure.
+
+    `on_step(done, total, layer)` reports progress (the CLI draws a tqdm bar, the app a
+    Streamlit progress bar). Raises SourceError for an unknown layer name.
+    """
     from geo.snapshot import write_snapshot
 
     client = client or HttpClient(use_cache=not getattr(args, "no_cache", False))
-    try:
-        parse_only(args.only)
-    except SourceError as err:
-        sys.stderr.write(f"klyngested: {err.message_da}\n")
-        return 2
+    parse_only(args.only)
     state = _base_state(args.snapshot_dir)
     steps = build_steps(args, state, client, secrets)
     down = _probe_all(steps)
     failures: list[str] = []
-    progress = _progress(len(steps), disabled=getattr(args, "no_progress", False))
-    for step in steps:
-        progress.set_description(step.layer)
+    for done, step in enumerate(steps):
+        if on_step:
+            on_step(done, len(steps), step.layer)
         hosts = list(dict.fromkeys(urlsplit(u).netloc for u in step.urls
                                    if urlsplit(u).netloc in down))
         if hosts:
@@ -310,22 +322,47 @@ def run_refresh(args: argparse.Namespace, secrets: Mapping[str, Any] | None = No
             except OSError as err:
                 failures.append(f"{step.layer}: {step.source_da} – fil- eller netværksfejl "
                                 f"({client.redact(str(err))}). De sidste gode data beholdes.")
-        progress.update(1)
-    progress.close()
+    if on_step:
+        on_step(len(steps), len(steps), "")
     snapshot_layers = state.changed - {"roads"}
+    path: Path | None = None
     if snapshot_layers:
         try:
             path = write_snapshot(state.frames, state.provenance, args.snapshot_dir,
                                   notes=tuple(state.notes))
-            sys.stderr.write(f"klyngested: snapshot gemt: {path} "
-                             f"(opdateret: {', '.join(sorted(snapshot_layers))})\n")
         except KlyngestedError as err:
             failures.append(f"snapshot: {err.message_da}")
-    for note in state.notes:
-        sys.stderr.write(f"klyngested: {client.redact(note)}\n")
-    for line in failures:
+    return RefreshResult(
+        snapshot=path,
+        updated=tuple(sorted(snapshot_layers)) if path else (),
+        failures=tuple(failures),
+        notes=tuple(client.redact(n) for n in state.notes),
+    )
+
+
+def run_refresh(args: argparse.Namespace, secrets: Mapping[str, Any] | None = None,
+                client: HttpClient | None = None) -> int:
+    """CLI: run the refresh with a progress bar; one Danish line per failed source; 0 or 2."""
+    try:
+        parse_only(args.only)
+    except SourceError as err:
+        sys.stderr.write(f"klyngested: {err.message_da}\n")
+        return 2
+    progress = _progress(len(parse_only(args.only)), disabled=getattr(args, "no_progress", False))
+
+    def on_step(done: int, total: int, layer: str) -> None:
+        progress.set_description(layer)
+        if done:
+            progress.update(1)
+
+    result = refresh(args, secrets, client, on_step)
+    progress.close()
+    if result.snapshot is not None:
+        sys.stderr.write(f"klyngested: snapshot gemt: {result.snapshot} "
+                         f"(opdateret: {', '.join(result.updated)})\n")
+    for line in (*result.notes, *result.failures):
         sys.stderr.write(f"klyngested: {line}\n")
-    return 2 if failures else 0
+    return 2 if result.failures else 0
 
 
 class _NoProgress:

@@ -291,6 +291,10 @@ def report_data_from_scenario(
 def render(data: ReportData, fmt: str) -> bytes:
     """Bytes of one export: 'pdf', 'xlsx', 'gpkg', 'html' (or a file extension like '.pdf')."""
     fmt = FORMATS.get(fmt.lower(), fmt.lower().lstrip("."))
+    if data.sites.empty or data.table.empty:
+        from geo.errors import InputFileError
+
+        raise InputFileError("Der er ingen lokaliteter at eksportere.", "There are no sites to export.")
     if fmt == "pdf":
         from geo.export.pdf import report_to_pdf
 

@@ -158,3 +158,13 @@ def test_html_escapes_scenario_name():
     data.scenario_name = "<script>alert(2)</script>"
     text = render(data, "html").decode("utf-8")
     assert "<script>alert(2)" not in text and "&lt;script&gt;alert(2)" in text
+
+
+def test_render_without_sites_is_a_danish_error(data):
+    from dataclasses import replace
+
+    from geo.errors import KlyngestedError
+
+    empty = replace(data, sites=data.sites.iloc[0:0], table=data.table.iloc[0:0])
+    with pytest.raises(KlyngestedError, match="ingen lokaliteter"):
+        render(empty, "pdf")
