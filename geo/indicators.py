@@ -80,6 +80,7 @@ class IndicatorContext:
     k17_total: int
     inst_xy: np.ndarray
     inst_kind: np.ndarray
+    inst_kommune: np.ndarray
     station_xy: np.ndarray
     muni_xy: np.ndarray
     muni_code: np.ndarray
@@ -111,6 +112,7 @@ def prepare(
         k17_total=int(wp["kommunekode"].isin(K17_CODES).sum()),
         inst_xy=_xy(layers.institutions),
         inst_kind=layers.institutions["kind"].to_numpy(),
+        inst_kommune=layers.institutions["kommunekode"].fillna("").astype(str).to_numpy(),
         station_xy=_xy(layers.stations),
         muni_xy=np.column_stack([rep.x, rep.y]) if len(rep) else np.empty((0, 2)),
         muni_code=munis["kommunekode"].to_numpy(),

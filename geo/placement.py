@@ -77,7 +77,7 @@ def read_postcode_areas(path_or_buffer: PathOrBuffer) -> gpd.GeoDataFrame:
         geometry=raw.geometry.values,
         crs=raw.crs,
     )
-    gdf = gdf[gdf["postnr"].str.fullmatch(r"\d{1,4}|\d{4}\s*-\s*\d{4}")]
+    gdf = gdf[gdf["postnr"].str.fullmatch(r"[0-9]{1,4}|[0-9]{4}\s*-\s*[0-9]{4}")]
     gdf["postnr"] = gdf["postnr"].where(gdf["postnr"].str.len() != 3, gdf["postnr"].str.zfill(4))
     if gdf.empty:
         raise InputFileError(
@@ -172,7 +172,7 @@ class Placer:
         code = str(postcode).strip() if postcode is not None else ""
         if code.endswith(".0"):
             code = code[:-2]
-        if not code.isdigit() or len(code) > 4:
+        if not (code.isascii() and code.isdigit()) or len(code) > 4:
             return None
         code = code.zfill(4)
         if code in self._postcodes:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import csv
 import io
+import re
 from dataclasses import dataclass
 
 import geopandas as gpd
@@ -48,37 +50,89 @@ def check_lonlat(lat: float, lon: float) -> None:
     )
 
 
+#: Most sites read from one site list (a scenario holds at most as many; see geo.scenario).
+MAX_SITES = 200
+#: Largest site-list file (bytes).
+MAX_SITE_FILE_BYTES = 5 * 1024 * 1024
+#: Longest site name kept (characters); longer names are cut.
+MAX_NAME = 200
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def clean_name(name: object, fallback: str) -> str:
+    """A site name as plain text: control characters removed, whitespace collapsed, cut to
+    `MAX_NAME` characters. Markup is kept as text (it is escaped wherever it is shown)."""
+    text = " ".join(_CONTROL.sub(" ", str(name if name is not None else "")).split())
+    return text[:MAX_NAME] or fallback
+
+
+def _coordinate(values: pd.Series) -> pd.Series:
+    """Numbers from text with decimal comma or point; anything else (and inf) -> NaN."""
+    text = values.astype(object).where(values.notna(), "").astype(str).str.strip()
+    text = text.str.replace("\u2212", "-", regex=False).str.replace(",", ".", regex=False)
+    numbers = pd.to_numeric(text.where(text.str.fullmatch(r"[-+]?\d+(\.\d*)?|[-+]?\.\d+"), ""),
+                            errors="coerce")
+    return numbers.astype("float64")
+
+
 def read_sites_csv(data: bytes | str) -> tuple[list[Site], list[str]]:
-    """Read a site list with columns navn,lat,lon (',' or ';', decimal comma allowed).
+    """Read a site list with columns navn,lat,lon (',' ';' or tab, decimal comma allowed).
 
     Swapped lat/lon and EPSG:25832 metres are corrected with a note; rows outside
-    Denmark or without coordinates are dropped and counted in the notes.
+    Denmark or without coordinates are dropped and counted in the notes. At most
+    `MAX_SITES` sites and `MAX_SITE_FILE_BYTES` bytes; larger lists are refused in Danish.
     """
-    text = _decode(data)
+    size = len(data.encode("utf-8")) if isinstance(data, str) else len(data)
+    if size > MAX_SITE_FILE_BYTES:
+        raise InputFileError(
+            f"Filen med lokaliteter er for stor ({size / 1024 / 1024:.1f} MB); højst "
+            f"{MAX_SITE_FILE_BYTES // (1024 * 1024)} MB og {MAX_SITES} lokaliteter.".replace(".", ",", 1),
+            f"The site file is too large ({size} bytes); at most {MAX_SITE_FILE_BYTES} bytes.",
+        )
+    text = _decode(data).replace("\x00", "")
     if not text.strip():
         raise InputFileError("Filen med lokaliteter er tom.", "The site file is empty.")
-    sep = ";" if text.splitlines()[0].count(";") > text.splitlines()[0].count(",") else ","
+    first = next((line for line in text.splitlines() if line.strip()), "")
+    sep = max((";", ",", "\t"), key=first.count)
     try:
-        df = pd.read_csv(io.StringIO(text), sep=sep, dtype=str, skipinitialspace=True)
-    except (pd.errors.ParserError, ValueError) as err:
-        raise InputFileError(f"Filen med lokaliteter kunne ikke læses som CSV ({err}).", str(err)) from err
-    df.columns = [str(c).strip().lower().lstrip("\ufeff") for c in df.columns]
-    df = df.rename(columns={"name": "navn", "latitude": "lat", "longitude": "lon", "lng": "lon"})
+        df = pd.read_csv(io.StringIO(text), sep=sep, dtype=str, skipinitialspace=True,
+                         nrows=MAX_SITES + 1, engine="python", on_bad_lines="skip")
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError, csv.Error) as err:
+        raise InputFileError(
+            f"Filen med lokaliteter kunne ikke læses som CSV ({type(err).__name__}). "
+            "Forventet: kolonnerne navn, lat, lon adskilt af ',' eller ';'.",
+            f"The site file could not be read as CSV: {err}",
+        ) from err
+    if len(df) > MAX_SITES:
+        raise InputFileError(
+            f"Filen har mere end {MAX_SITES} lokaliteter; højst {MAX_SITES} kan indlæses ad gangen.",
+            f"The file has more than {MAX_SITES} sites; at most {MAX_SITES} can be read.",
+        )
+    aliases = {"name": "navn", "latitude": "lat", "breddegrad": "lat", "longitude": "lon",
+               "lng": "lon", "laengdegrad": "lon", "længdegrad": "lon"}
+    seen: set[str] = set()
+    columns = []
+    for column in df.columns:  # first of duplicate or aliased headers wins
+        key = str(column).strip().lower().lstrip("\ufeff").strip('"')
+        key = aliases.get(key, key)
+        columns.append(key if key not in seen else f"_dup_{len(columns)}")
+        seen.add(key)
+    df.columns = columns
     missing = [c for c in ("navn", "lat", "lon") if c not in df.columns]
     if missing:
         raise InputFileError(
             f"Filen med lokaliteter mangler kolonnerne: {', '.join(missing)} (forventet: navn, lat, lon).",
             f"The site file lacks columns: {', '.join(missing)}.",
         )
-    lat = pd.to_numeric(df["lat"].str.replace(",", ".", regex=False), errors="coerce")
-    lon = pd.to_numeric(df["lon"].str.replace(",", ".", regex=False), errors="coerce")
+    lat = _coordinate(df["lat"])
+    lon = _coordinate(df["lon"])
     sites: list[Site] = []
-    swapped = metric = dropped = 0
-    for name, la, lo in zip(df["navn"].fillna("").astype(str), lat, lon, strict=True):
+    swapped = metric = no_coords = outside = 0
+    for name, la, lo in zip(df["navn"], lat, lon, strict=True):
         if pd.isna(la) or pd.isna(lo):
-            dropped += 1
+            no_coords += 1
             continue
-        if la > 1000 and lo > 1000:  # metres, EPSG:25832 given as lat/lon
+        if abs(la) > 1000 and abs(lo) > 1000:  # metres, EPSG:25832 given as lat/lon
             x, y = (lo, la) if la > lo else (la, lo)
             lo, la = _TO_LONLAT.transform(x, y)
             metric += 1
@@ -86,18 +140,24 @@ def read_sites_csv(data: bytes | str) -> tuple[list[Site], list[str]]:
             la, lo = lo, la
             swapped += 1
         if not in_denmark(la, lo):
-            dropped += 1
+            outside += 1
             continue
-        sites.append(Site(name.strip() or f"Lokalitet {len(sites) + 1}", float(la), float(lo)))
+        sites.append(Site(clean_name(name, f"Lokalitet {len(sites) + 1}"), float(la), float(lo)))
     notes = []
     if swapped:
         notes.append(f"{swapped} lokalitet(er) havde bredde- og længdegrad byttet om og blev rettet.")
     if metric:
         notes.append(f"{metric} lokalitet(er) var angivet i meter (EPSG:25832) og blev omregnet.")
-    if dropped:
-        notes.append(f"{dropped} række(r) blev sprunget over: manglende koordinater eller uden for Danmark.")
+    reasons = [f"{no_coords} med manglende eller ugyldige koordinater" if no_coords else "",
+               f"{outside} uden for Danmark" if outside else ""]
+    detail = ", ".join(r for r in reasons if r)
+    if detail:
+        notes.append(f"{no_coords + outside} række(r) blev sprunget over: {detail}.")
     if not sites:
-        raise InputFileError("Filen indeholder ingen gyldige lokaliteter i Danmark.", "No valid sites in Denmark.")
+        raise InputFileError(
+            "Filen indeholder ingen gyldige lokaliteter i Danmark" + (f" ({detail})." if detail else "."),
+            "No valid sites in Denmark.",
+        )
     return sites, notes
 
 
@@ -118,8 +178,19 @@ def sites_frame(sites: list[Site], municipalities: gpd.GeoDataFrame) -> gpd.GeoD
 
 
 def _decode(data: bytes | str) -> str:
+    """Text of a site list: UTF-8 (with or without BOM), UTF-16 with BOM, else Windows-1252."""
     if isinstance(data, str):
         return data
+    if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError:
+            pass
+    if b"\x00" in data[:4096] or data[:4] in (b"PK\x03\x04", b"\xd0\xcf\x11\xe0"):
+        raise InputFileError(
+            "Filen med lokaliteter er ikke en tekstfil (CSV). Gem den som CSV (navn, lat, lon).",
+            "The site file is not a text (CSV) file.",
+        )
     for enc in ("utf-8-sig", "cp1252"):
         try:
             return data.decode(enc)

@@ -76,3 +76,23 @@ def test_every_indicator_names_a_criterion_of_the_paper() -> None:
     assert {s.criterion for s in specs} == set(CRITERIA)
     table, _ = indicators.compute(tiny_layers(), site_frame(), StraightLineEstimate())
     assert {s.column for s in specs} <= set(table.columns)
+
+
+def test_fairness_per_municipality_by_hand() -> None:
+    from geo.fairness import fairness_table, finance_keys
+
+    ctx = indicators.prepare(tiny_layers(), StraightLineEstimate())
+    fair = fairness_table(ctx, (X0, Y0), codes=("0370", "0320")).set_index("kommunekode")
+    # Næstved (0370) holds the workplaces at 5, 20, 25 km: all within 45 min (34.6 km),
+    # two of three within 30 min (23.1 km); employees 10 + ? + 7 -> 10 of 17 within 30 min
+    assert fair.loc["0370", "share_workplaces_30"] == pytest.approx(66.7)
+    assert fair.loc["0370", "share_workplaces_45"] == 100.0
+    assert fair.loc["0370", "share_employees_30"] == pytest.approx(100 * 10 / 17, abs=0.05)
+    # Faxe (0320) holds 40 and 100 km: none within 45 min -> left out; 40 km is within 60 min
+    assert fair.loc["0320", "share_workplaces_45"] == 0.0 and bool(fair.loc["0320", "left_out"])
+    assert fair.loc["0320", "share_workplaces_60"] == 50.0
+    # median of 5, 20, 25 km at 1.3 min/km = 20 km × 1.3 = 26 min
+    assert fair.loc["0370", "median_minutes"] == pytest.approx(26.0)
+    keys = finance_keys(ctx, (X0, Y0), codes=("0370", "0320")).set_index("kommunekode")
+    assert keys.loc["0370", "benefit"] == 3 and keys.loc["0320", "benefit"] == 0
+    assert keys.loc["0320", "population"] == 37344 and keys.loc["0320", "workplaces"] == 2

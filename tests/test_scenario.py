@@ -193,7 +193,7 @@ def test_snapshot_diff_warns():
 
 
 def _run(*args: str, cwd: Path) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "geo.report_cli", *args], check=False, cwd=ROOT, capture_output=True,
+    return subprocess.run([sys.executable, "-m", "geo", *args], check=False, cwd=ROOT, capture_output=True,
                           text=True, timeout=120)
 
 
@@ -207,7 +207,7 @@ def test_cli_scenario_then_report_each_format(tmp_path):
     assert r.returncode == 0, r.stderr
     s = load_scenario(out)
     assert s.name == "CLI-test" and s.cluster_id == "byggeri" and len(s.sites) == 2 and s.weights["value"] == 30
-    procs = {ext: subprocess.Popen([sys.executable, "-m", "geo.report_cli", "report", "--scenario", str(out),
+    procs = {ext: subprocess.Popen([sys.executable, "-m", "geo", "report", "--scenario", str(out),
                                     "--out", str(tmp_path / f"pack.{ext}"), "--finance", "500000"],
                                    cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
              for ext in ("pdf", "xlsx", "gpkg", "html")}

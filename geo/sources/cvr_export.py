@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 import math
 import re
-import zipfile
 
 import geopandas as gpd
 import numpy as np
@@ -21,10 +21,23 @@ from geo.placement import Placer
 from geo.provenance import Provenance
 from geo.schema import LOCATION_QUALITY_DA, WORKPLACES
 from geo.settings import CRS_METRIC
-from geo.sources.geofile import PathOrBuffer, read_bytes, source_name_and_date
+from geo.sources.geofile import (
+    PathOrBuffer,
+    check_zip,
+    is_zip,
+    read_bytes,
+    source_name_and_date,
+)
 from geo.spatial import assign_municipality
 
 SOURCE = "Erhvervsstyrelsen, CVR (virksomhedssøgning på datacvr.virk.dk, eksport)"
+#: Most data rows read from one export (all Danish production units are ~0.8 million; a
+#: cluster's export is far smaller). Longer files are refused with a Danish message.
+MAX_ROWS = 500_000
+#: Largest export file read (bytes).
+MAX_BYTES = 200 * 1024 * 1024
+#: Rows searched for the header line.
+HEADER_SCAN_ROWS = 50
 
 #: Field -> accepted header spellings (compared after `_header_key`).
 HEADERS: dict[str, tuple[str, ...]] = {
@@ -70,26 +83,53 @@ def _bad_file(detail_da: str, detail_en: str) -> InputFileError:
     )
 
 
-def _xlsx_sheets(data: bytes) -> list[list[tuple]]:
+def _too_many_rows() -> InputFileError:
+    return InputFileError(
+        f"CVR-eksporten har mere end {_fmt(MAX_ROWS)} rækker; højst {_fmt(MAX_ROWS)} kan "
+        "indlæses. Afgræns søgningen på datacvr.virk.dk (fx branche eller kommune) og eksportér igen.",
+        f"The CVR export has more than {MAX_ROWS} rows; at most {MAX_ROWS} can be read.",
+    )
+
+
+def _capped(rows, cap: int = MAX_ROWS + HEADER_SCAN_ROWS) -> tuple[list, bool]:
+    """At most `cap` rows and whether there were more."""
+    out = list(itertools.islice(rows, cap + 1))
+    return out[:cap], len(out) > cap
+
+
+def _xlsx_sheets(data: bytes) -> list[tuple[list[tuple], bool]]:
     import openpyxl
 
     try:
+        check_zip(data, "regneark", "workbook")
+    except InputFileError as exc:
+        raise _bad_file(exc.message_da, exc.message_en) from exc
+    try:
         workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
         try:
-            return [list(sheet.iter_rows(values_only=True)) for sheet in workbook.worksheets]
+            return [_capped(sheet.iter_rows(values_only=True)) for sheet in workbook.worksheets]
         finally:
             workbook.close()
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError, TypeError) as exc:
+    except MemoryError:
+        raise
+    except Exception as exc:  # openpyxl/lxml/zipfile raise many unrelated types on bad input
         raise _bad_file(
-            f"regnearket er beskadiget eller ikke et Excel-ark (.xlsx) ({exc}).",
-            f"the workbook is corrupt or not an .xlsx file ({exc}).",
+            f"regnearket er beskadiget eller ikke et Excel-ark (.xlsx) ({type(exc).__name__}).",
+            f"the workbook is corrupt or not an .xlsx file ({type(exc).__name__}: {exc}).",
         ) from exc
 
 
 def _decode(data: bytes) -> str:
+    if data[:2] in (b"\xff\xfe", b"\xfe\xff"):  # Excel's "Unicode text": UTF-16 with BOM
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError as exc:
+            raise _bad_file("filen ligner UTF-16-tekst, men er beskadiget.",
+                            "the file looks like UTF-16 text but is corrupt.") from exc
     if b"\x00" in data[:4096]:
         raise _bad_file("filen er hverken et regneark (.xlsx) eller en CSV-fil.",
                         "the file is neither a spreadsheet (.xlsx) nor a CSV file.")
+    text = ""
     for encoding in ("utf-8-sig", "cp1252", "latin-1"):
         try:
             text = data.decode(encoding)
@@ -103,15 +143,27 @@ def _decode(data: bytes) -> str:
     return text
 
 
-def _csv_tables(data: bytes) -> list[list[list[str]]]:
-    text = _decode(data)
-    return [list(csv.reader(io.StringIO(text), delimiter=d)) for d in (";", ",", "\t")]
+def _csv_tables(data: bytes) -> list[tuple[list[list[str]], bool]]:
+    """Rows of the CSV read with the delimiter (';', ',' or tab) that best finds the header."""
+    text = _decode(data).replace("\x00", "")
+    try:
+        best, best_found = ";", -1
+        for delimiter in (";", ",", "\t"):
+            head = list(itertools.islice(csv.reader(io.StringIO(text), delimiter=delimiter),
+                                         HEADER_SCAN_ROWS))
+            found = len(_find_header(head)[1])
+            if found > best_found:
+                best, best_found = delimiter, found
+        return [_capped(csv.reader(io.StringIO(text), delimiter=best))]
+    except csv.Error as exc:
+        raise _bad_file(f"CSV-filen er beskadiget ({exc}).", f"the CSV file is corrupt ({exc}).") \
+            from exc
 
 
 def _find_header(rows: list) -> tuple[int, dict[str, int]]:
     """Index of the header row (first 50 rows) and field -> column position; (-1, {}) if none."""
     best: tuple[int, dict[str, int]] = (-1, {})
-    for i, row in enumerate(rows[:50]):
+    for i, row in enumerate(rows[:HEADER_SCAN_ROWS]):
         found: dict[str, int] = {}
         for j, cell in enumerate(row or ()):
             field = _LOOKUP.get(_header_key(cell))
@@ -126,19 +178,21 @@ def _find_header(rows: list) -> tuple[int, dict[str, int]]:
 
 def _read_table(data: bytes) -> tuple[list, dict[str, int]]:
     """Rows below the header and the column positions, from the best sheet or delimiter."""
-    if data[:4] == b"PK\x03\x04":
+    if is_zip(data):
         tables = _xlsx_sheets(data)
     elif data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
         raise _bad_file("det gamle Excel-format (.xls) understøttes ikke; gem som .xlsx/.csv.",
                         "the old Excel format (.xls) is not supported; save as .xlsx or .csv.")
     else:
         tables = _csv_tables(data)
-    best: tuple[int, dict[str, int], list] = (-1, {}, [])
-    for rows in tables:
+    best: tuple[int, dict[str, int], list, bool] = (-1, {}, [], False)
+    for rows, truncated in tables:
         index, columns = _find_header(rows)
         if len(columns) > len(best[1]):
-            best = (index, columns, rows)
-    index, columns, rows = best
+            best = (index, columns, rows, truncated)
+    index, columns, rows, truncated = best
+    if truncated or len(rows) - index - 1 > MAX_ROWS:
+        raise _too_many_rows()
     expected = ", ".join(HEADER_DA[f] for f in REQUIRED)
     if index < 0:
         raise _bad_file(
@@ -168,7 +222,7 @@ def parse_id(value: object) -> str | None:
     if isinstance(value, float) and value.is_integer():
         value = int(value)
     text = (_text(value) or "").upper().removeprefix("DK").replace(" ", "")
-    return text if text.isdigit() else None
+    return text if text.isascii() and text.isdigit() else None
 
 
 def parse_industry(value: object) -> tuple[str | None, str | None]:
@@ -190,7 +244,8 @@ def parse_industry(value: object) -> tuple[str | None, str | None]:
 def parse_employees(value: object) -> tuple[float, str | None]:
     """Årsværk: number -> float; '20-49' -> (34.5, '20-49'); '-' or blank -> NaN."""
     if isinstance(value, (int, float)) and not isinstance(value, bool):
-        return float(value), None
+        number = float(value)
+        return (number, None) if math.isfinite(number) and number >= 0 else (np.nan, None)
     text = (_text(value) or "").replace("\u2013", "-")
     if text in ("", "-"):
         return np.nan, None
@@ -204,16 +259,17 @@ def parse_employees(value: object) -> tuple[float, str | None]:
     if "," in text or re.fullmatch(r"\d{1,3}(\.\d{3})+", text):
         text = text.replace(".", "").replace(",", ".")
     try:
-        return float(text), None
+        number = float(text)
     except ValueError:
         return np.nan, None
+    return (number, None) if math.isfinite(number) and number >= 0 else (np.nan, None)
 
 
 def parse_postcode(value: object) -> str | None:
     """4-digit postcode string; 800 -> '0800'; 'DK-2800' -> '2800'."""
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         return str(int(value)).zfill(4) if 0 < value < 10000 else None
-    match = re.search(r"(?<!\d)(\d{3,4})(?!\d)", _text(value) or "")
+    match = re.search(r"(?<!\d)(\d{3,4})(?!\d)", _text(value) or "", re.ASCII)
     return match[1].zfill(4) if match else None
 
 
@@ -261,9 +317,10 @@ def read_cvr_export(
     Raises
     ------
     InputFileError
-        Empty, corrupt, not a spreadsheet, or required columns missing (named in Danish).
+        Empty, corrupt, not a spreadsheet, required columns missing (named in Danish), over
+        `MAX_BYTES`, more than `MAX_ROWS` rows, or a zip (.xlsx) that would unpack too large.
     """
-    data = read_bytes(path_or_buffer)
+    data = read_bytes(path_or_buffer, MAX_BYTES)
     rows, columns = _read_table(data)
     df = _records(rows, columns)
     unit = "produktionsenheder" if "pnr" in columns else "virksomheder"

@@ -32,7 +32,7 @@ def normalise_code(value: object) -> str | None:
     text = str(value).strip()
     if text.endswith(".0"):
         text = text[:-2]
-    if not text.isdigit() or len(text) > 4:
+    if not (text.isascii() and text.isdigit()) or len(text) > 4:
         return None
     return text.zfill(4)
 
@@ -105,7 +105,8 @@ def read_boundaries(
         layer=MUNICIPALITIES.name_da,
         source=f"{SOURCE}, {name}",
         date=when,
-        method=f"{len(gdf)} polygondele samlet til {len(out)} kommuner (dissolve pr. kommunekode)",
+        method=f"{len(gdf)} polygondele samlet til {len(out)} kommuner (dissolve pr. kommunekode)"
+        + (f"; {bad} objekter uden gyldig kommunekode sprunget over" if bad else ""),
         quality="real",
         url="https://datafordeler.dk",
     )
