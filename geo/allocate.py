@@ -18,6 +18,8 @@ classic formulations with spopt as a reference.
 
 from __future__ import annotations
 
+import itertools
+import math
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -176,8 +178,14 @@ def evaluate(minutes: np.ndarray, weights: np.ndarray, chosen: Sequence[int],
 def _solve_highs(cost: np.ndarray, lower: np.ndarray, upper: np.ndarray, integer: np.ndarray,
                  A: sparse.spmatrix, row_lo: np.ndarray, row_hi: np.ndarray, maximise: bool,
                  gap: float, time_limit: float | None, threads: int | None,
-                 start: Sequence[int] | None = None) -> tuple[np.ndarray, float, float, str, float]:
-    """Solve a MIP; returns (x, objective, relative gap, status string, dual bound)."""
+                 start: Sequence[int] | None = None,
+                 allow_none: bool = False) -> tuple[np.ndarray | None, float, float, str, float]:
+    """Solve a MIP; returns (x, objective, relative gap, status string, dual bound).
+
+    With ``allow_none`` a run without a feasible solution (infeasible, or stopped before
+    one was found) returns ``x = None`` instead of raising; the dual bound is then
+    ``∓inf`` for an infeasible model and HiGHS's bound otherwise.
+    """
     import highspy
 
     A = sparse.csc_matrix(A)
@@ -196,25 +204,33 @@ def _solve_highs(cost: np.ndarray, lower: np.ndarray, upper: np.ndarray, integer
     lp.integrality_ = [highspy.HighsVarType.kInteger if i else highspy.HighsVarType.kContinuous for i in integer]
     lp.sense_ = highspy.ObjSense.kMaximize if maximise else highspy.ObjSense.kMinimize
     h = _new_highs()
-    h.setOptionValue("output_flag", False)
+    h.setOptionValue("output_flag", False)  # before passModel/run: nothing on stdout
     h.setOptionValue("mip_rel_gap", gap)
     if time_limit is not None:
-        h.setOptionValue("time_limit", float(time_limit))
+        h.setOptionValue("time_limit", float(max(time_limit, 0.01)))
     if threads is not None:
         h.setOptionValue("threads", int(threads))
     h.passModel(lp)
-    if start is not None:  # a MIP start (greedy): only a first incumbent, the gap still says how good
+    if start is not None:  # a MIP start (the local-search incumbent): only a first incumbent
         idx = np.nonzero(integer)[0].astype(np.int32)
-        val = np.isin(idx, np.asarray(list(start), dtype=np.int64)).astype(float)
+        val = np.isin(np.arange(len(idx)), np.asarray(list(start), dtype=np.int64)).astype(float)
         h.setSolution(len(idx), idx, val)
     h.run()
-    status = h.modelStatusToString(h.getModelStatus())
+    model_status = h.getModelStatus()
+    status = h.modelStatusToString(model_status)
     info = h.getInfo()
+    bound = float(info.mip_dual_bound)
     if info.primal_solution_status != 2:  # kSolutionStatusFeasible
-        raise AllocationError(f"HiGHS fandt ingen gyldig løsning (status: {status}).", f"HiGHS found no solution ({status}).")
+        if not allow_none:
+            raise AllocationError(f"HiGHS fandt ingen gyldig løsning (status: {status}).",
+                                  f"HiGHS found no solution ({status}).")
+        if model_status == highspy.HighsModelStatus.kInfeasible:
+            bound = -np.inf if maximise else np.inf
+        elif not np.isfinite(bound):
+            bound = np.inf if maximise else -np.inf
+        return None, float("nan"), float("inf"), status, bound
     x = np.asarray(h.getSolution().col_value)
     obj = float(info.objective_function_value)
-    bound = float(info.mip_dual_bound)
     rel = abs(obj - bound) / max(abs(obj), 1e-12) if np.isfinite(bound) else float(info.mip_gap)
     return x, obj, float(rel), status, (bound if np.isfinite(bound) else obj)
 
@@ -269,6 +285,144 @@ def _greedy(score_of, n: int, k: int, fixed: Sequence[int], municipality: Sequen
     return chosen
 
 
+# ---------------------------------------------------------------- Lagrangian machinery
+#
+# Both models are solved the same way (Galvão & ReVelle 1996 for MCLP; Beasley 1993
+# for p-median):
+#
+# 1. an incumbent from greedy + best-improvement swap (interchange) local search,
+#    vectorised over all (in, out) pairs at once;
+# 2. a bound from Lagrangian relaxation with subgradient optimisation (Polyak steps):
+#    relaxing the linking rows leaves a subproblem "choose the k best candidates",
+#    which with "at most one per municipality" is a partition matroid, so taking the
+#    best candidate of each municipality and then the best of those is exact;
+# 3. if the gap is still open, Lagrangian variable fixing: forcing a candidate to the
+#    other side of the subproblem's choice costs a known amount (a matroid basis
+#    exchange), and when the bound after that change cannot beat the incumbent, the
+#    candidate is fixed; the much smaller residual problem is then solved exactly
+#    with HiGHS (a MIP start from the incumbent), within what is left of the time.
+#
+# Candidates are indexed in the "free" space: not fixed and not in a fixed office's
+# municipality (when the municipality rule is on).
+
+
+def _muni_codes(municipality: Sequence[str] | None) -> np.ndarray | None:
+    if municipality is None:
+        return None
+    return np.unique(np.asarray([str(m) for m in municipality]), return_inverse=True)[1].ravel().astype(np.int64)
+
+
+def _free_mask(n: int, fx: list[int], mu: np.ndarray | None) -> np.ndarray:
+    free = np.ones(n, bool)
+    free[fx] = False
+    if mu is not None and fx:
+        free &= ~np.isin(mu, mu[fx])
+    return free
+
+
+def _best_set(score: np.ndarray, r: int, mu: np.ndarray | None) -> np.ndarray:
+    """The ``r`` candidates with the largest scores, at most one per municipality (exact: a partition matroid)."""
+    if r <= 0:
+        return np.empty(0, np.int64)
+    if mu is None:
+        return np.argsort(-score, kind="stable")[:r]
+    order = np.lexsort((-score, mu))
+    ms = mu[order]
+    first = order[np.r_[True, ms[1:] != ms[:-1]]]
+    return first[np.argsort(-score[first], kind="stable")][:r]
+
+
+def _exchange(score: np.ndarray, sel: np.ndarray, mu: np.ndarray | None) -> np.ndarray:
+    """Loss in the subproblem's value (sum of selected scores) when a candidate is forced to the other side.
+
+    For a candidate outside ``sel``: forced in (best basis containing it = swap out the
+    selected one of its municipality, else the weakest selected). For one inside: forced
+    out (swap in the best candidate that keeps the set valid). ``inf`` when impossible.
+    """
+    nf = len(score)
+    delta = np.full(nf, np.inf)
+    if len(sel) == 0 or nf == 0:
+        return delta
+    inside = np.zeros(nf, bool)
+    inside[sel] = True
+    out = ~inside
+    weakest = float(score[sel].min())
+    if mu is None:
+        delta[out] = weakest - score[out]
+        best_out = float(score[out].max()) if out.any() else -np.inf
+        delta[sel] = score[sel] - best_out
+    else:
+        nm = int(mu.max()) + 1
+        sel_of = np.full(nm, -1, np.int64)
+        sel_of[mu[sel]] = sel
+        e = sel_of[mu]
+        e_score = np.where(e >= 0, score[np.maximum(e, 0)], weakest)
+        delta[out] = (e_score - score)[out]
+        used = np.zeros(nm, bool)
+        used[mu[sel]] = True
+        free_m = out & ~used[mu]
+        best_free = float(score[free_m].max()) if free_m.any() else -np.inf
+        best_same = np.full(nm, -np.inf)
+        np.maximum.at(best_same, mu[out], score[out])
+        delta[sel] = score[sel] - np.maximum(best_free, best_same[mu[sel]])
+    return np.maximum(delta, 0.0)
+
+
+def _allowed_swaps(nf: int, sel: list[int], mu: np.ndarray | None) -> np.ndarray:
+    """(candidate × position in sel) mask of valid swaps: candidate in, sel[p] out."""
+    ok = np.ones((nf, len(sel)), bool)
+    ok[sel, :] = False
+    if mu is not None and sel:
+        used = mu[sel]
+        clash = np.isin(mu, used)
+        ok &= ~clash[:, None] | (mu[:, None] == used[None, :])
+    return ok
+
+
+def _allowed_adds(nf: int, sel: list[int], mu: np.ndarray | None) -> np.ndarray:
+    ok = np.ones(nf, bool)
+    ok[sel] = False
+    if mu is not None and sel:
+        ok &= ~np.isin(mu, mu[sel])
+    return ok
+
+
+def _pool(threads: int | None):
+    import os
+    from concurrent.futures import ThreadPoolExecutor
+
+    return ThreadPoolExecutor(max_workers=max(1, int(threads) if threads else (os.cpu_count() or 1)))
+
+
+def _chunked(pool, fn, n_rows: int, n_cols: int) -> list:
+    """Apply ``fn(slice)`` over row blocks of a dense (rows × cols) float64 array, in threads."""
+    step = max(1, (1 << 18) // max(n_cols, 1))  # ~2 MB blocks stay in cache
+    return list(pool.map(fn, [slice(i, min(i + step, n_rows)) for i in range(0, n_rows, step)]))
+
+
+def _gap(incumbent: float, bound: float) -> float:
+    """|bound − incumbent| / max(|bound|, |incumbent|); 0 when both are 0."""
+    den = max(abs(incumbent), abs(bound))
+    return float(abs(bound - incumbent) / den) if den > 0 else 0.0
+
+
+def _time_left(t0: float, time_limit: float | None) -> float | None:
+    return None if time_limit is None else time_limit - (time.perf_counter() - t0)
+
+
+def _group_rows(A: sparse.csr_matrix, w: np.ndarray) -> tuple[sparse.csr_matrix, np.ndarray]:
+    """Rows with identical patterns become one row carrying the summed weight."""
+    if A.shape[0] == 0:
+        return A, w
+    A = A.tocsr()
+    A.sort_indices()
+    groups: dict[bytes, int] = {}
+    inv = np.fromiter((groups.setdefault(A.indices[A.indptr[i]:A.indptr[i + 1]].tobytes(), len(groups))
+                       for i in range(A.shape[0])), dtype=np.int64, count=A.shape[0])
+    first = np.unique(inv, return_index=True)[1]
+    return A[first], np.bincount(inv, weights=w, minlength=len(first))
+
+
 # ---------------------------------------------------------------- MCLP
 
 
@@ -292,52 +446,256 @@ def mclp(minutes: np.ndarray, weights: np.ndarray, k: int, minutes_limit: float,
     municipality : sequence of str, optional
         Municipality code per candidate; when given, at most one site per municipality.
     gap, time_limit, threads
-        HiGHS options (relative gap, seconds, threads).
+        Relative optimality gap to stop at, seconds in all, threads (HiGHS and the
+        vectorised bound computations).
+
+    Notes
+    -----
+    Lagrangian relaxation of the coverage rows ``y_i <= sum_j a_ij x_j`` (multipliers
+    ``0 <= λ_i <= w_i``) gives an upper bound; greedy + swap search gives the
+    incumbent; when they differ, Lagrangian variable fixing shrinks the problem and
+    HiGHS solves the rest exactly. The returned ``gap`` is (bound − covered) / bound.
     """
     t0 = time.perf_counter()
     d, w, fx = _validate(minutes, weights, k, fixed, municipality)
     n = d.shape[0]
-    cover = sparse.csr_matrix((d <= minutes_limit).T.astype(float))  # demand × candidates
-    useful = (np.diff(cover.indptr) > 0) & (w > 0)
-    cover = cover[useful]
-    wu = w[useful]
-    # demand points with identical covering sets are one row with the summed weight
-    groups: dict[bytes, int] = {}
-    inv = np.fromiter((groups.setdefault(cover.indices[cover.indptr[i]:cover.indptr[i + 1]].tobytes(), len(groups))
-                       for i in range(cover.shape[0])), dtype=np.int64, count=cover.shape[0])
-    first = np.unique(inv, return_index=True)[1]
-    cover = cover[first]
-    wm = np.bincount(inv, weights=wu, minlength=len(first))
-    m = cover.shape[0]
-    # rows: z_i - sum_j a_ij y_j <= 0 ; sum y = k ; municipality rows <= 1
-    mrows = _muni_rows(municipality, n)
-    A = sparse.vstack([
-        sparse.hstack([-cover, sparse.eye(m, format="csr")]),
-        sparse.hstack([sparse.csr_matrix(np.ones((1, n))), sparse.csr_matrix((1, m))]),
-        sparse.hstack([mrows, sparse.csr_matrix((mrows.shape[0], m))]),
-    ]).tocsc()
-    nm = A.shape[0] - m - 1
-    lower = np.zeros(n + m)
-    lower[fx] = 1.0
-    cover_t = cover.T.tocsr()
-
-    def gains(chosen: list[int]) -> np.ndarray:
-        hit = np.asarray(cover[:, chosen].sum(axis=1)).ravel() > 0 if chosen else np.zeros(m, bool)
-        return cover_t @ (wm * ~hit)
-
-    start = _greedy(gains, n, k, fx, municipality)
-    x, _obj, rel, status, _ = _solve_highs(
-        np.concatenate([np.zeros(n), wm]), lower, np.ones(n + m),
-        np.concatenate([np.ones(n, bool), np.zeros(m, bool)]), A,
-        np.concatenate([np.full(m, -np.inf), [k], np.full(nm, -np.inf)]),
-        np.concatenate([np.zeros(m), [k], np.ones(nm)]), True, gap, time_limit, threads, start)
-    chosen = _selection(x, n)
+    mu = _muni_codes(municipality)
+    free = _free_mask(n, fx, mu)
+    fidx = np.nonzero(free)[0]
+    mu_f = mu[fidx] if mu is not None else None
+    r = k - len(fx)
+    within = d <= minutes_limit
+    base = within[fx].any(axis=0) if fx else np.zeros(d.shape[1], bool)
+    const = float(w[base].sum())
+    keep = ~base & (w > 0)
+    cj, di = np.nonzero(within[fidx][:, keep])
+    A = sparse.csr_matrix((np.ones(len(di)), (di, cj)), shape=(int(keep.sum()), len(fidx)))
+    wk = w[keep]
+    nonempty = np.diff(A.indptr) > 0
+    A, wm = _group_rows(A[nonempty], wk[nonempty])
+    res = _mclp_solve(A, wm, r, mu_f, gap, t0, time_limit, threads)
+    chosen = tuple(sorted([*fx, *(int(fidx[j]) for j in res["sel"])]))
     cov, share, mean = evaluate(d, w, chosen, minutes_limit)
+    bound = res["bound"] + const
+    rel = _gap(cov, bound)
+    status = "Optimal" if rel <= gap + 1e-12 else res["stopped"]
     extra = ", højst én pr. kommune" if municipality is not None else ""
     method = (f"MCLP: {k} lokaliteter blandt {number(n)} kandidater, der dækker flest ansatte inden for "
-              f"{number(minutes_limit, 0)} min ({number(m)} efterspørgselsgrupper, {len(fx)} faste kontorer{extra}); "
-              f"HiGHS, gap {number(100 * rel, 3)} %")
-    return Allocation(chosen, cov, share, mean, rel, status, time.perf_counter() - t0, method)
+              f"{number(minutes_limit, 0)} min ({number(A.shape[0])} efterspørgselsgrupper, {len(fx)} faste "
+              f"kontorer{extra}); {res['how']}; optimalitetsgab {number(100 * rel, 3)} %")
+    notes = () if status == "Optimal" else (
+        f"Ikke bevist optimal inden for tidsgrænsen: højst {number(100 * rel, 2)} % fra den bedst mulige dækning "
+        f"(øvre grænse {number(bound, 0)} ansatte).",)
+    return Allocation(chosen, cov, share, mean, rel, status, time.perf_counter() - t0, method, notes=notes)
+
+
+def _mclp_search(A: sparse.csr_matrix, At: sparse.csr_matrix, wm: np.ndarray, sel: list[int], r: int,
+                 mu: np.ndarray | None) -> tuple[list[int], float]:
+    """Greedy fill to ``r`` sites, then best-improvement swaps until none gains."""
+    m, nf = A.shape
+    sel = [int(j) for j in sel]
+    tol = 1e-9 * max(float(wm.sum()), 1.0)
+    while True:
+        cnt = np.bincount(At[sel].indices, minlength=m) if sel else np.zeros(m, np.int64)
+        gain = At @ (wm * (cnt == 0))
+        if len(sel) < r:
+            ok = _allowed_adds(nf, sel, mu)
+            if not ok.any():
+                break
+            sel.append(int(np.argmax(np.where(ok, gain, -np.inf))))
+            continue
+        if not sel:
+            break
+        one = wm * (cnt == 1)
+        S = At[sel]
+        loss = S @ one
+        overlap = (At @ S.multiply(one[None, :]).T.tocsc()).toarray()
+        save = gain[:, None] - loss[None, :] + overlap
+        save[~_allowed_swaps(nf, sel, mu)] = -np.inf
+        j, p = np.unravel_index(int(np.argmax(save)), save.shape)
+        if not save[j, p] > tol:
+            break
+        sel[p] = int(j)
+    cnt = np.bincount(At[sel].indices, minlength=m) if sel else np.zeros(m, np.int64)
+    return sel, float(wm[cnt > 0].sum())
+
+
+#: Residual problems with at most this many (combinations × sites × demand) operations are enumerated.
+ENUMERATE_OPS = 3e8
+
+
+def _enumerable(n_rest: int, r2: int, m2: int) -> bool:
+    return r2 >= 0 and math.comb(n_rest, r2) * max(r2, 1) * max(m2, 1) <= ENUMERATE_OPS
+
+
+def _enumerate(n_rest: int, r2: int, mu: np.ndarray | None, value_of, m2: int) -> tuple[np.ndarray | None, float]:
+    """Best (largest ``value_of``) valid ``r2``-subset of ``range(n_rest)``, exhaustively, in vectorised batches."""
+    combos = itertools.combinations(range(n_rest), r2)
+    if mu is not None:
+        combos = (c for c in combos if len({int(mu[j]) for j in c}) == len(c))
+    batch = max(1, int(4e6 // max(r2 * m2, 1)))
+    best_v, best_c = -np.inf, None
+    while True:
+        chunk = list(itertools.islice(combos, batch))
+        if not chunk:
+            break
+        arr = np.asarray(chunk, dtype=np.int64).reshape(len(chunk), r2)
+        vals = value_of(arr)
+        b = int(np.argmax(vals))
+        if vals[b] > best_v:
+            best_v, best_c = float(vals[b]), arr[b]
+    return best_c, best_v
+
+
+def _fixing(score: np.ndarray, s: np.ndarray, bound: float, inc: float, maximise: bool,
+            mu: np.ndarray | None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Lagrangian variable fixing: (forced open, excluded, residual) over the free candidates.
+
+    ``score`` is the subproblem's per-candidate value (larger is better), ``bound`` the
+    Lagrangian bound it gives. A candidate whose flip (in ↔ out) moves the bound past
+    the incumbent cannot be on the other side in any strictly better solution.
+    """
+    nf = len(score)
+    delta = _exchange(score, s, mu)
+    no_better = (bound - delta <= inc) if maximise else (bound + delta >= inc)
+    in_s = np.zeros(nf, bool)
+    in_s[s] = True
+    open1 = np.nonzero(in_s & no_better)[0]
+    shut = ~in_s & no_better
+    rest = ~shut & ~in_s
+    rest[s[~no_better[s]]] = True
+    if mu is not None and len(open1):
+        rest &= ~np.isin(mu, mu[open1])
+    rest[open1] = False
+    return open1, shut, rest
+
+
+def _mclp_solve(A: sparse.csr_matrix, wm: np.ndarray, r: int, mu: np.ndarray | None, gap: float,
+                t0: float, time_limit: float | None, threads: int | None, max_iter: int = 600) -> dict:
+    """Incumbent, Lagrangian upper bound, variable fixing and residual (enumeration or MIP) on grouped demand."""
+    m, nf = A.shape
+    At = A.T.tocsr()
+    if r <= 0 or m == 0:
+        sel = list(_best_set(np.zeros(nf), r, mu))
+        return {"sel": sel, "bound": 0.0, "stopped": "Optimal", "how": "alt dækket af de faste kontorer"}
+    integral = bool(np.all(wm == np.round(wm)))
+
+    def tighten(ub: float) -> float:  # covered weight is an integer when all weights are
+        return float(np.floor(ub + 1e-7)) if integral else float(ub)
+
+    def closed(ub: float, inc: float) -> bool:
+        return tighten(ub) - inc <= gap * max(tighten(ub), 1e-12) + 1e-9
+
+    def value(sel) -> float:
+        return float(wm[np.bincount(At[list(sel)].indices, minlength=m) > 0].sum()) if len(sel) else 0.0
+
+    def residual(L: float, lam: np.ndarray, s: np.ndarray, inc: float):
+        c = At @ lam
+        flip_bound = np.floor(L + 1e-7) + 1 - 1e-9 if integral else L  # ⌊bound⌋ ≤ inc ⇔ bound < inc + 1
+        open1, shut, rest = _fixing(c, s, flip_bound, inc, True, mu)
+        return open1, shut, rest
+
+    sel, inc = _mclp_search(A, At, wm, [], r, mu)
+    # Lagrangian dual: min over 0 <= λ <= w of  Σ max(0, w_i − λ_i) + max_{valid x} Σ_j x_j (Aᵀλ)_j
+    lam = 0.5 * wm
+    best = (np.inf, lam, None)
+    step_mu, stall, it = 2.0, 0, 0
+    stopped = "Optimal"
+    history: list[float] = []
+    for it in range(1, max_iter + 1):
+        c = At @ lam
+        s = _best_set(c, r, mu)
+        y = wm > lam
+        L = float((wm - lam)[y].sum() + c[s].sum())
+        if L < best[0] - 1e-12 * abs(L):
+            best, stall = (L, lam.copy(), s), 0
+        else:
+            stall += 1
+            if stall >= 15:
+                step_mu, stall = step_mu / 2, 0
+        history.append(best[0])
+        cov = np.bincount(At[s].indices, minlength=m)
+        if float(wm[cov > 0].sum()) > inc + 1e-9:
+            sel, inc = _mclp_search(A, At, wm, list(s), r, mu)
+        if closed(best[0], inc) or step_mu < 1e-4:
+            break
+        if it % 25 == 0:
+            # stop early when the fixing already leaves an enumerable rest, or the bound has stalled
+            open1, _shut, rest = residual(best[0], best[1], best[2], inc)
+            if _enumerable(int(rest.sum()), r - len(open1), m):
+                break
+            if it >= 100 and history[-100] - best[0] < 1e-4 * best[0]:
+                break
+        left = _time_left(t0, time_limit)
+        if left is not None and left < 0.5 * time_limit:
+            stopped = "Time limit reached"
+            break
+        g = y.astype(float) - cov
+        nrm = float(g @ g)
+        if nrm == 0:
+            break
+        lam = np.clip(lam + step_mu * (L - inc) / nrm * g, 0.0, wm)
+    ub = tighten(best[0])
+    how = f"Lagrange-relaksation ({it} iterationer) + lokal søgning"
+    if closed(ub, inc):
+        return {"sel": sel, "bound": max(ub, inc), "stopped": "Optimal", "how": how}
+    open1, shut, rest = residual(*best, inc)
+    r2 = r - len(open1)
+    cov1 = np.bincount(At[open1].indices, minlength=m) > 0 if len(open1) else np.zeros(m, bool)
+    const2 = float(wm[cov1].sum())
+    Rpos = np.nonzero(rest)[0]
+    nR = len(Rpos)
+    muR = mu[Rpos] if mu is not None else None
+    A2 = A[~cov1][:, Rpos]
+    w2 = wm[~cov1]
+    ne = np.diff(A2.indptr) > 0
+    A2, w2 = _group_rows(A2[ne], w2[ne])
+    m2 = A2.shape[0]
+    how += (f"; {number(int(shut.sum()))} kandidater udelukket og {len(open1)} fastlagt via Lagrange-grænsen, "
+            f"restproblem {number(nR)} kandidater × {number(m2)} grupper")
+    avail = nR if mu is None else len(np.unique(muR))
+    if r2 < 0 or avail < r2:  # no valid set improves on the incumbent
+        return {"sel": sel, "bound": inc, "stopped": "Optimal", "how": how + " (intet bedre muligt)"}
+    if _enumerable(nR, r2, m2):
+        if r2 == 0 or m2 == 0:
+            combo = _best_set(np.zeros(nR), r2, muR)
+        else:
+            Ad = A2.T.toarray().astype(bool)  # rest candidates × groups
+
+            def cover_of(arr: np.ndarray) -> np.ndarray:
+                return Ad[arr].any(axis=1) @ w2
+
+            combo, _v = _enumerate(nR, r2, muR, cover_of, m2)
+        cand = [*open1.tolist(), *(int(Rpos[j]) for j in combo)]
+        v = value(cand)
+        if v > inc:
+            sel, inc = cand, v
+        return {"sel": sel, "bound": inc, "stopped": "Optimal",
+                "how": how + f" gennemsøgt fuldstændigt ({number(math.comb(nR, r2))} kombinationer)"}
+    start = None
+    if set(open1) <= set(sel) and set(sel) - set(open1) <= set(Rpos.tolist()):
+        start = np.searchsorted(Rpos, sorted(set(sel) - set(open1)))
+    mrows = _muni_rows(None if mu is None else [str(v) for v in muR], nR)
+    nm = mrows.shape[0]
+    Amip = sparse.vstack([
+        sparse.hstack([-A2, sparse.eye(m2, format="csr")]),
+        sparse.hstack([sparse.csr_matrix(np.ones((1, nR))), sparse.csr_matrix((1, m2))]),
+        sparse.hstack([mrows, sparse.csr_matrix((nm, m2))]),
+    ]).tocsc()
+    left = _time_left(t0, time_limit)
+    x, _obj, _rel, status, mip_bound = _solve_highs(
+        np.concatenate([np.zeros(nR), w2]), np.zeros(nR + m2), np.ones(nR + m2),
+        np.concatenate([np.ones(nR, bool), np.zeros(m2, bool)]), Amip,
+        np.concatenate([np.full(m2, -np.inf), [r2], np.full(nm, -np.inf)]),
+        np.concatenate([np.zeros(m2), [r2], np.ones(nm)]), True, gap, left, threads, start, allow_none=True)
+    if x is not None:
+        cand = [*open1.tolist(), *(int(Rpos[j]) for j in _selection(x, nR))]
+        v = value(cand)
+        if v > inc:
+            sel, inc = cand, v
+    ub = min(ub, max(inc, tighten(const2 + mip_bound)))
+    return {"sel": sel, "bound": max(ub, inc), "stopped": status if status != "Optimal" else "Time limit reached",
+            "how": how + f", løst med HiGHS ({status})"}
 
 
 # ---------------------------------------------------------------- p-median
@@ -355,44 +713,278 @@ def pmedian(minutes: np.ndarray, weights: np.ndarray, k: int, fixed: Sequence[in
     minutes, weights, k, fixed, municipality
         As in `mclp`. Demand points no candidate reaches are left out (with a note).
     k_nearest : int or None
-        Start with assignment variables to each demand point's ``k_nearest`` nearest
-        candidates only (None = all: the full formulation).
-    max_minutes : float, optional
-        Also leave out pairs slower than this at the start.
+        None: solve the classic full formulation (an assignment variable per pair) with
+        HiGHS directly — the reference, only for small instances. Otherwise (default)
+        the Lagrangian method below; the value is kept for compatibility and not used.
+    max_minutes, max_rounds
+        Kept for compatibility; not used.
     minutes_limit : float, optional
         Threshold for ``covered_share`` in the result.
-    time_limit : float, optional
-        Seconds for all rounds together; when reached, the best set so far is returned
-        with its (larger) gap and status "Time limit reached".
-    max_rounds : int
-        Rounds of enlarging the candidate lists before falling back to the full formulation.
+    gap, time_limit, threads
+        Relative optimality gap to stop at, seconds in all, threads.
 
     Notes
     -----
-    Each demand point i gets a fallback variable costing ``w_i × (its nearest excluded
-    minutes)``, a lower bound on any excluded assignment, so the reduced model is a
-    relaxation and its dual bound is a valid lower bound. The chosen set is then costed
-    exactly on the full matrix; if that upper bound is not within ``gap`` of the lower
-    bound, the lists of the points that used the fallback are doubled and it is solved
-    again.
+    Relaxing "every demand point is assigned once" with free multipliers λ_i gives the
+    lower bound ``Σ λ_i + min over valid sets of Σ_{j in set} ρ_j`` with
+    ``ρ_j = Σ_i min(0, w_i d_ij − λ_i)``, computed on the whole matrix in threaded
+    blocks, so it bounds the full problem. Greedy + swap search gives the incumbent
+    (costed exactly); Lagrangian variable fixing and an exact HiGHS solve of the
+    residual problem close any gap left. ``gap`` = (cost − bound) / cost.
     """
     t0 = time.perf_counter()
     d, w, fx = _validate(minutes, weights, k, fixed, municipality)
     n = d.shape[0]
     reach = np.isfinite(d).any(axis=0)
-    notes = []
+    notes: list[str] = []
     if not reach.all():
         notes.append(f"{int((~reach).sum())} efterspørgselspunkter kan ikke nås fra nogen kandidat og er udeladt.")
+    if k_nearest is None:
+        return _pmedian_full(d, w, k, fx, municipality, reach, minutes_limit, gap, time_limit, threads, notes, t0)
+    use = reach & (w > 0)
+    mu = _muni_codes(municipality)
+    free = _free_mask(n, fx, mu)
+    fidx = np.nonzero(free)[0]
+    r = k - len(fx)
+    dm = d[:, use]
+    finite = np.isfinite(dm)
+    big = float((np.where(finite, dm, 0).max(axis=0) * w[use]).sum()) + 1.0  # > any complete assignment
+    C = np.where(finite, dm * w[use][None, :], big)  # float64, candidates × demand
+    del finite
+    u = C[fx].min(axis=0) if fx else np.full(C.shape[1], big)
+    Cf = C if len(fidx) == n else C[fidx]
+    del C
+    res = _pmedian_solve(Cf, u, r, mu[fidx] if mu is not None else None, big, gap, t0, time_limit, threads)
+    chosen = tuple(sorted([*fx, *(int(fidx[j]) for j in res["sel"])]))
+    dsel = d[list(chosen)][:, reach].min(axis=0)
+    cost = float((w[reach] * dsel).sum())
+    if not np.isfinite(cost):
+        raise AllocationError("Ingen gyldig løsning: nogle efterspørgselspunkter kan ikke nås fra de valgte lokaliteter.",
+                              "No feasible p-median solution reaches every demand point.")
+    rel = _gap(cost, min(res["bound"], cost))
+    status = "Optimal" if rel <= gap + 1e-12 else res["stopped"]
+    _cov, share, mean = evaluate(d, w, chosen, minutes_limit)
+    extra = ", højst én pr. kommune" if municipality is not None else ""
+    method = (f"p-median: {k} lokaliteter blandt {number(n)} kandidater med mindst ansat-vægtet køretid "
+              f"({number(int(reach.sum()))} efterspørgselspunkter, {len(fx)} faste kontorer{extra}); "
+              f"{res['how']}; optimalitetsgab {number(100 * rel, 3)} %")
+    if status != "Optimal":
+        notes.append(f"Ikke bevist optimal inden for tidsgrænsen: højst {number(100 * rel, 2)} % over den lavest "
+                     f"mulige samlede køretid (nedre grænse {number(res['bound'], 0)}).")
+    return Allocation(chosen, cost, share, mean, rel, status, time.perf_counter() - t0, method,
+                      reduced=False, notes=tuple(notes))
+
+
+def _pm_best2(C: np.ndarray, u: np.ndarray, sel: list[int]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Nearest and second-nearest cost per demand point among ``sel`` and the fallback ``u``; index in sel (-1 = fallback)."""
+    if not sel:
+        return u.copy(), u.copy(), np.full(len(u), -1)
+    V = np.vstack([C[sel], u[None, :]])
+    near = np.argmin(V, axis=0)
+    two = np.partition(V, 1, axis=0)
+    near = np.where(near == len(sel), -1, near)
+    return two[0], two[1], near
+
+
+def _pm_search(C: np.ndarray, u: np.ndarray, sel: list[int], r: int, mu: np.ndarray | None,
+               pool) -> tuple[list[int], float]:
+    """Greedy fill to ``r`` sites, then best-improvement swaps (all pairs at once) until none saves."""
+    nf, m = C.shape
+    sel = [int(j) for j in sel]
+    while True:
+        b1, b2, near = _pm_best2(C, u, sel)
+        tol = 1e-10 * max(float(b1.sum()), 1.0)
+        if len(sel) < r:
+            gain = np.concatenate(_chunked(pool, lambda s: np.maximum(b1 - C[s], 0).sum(axis=1), nf, m))
+            ok = _allowed_adds(nf, sel, mu)
+            if not ok.any():
+                break
+            sel.append(int(np.argmax(np.where(ok, gain, -np.inf))))
+            continue
+        if not sel:
+            break
+        H = np.zeros((m, len(sel)))
+        has = near >= 0
+        H[np.nonzero(has)[0], near[has]] = 1.0
+
+        def block(s, b1=b1, b2=b2, H=H):
+            B = C[s]
+            return np.maximum(b1 - B, 0).sum(axis=1), (np.clip(B, b1, b2) - b1) @ H
+
+        parts = _chunked(pool, block, nf, m)
+        gain = np.concatenate([p[0] for p in parts])
+        corr = np.vstack([p[1] for p in parts])
+        save = gain[:, None] - corr
+        save[~_allowed_swaps(nf, sel, mu)] = -np.inf
+        j, p = np.unravel_index(int(np.argmax(save)), save.shape)
+        if not save[j, p] > tol:
+            break
+        sel[p] = int(j)
+    b1 = _pm_best2(C, u, sel)[0]
+    return sel, float(b1.sum())
+
+
+def _pmedian_solve(C: np.ndarray, u: np.ndarray, r: int, mu: np.ndarray | None, big: float, gap: float,
+                   t0: float, time_limit: float | None, threads: int | None, max_iter: int = 400) -> dict:
+    """Incumbent, Lagrangian lower bound, variable fixing and residual (enumeration or MIP).
+
+    ``C`` is free candidates × demand (weighted minutes, ``big`` where unreachable),
+    ``u`` the cost via the fixed offices (``big`` if none). Subgradient steps use a
+    float32 copy (half the memory traffic); every bound that is reported or used for
+    fixing is recomputed in float64.
+    """
+    nf, m = C.shape
+    with _pool(threads) as pool:
+        if r <= 0 or m == 0:
+            sel = list(_best_set(np.zeros(nf), r, mu))
+            return {"sel": sel, "bound": float(u.sum()) if m else 0.0, "stopped": "Optimal",
+                    "how": "alt givet af de faste kontorer"}
+        sel, inc = _pm_search(C, u, [], r, mu, pool)
+        C32 = C.astype(np.float32) if nf * m > 2_000_000 else C
+
+        def closed(lb: float, inc: float) -> bool:
+            return inc - lb <= gap * max(abs(inc), 1e-12) + 1e-12
+
+        def rho_of(lam: np.ndarray, M: np.ndarray) -> np.ndarray:
+            lm = lam.astype(M.dtype)
+            return np.concatenate(_chunked(pool, lambda s: np.minimum(M[s] - lm, 0).sum(axis=1, dtype=np.float64),
+                                           nf, m))
+
+        def exact(lam: np.ndarray) -> tuple[float, np.ndarray, np.ndarray]:
+            rho = rho_of(lam, C)
+            s = _best_set(-rho, r, mu)
+            return float(lam.sum() + np.minimum(u - lam, 0).sum() + rho[s].sum()), s, rho
+
+        _b1, b2, _ = _pm_best2(C, u, sel)
+        lam = b2.copy()
+        best = (-np.inf, lam)
+        checked = (-np.inf, lam, None, None)  # exact (float64) bound at the best multipliers so far
+        step_mu, stall, it = 2.0, 0, 0
+        stopped = "Optimal"
+        seen: set[bytes] = set()
+        history: list[float] = []
+        for it in range(1, max_iter + 1):
+            rho = rho_of(lam, C32)
+            s = _best_set(-rho, r, mu)
+            L = float(lam.sum() + np.minimum(u - lam, 0).sum() + rho[s].sum())
+            if L > best[0] + 1e-12 * abs(L):
+                best, stall = (L, lam.copy()), 0
+            else:
+                stall += 1
+                if stall >= 15:
+                    step_mu, stall = step_mu / 2, 0
+            history.append(best[0])
+            key = np.sort(s).tobytes()
+            if key not in seen:  # the subproblem's set as a start for the local search
+                seen.add(key)
+                cost = float(np.minimum(u, C[s].min(axis=0)).sum())
+                if cost < inc * 1.01:
+                    cand, v = _pm_search(C, u, list(s), r, mu, pool)
+                    if v < inc:
+                        sel, inc = cand, v
+            if closed(best[0], inc) or step_mu < 1e-4:
+                break
+            if it % 25 == 0:
+                if best[0] > checked[0]:
+                    checked = (*exact(best[1]), best[1])
+                    checked = (checked[0], checked[3], checked[1], checked[2])
+                if closed(checked[0], inc):
+                    break
+                open1, _shut, rest = _fixing(-checked[3], checked[2], checked[0], inc, False, mu)
+                if _enumerable(int(rest.sum()), r - len(open1), m):
+                    break
+                if it >= 100 and best[0] - history[-100] < 1e-4 * abs(best[0]):
+                    break
+            left = _time_left(t0, time_limit)
+            if left is not None and left < 0.5 * time_limit:
+                stopped = "Time limit reached"
+                break
+            g = 1.0 - (C[s] < lam).sum(axis=0) - (u < lam)
+            nrm = float(g @ g)
+            if nrm == 0:
+                break
+            lam = lam + step_mu * (inc - L) / nrm * g
+        if best[0] > checked[0] or checked[2] is None:
+            L64, s64, rho64 = exact(best[1])
+            if L64 > checked[0] or checked[2] is None:
+                checked = (L64, best[1], s64, rho64)
+        L, lam, s, rho = checked
+        lb = L
+        how = f"Lagrange-relaksation ({it} iterationer) + lokal søgning"
+        if closed(lb, inc):
+            return {"sel": sel, "bound": min(lb, inc), "stopped": "Optimal", "how": how}
+        open1, shut, rest = _fixing(-rho, s, L, inc, False, mu)
+        r2 = r - len(open1)
+        Rpos = np.nonzero(rest)[0]
+        nR = len(Rpos)
+        muR = mu[Rpos] if mu is not None else None
+        u2 = np.minimum(u, C[open1].min(axis=0)) if len(open1) else u
+        CR = C[Rpos]
+        mask = CR < u2[None, :]
+        dem = np.nonzero(mask.any(axis=0))[0]
+        md = len(dem)
+        const2 = float(u2.sum() - u2[dem].sum())
+        how += (f"; {number(int(shut.sum()))} kandidater udelukket og {len(open1)} fastlagt via Lagrange-grænsen, "
+                f"restproblem {number(nR)} kandidater × {number(md)} punkter")
+        avail = nR if mu is None else len(np.unique(muR))
+        if r2 < 0 or avail < r2:
+            return {"sel": sel, "bound": inc, "stopped": "Optimal", "how": how + " (intet bedre muligt)"}
+        if _enumerable(nR, r2, md):
+            if r2 == 0 or md == 0:
+                combo = _best_set(np.zeros(nR), r2, muR)
+            else:
+                CRd = np.ascontiguousarray(CR[:, dem])
+                u2d = u2[dem]
+
+                def minus_cost(arr: np.ndarray) -> np.ndarray:
+                    return -np.minimum(CRd[arr].min(axis=1), u2d).sum(axis=1)
+
+                combo, _v = _enumerate(nR, r2, muR, minus_cost, md)
+            cand = [*open1.tolist(), *(int(Rpos[j]) for j in combo)]
+            v = float(_pm_best2(C, u, cand)[0].sum())
+            if v < inc:
+                sel, inc = cand, v
+            return {"sel": sel, "bound": inc, "stopped": "Optimal",
+                    "how": how + f" gennemsøgt fuldstændigt ({number(math.comb(nR, r2))} kombinationer)"}
+        jj, ii = np.nonzero(mask[:, dem])  # (residual candidate, residual demand)
+        pairs = len(jj)
+        cost_x = CR[jj, dem[ii]]
+        # columns: y (nR) | x (pairs) | f (md, fallback at u2) ; rows: assign (md) | link (pairs) | Σy | muni
+        rows = np.concatenate([ii, md + np.arange(pairs), md + np.arange(pairs), np.full(nR, md + pairs), np.arange(md)])
+        cols = np.concatenate([nR + np.arange(pairs), nR + np.arange(pairs), jj, np.arange(nR),
+                               nR + pairs + np.arange(md)])
+        vals = np.concatenate([np.ones(pairs), np.ones(pairs), -np.ones(pairs), np.ones(nR), np.ones(md)])
+        Amip = sparse.csr_matrix((vals, (rows, cols)), shape=(md + pairs + 1, nR + pairs + md))
+        mrows = _muni_rows(None if mu is None else [str(v) for v in muR], nR)
+        nm = mrows.shape[0]
+        if nm:
+            Amip = sparse.vstack([Amip, sparse.hstack([mrows, sparse.csr_matrix((nm, pairs + md))])])
+        ncol = nR + pairs + md
+        start = None
+        if set(open1) <= set(sel) and set(sel) - set(open1) <= set(Rpos.tolist()):
+            start = np.searchsorted(Rpos, sorted(set(sel) - set(open1)))
+        left = _time_left(t0, time_limit)
+        x, _obj, _rel, status, mip_bound = _solve_highs(
+            np.concatenate([np.zeros(nR), cost_x, u2[dem]]), np.zeros(ncol), np.ones(ncol),
+            np.concatenate([np.ones(nR, bool), np.zeros(pairs + md, bool)]), Amip,
+            np.concatenate([np.ones(md), np.full(pairs, -np.inf), [r2], np.full(nm, -np.inf)]),
+            np.concatenate([np.ones(md), np.zeros(pairs), [r2], np.ones(nm)]), False, gap, left, threads, start,
+            allow_none=True)
+        if x is not None:
+            cand = [*open1.tolist(), *(int(Rpos[j]) for j in _selection(x, nR))]
+            v = float(_pm_best2(C, u, cand)[0].sum())
+            if v < inc:
+                sel, inc = cand, v
+        lb = max(lb, min(inc, const2 + mip_bound))
+        return {"sel": sel, "bound": min(lb, inc), "stopped": status if status != "Optimal" else "Time limit reached",
+                "how": how + f", løst med HiGHS ({status})"}
+
+
+def _pmedian_full(d, w, k, fx, municipality, reach, minutes_limit, gap, time_limit, threads, notes, t0) -> Allocation:
+    """The classic formulation: y_j, x_ij for every reachable pair, x_ij <= y_j; HiGHS directly."""
+    n = d.shape[0]
     dm, wm = d[:, reach], w[reach]
     m = dm.shape[1]
-    order = np.argsort(dm, axis=0, kind="stable")  # candidate rank per demand point
-    sorted_d = np.take_along_axis(dm, order, axis=0)
-    finite_count = np.isfinite(sorted_d).sum(axis=0)
-    kk = np.minimum(finite_count, n if k_nearest is None else max(int(k_nearest), 1))
-    if max_minutes is not None:
-        within = (sorted_d <= max_minutes).sum(axis=0)
-        kk = np.minimum(kk, np.maximum(within, 1))
-    mrows = _muni_rows(municipality, n)
     penal = np.where(np.isfinite(dm), dm, 10.0 * float(np.nanmax(np.where(np.isfinite(dm), dm, 0))) + 1.0)
 
     def gains(chosen: list[int]) -> np.ndarray:
@@ -400,82 +992,33 @@ def pmedian(minutes: np.ndarray, weights: np.ndarray, k: int, fixed: Sequence[in
         return -(wm * np.minimum(penal, cur)).sum(axis=1)
 
     start = _greedy(gains, n, k, fx, municipality)
-    lb_best, ub_best, best = -np.inf, np.inf, None
-    status, rel, rounds = "", np.inf, 0
-    while True:
-        rounds += 1
-        full = bool((kk >= finite_count).all())
-        left = None if time_limit is None else max(time_limit - (time.perf_counter() - t0), 1.0)
-        _x, _obj, status_r, lb, ysel = _pmedian_round(dm, wm, k, fx, mrows, order, sorted_d, kk, finite_count,
-                                                   gap, left, threads, start)
-        true_cost = float((wm * dm[list(ysel)].min(axis=0)).sum())
-        lb_best = max(lb_best, lb)
-        if true_cost < ub_best:
-            ub_best, best, status = true_cost, ysel, status_r
-        rel = (ub_best - lb_best) / max(abs(ub_best), 1e-12) if np.isfinite(ub_best) else np.inf
-        if rel <= gap + 1e-12 or full:
-            break
-        if time_limit is not None and time.perf_counter() - t0 >= time_limit:
-            status = "Time limit reached"
-            break
-        # demand points whose nearest chosen candidate is outside their list need longer lists
-        nearest_rank = np.argmax(np.isin(order, list(ysel)), axis=0)
-        grow = nearest_rank >= kk
-        if not grow.any():  # cannot happen for a relaxation, but never loop forever
-            break
-        kk = np.where(grow, np.minimum(finite_count, np.maximum(2 * kk, nearest_rank + 1)), kk)
-        if rounds >= max_rounds:
-            kk = finite_count.copy()
-    assert best is not None
-    _cov, share, mean = evaluate(d, w, best, minutes_limit)
-    full = bool((kk >= finite_count).all())
-    pairs = int(kk.sum())
-    form = ("fuld formulering" if full else
-            f"reduceret formulering: {number(pairs)} af {number(int(finite_count.sum()))} tildelingsvariable "
-            f"(nærmeste {number(int(kk.min()))}–{number(int(kk.max()))} kandidater pr. punkt), "
-            f"nedre grænse via tilbagefaldsvariable, {rounds} runde(r)")
-    extra = ", højst én pr. kommune" if municipality is not None else ""
-    method = (f"p-median: {k} lokaliteter blandt {number(n)} kandidater med mindst ansat-vægtet køretid "
-              f"({number(m)} efterspørgselspunkter, {len(fx)} faste kontorer{extra}); {form}; "
-              f"HiGHS, gap {number(100 * max(rel, 0.0), 3)} %")
-    return Allocation(best, ub_best, share, mean, float(max(rel, 0.0)), status, time.perf_counter() - t0,
-                      method, reduced=not full, notes=tuple(notes))
-
-
-def _pmedian_round(dm, wm, k, fx, mrows, order, sorted_d, kk, finite_count, gap, time_limit, threads, start):
-    n, m = dm.shape
-    ranks = np.arange(n)[:, None]
-    use = ranks < kk[None, :]  # rank × demand mask
-    i_idx, r_idx = np.nonzero(use.T)  # demand-major: (demand, rank)
-    j_idx = order[r_idx, i_idx]
-    cost_x = wm[i_idx] * sorted_d[r_idx, i_idx]
-    need_fb = kk < finite_count
-    fb_i = np.nonzero(need_fb)[0]
-    fb_cost = wm[fb_i] * sorted_d[kk[fb_i], fb_i]
+    j_idx, i_idx = np.nonzero(np.isfinite(dm))
     p = len(i_idx)
-    nf = len(fb_i)
-    # columns: y (n) | x (p) | f (nf)
-    ncol = n + p + nf
-    # rows: assignment (m, = 1) | link x - y <= 0 (p) | sum y = k (1) | muni (<= 1)
-    rows = np.concatenate([i_idx, m + np.arange(p), m + np.arange(p), np.full(n, m + p), fb_i])
-    cols = np.concatenate([n + np.arange(p), n + np.arange(p), j_idx, np.arange(n), n + p + np.arange(nf)])
-    vals = np.concatenate([np.ones(p), np.ones(p), -np.ones(p), np.ones(n), np.ones(nf)])
-    A = sparse.csr_matrix((vals, (rows, cols)), shape=(m + p + 1, ncol))
+    cost_x = wm[i_idx] * dm[j_idx, i_idx]
+    rows = np.concatenate([i_idx, m + np.arange(p), m + np.arange(p), np.full(n, m + p)])
+    cols = np.concatenate([n + np.arange(p), n + np.arange(p), j_idx, np.arange(n)])
+    vals = np.concatenate([np.ones(p), np.ones(p), -np.ones(p), np.ones(n)])
+    A = sparse.csr_matrix((vals, (rows, cols)), shape=(m + p + 1, n + p))
+    mrows = _muni_rows(municipality, n)
     nm = mrows.shape[0]
     if nm:
-        A = sparse.vstack([A, sparse.hstack([mrows, sparse.csr_matrix((nm, p + nf))])])
-    lower = np.zeros(ncol)
+        A = sparse.vstack([A, sparse.hstack([mrows, sparse.csr_matrix((nm, p))])])
+    lower = np.zeros(n + p)
     lower[fx] = 1.0
-    upper = np.ones(ncol)
-    upper[n + p:] = np.inf
-    cost = np.concatenate([np.zeros(n), cost_x, fb_cost])
-    row_lo = np.concatenate([np.ones(m), np.full(p, -np.inf), [k], np.full(nm, -np.inf)])
-    row_hi = np.concatenate([np.ones(m), np.zeros(p), [k], np.ones(nm)])
-    integer = np.zeros(ncol, bool)
-    integer[:n] = True
-    x, obj, _, status, lb = _solve_highs(cost, lower, upper, integer, A, row_lo, row_hi, False, gap,
-                                         time_limit, threads, start)
-    return x, obj, status, min(lb, obj), _selection(x, n)
+    x, obj, rel, status, _ = _solve_highs(
+        np.concatenate([np.zeros(n), cost_x]), lower, np.ones(n + p),
+        np.concatenate([np.ones(n, bool), np.zeros(p, bool)]), A,
+        np.concatenate([np.ones(m), np.full(p, -np.inf), [k], np.full(nm, -np.inf)]),
+        np.concatenate([np.ones(m), np.zeros(p), [k], np.ones(nm)]), False, gap, time_limit, threads, start)
+    chosen = _selection(x, n)
+    cost = float((wm * dm[list(chosen)].min(axis=0)).sum())
+    _cov, share, mean = evaluate(d, w, chosen, minutes_limit)
+    extra = ", højst én pr. kommune" if municipality is not None else ""
+    method = (f"p-median: {k} lokaliteter blandt {number(n)} kandidater med mindst ansat-vægtet køretid "
+              f"({number(m)} efterspørgselspunkter, {len(fx)} faste kontorer{extra}); fuld formulering "
+              f"({number(p)} tildelingsvariable); HiGHS, optimalitetsgab {number(100 * rel, 3)} %")
+    return Allocation(chosen, cost, share, mean, rel, status, time.perf_counter() - t0, method,
+                      reduced=False, notes=tuple(notes))
 
 
 # ---------------------------------------------------------------- comparison and reference

@@ -17,7 +17,13 @@ from shapely.geometry import Point
 
 from geo.errors import InputFileError
 from geo.settings import CRS_METRIC
-from geo.sources.geofile import PathOrBuffer, dissolve_polygons, find_column, read_geo
+from geo.sources.geofile import (
+    PathOrBuffer,
+    check_in_denmark,
+    dissolve_polygons,
+    find_column,
+    read_geo,
+)
 
 POSTCODE_COLUMNS = ("postnr_txt", "postnr", "postnummer", "nr")
 POSTNAME_COLUMNS = ("postbynavn", "navn", "postnrnavn", "name")
@@ -68,6 +74,7 @@ def read_postcode_areas(path_or_buffer: PathOrBuffer) -> gpd.GeoDataFrame:
             "Filen med postnummerområder mangler kolonnen 'POSTNR_TXT' eller 'postnummer'.",
             "The postcode file lacks a 'POSTNR_TXT' or 'postnummer' column.",
         )
+    check_in_denmark(raw, "postnummerområder", "postcode areas")
     name_col = find_column(raw.columns, POSTNAME_COLUMNS)
     gdf = gpd.GeoDataFrame(
         {

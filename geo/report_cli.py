@@ -4,9 +4,8 @@
                            [--method estimate|network] [--name NAVN] --out FILE.json
     python -m geo report --scenario FILE.json --out pack.pdf|book.xlsx|sites.gpkg|map.html
 
-Wired into `geo.cli` by the lead: `add_scenario_parser(sub)`, `add_report_parser(sub)`, and
-dispatch to `run_scenario(args)` / `run_report(args)`. Bad input raises a
-`KlyngestedError` subclass with a Danish message (the CLI prints it and exits 2).
+`geo.cli` adds the parsers and dispatches to `run_scenario` / `run_report`. Bad input raises
+a `KlyngestedError` subclass with a Danish message (the CLI prints it and exits 2).
 """
 
 from __future__ import annotations
@@ -164,30 +163,3 @@ def _add_finance(data, total_kr: int) -> None:
     merged = result.table.merge(fair[["kommunekode", "andel_kost", "andel_gavn", "forhold"]], on="kommunekode")
     data.finance = merged.rename(columns={"beloeb_kr": "amount_kr", "andel": "share"})
     data.finance_formula = f"{result.formula_da} Gavn: klyngearbejdssteder nået fra {site}."
-
-
-def main(argv: list[str] | None = None) -> int:
-    """Standalone entry (`python -m geo.report_cli scenario|report …`) until geo.cli dispatches these."""
-
-    class _Parser(argparse.ArgumentParser):
-        def error(self, message: str) -> None:  # one Danish line, exit 2
-            sys.stderr.write(f"klyngested: ugyldige argumenter: {message}\n")
-            raise SystemExit(2)
-
-    parser = _Parser(prog="python -m geo.report_cli")
-    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
-    add_scenario_parser(sub)
-    add_report_parser(sub)
-    args = parser.parse_args(argv)
-    try:
-        return run_scenario(args) if args.command == "scenario" else run_report(args)
-    except KlyngestedError as err:
-        sys.stderr.write(f"klyngested: {err.message_da}\n")
-        return 2
-    except OSError as err:
-        sys.stderr.write(f"klyngested: filen kunne ikke læses eller skrives: {err.filename or err}\n")
-        return 2
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())

@@ -7,7 +7,7 @@ import geopandas as gpd
 
 from geo.catchment import CatchmentEngine
 from layers._geo import esc, to_display
-from layers.style import RING_STYLES, SITE_COLOUR, SITE_RING
+from layers.style import RING_STYLES, SITE_COLOUR, SITE_RING, SUGGESTION_COLOUR
 
 
 def catchment_shapes(engine: CatchmentEngine, xy: tuple[float, float], thresholds: tuple[int, ...]) -> gpd.GeoDataFrame:
@@ -51,6 +51,26 @@ def sites_layer(
                     f'style="width:34px;height:34px;border-radius:50%;background:{SITE_COLOUR};'
                     f'color:#fff;border:4px solid {SITE_RING};box-shadow:0 0 0 2px #000;font:bold 18px/26px sans-serif;'
                     f'text-align:center">{number}</div>'
+                ),
+            ),
+        ).add_to(group)
+    return group
+
+
+def suggestions_layer(chosen: list[dict]) -> folium.FeatureGroup:
+    """Suggested sites (from location-allocation) as labelled squares F1, F2, …"""
+    group = folium.FeatureGroup(name="Foreslåede steder")
+    for number, site in enumerate(chosen, start=1):
+        folium.Marker(
+            location=(site["lat"], site["lon"]),
+            tooltip=f"<b>Forslag {number}: {esc(site['name'])}</b>",
+            icon=folium.DivIcon(
+                icon_size=(40, 30),
+                icon_anchor=(20, 15),
+                html=(
+                    f'<div role="img" aria-label="Forslag {number}: {esc(site["name"])}" '
+                    f'style="width:40px;height:30px;background:{SUGGESTION_COLOUR};color:#000;border:3px solid #000;'
+                    f'font:bold 16px/24px sans-serif;text-align:center">F{number}</div>'
                 ),
             ),
         ).add_to(group)

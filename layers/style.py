@@ -23,3 +23,5 @@ RING_STYLES: tuple[tuple[str, str], ...] = (
 )
 #: Viridis steps for workplace density cells (low -> high), readable in greyscale too.
 DENSITY_RAMP: tuple[str, ...] = ("#fde725", "#7ad151", "#22a884", "#2a788e", "#414487", "#440154")
+SUGGESTION_COLOUR = "#ffffff"  #: white squares, black frame and label: suggested sites
+CRITERION_COLOURS: dict[str, str] = {"value": "#0072B2", "attract": "#E69F00", "knowledge": "#009E73", "network": "#CC79A7", "research": "#D55E00"}

@@ -64,7 +64,7 @@ def test_mclp_equals_brute_force(seed):
         if m is not None:
             assert len({m[j] for j in res.chosen}) == k
         assert res.covered_share == pytest.approx(res.objective / w.sum())
-        assert "MCLP" in res.method_da and "gap" in res.method_da
+        assert "MCLP" in res.method_da and "optimalitetsgab" in res.method_da
 
 
 @pytest.mark.parametrize("seed", range(4))

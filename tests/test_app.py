@@ -19,10 +19,10 @@ def app() -> AppTest:
 
 
 def add_by_coordinates(at: AppTest, name: str, lat: float, lon: float) -> None:
-    at.text_input[0].set_value(name)
-    at.number_input[0].set_value(lat)
-    at.number_input[1].set_value(lon)
-    at.button[0].click()  # the coordinates form's submit button comes first
+    at.text_input(key="coord_name").set_value(name)
+    at.number_input(key="coord_lat").set_value(lat)
+    at.number_input(key="coord_lon").set_value(lon)
+    at.button(key="coord_add").click()
     at.run()
 
 

@@ -347,7 +347,8 @@ def test_datafordeleren_shape_in_25832(crs: str | None) -> None:
 def test_geopackage_boundaries(tmp_path: Path) -> None:
     gdf = gpd.GeoDataFrame(
         {"KOMKODE": ["0370", "0370"], "KOMNAVN": ["Næstved", "Næstved"]},
-        geometry=[box(0, 0, 1000, 1000), box(1000, 0, 2000, 1000)], crs=CRS_METRIC,
+        geometry=[box(675_000, 6_123_000, 676_000, 6_124_000),
+                  box(676_000, 6_123_000, 677_000, 6_124_000)], crs=CRS_METRIC,
     )
     path = tmp_path / "kommuner.gpkg"
     gdf.to_file(path, engine="pyogrio")

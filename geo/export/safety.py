@@ -7,12 +7,21 @@ import unicodedata
 
 import pandas as pd
 
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+#: Characters that make Excel, LibreOffice or Google Sheets read a cell as a formula (OWASP:
+#: '=', '+', '-', '@', tab, carriage return), plus their full-width forms, which some
+#: spreadsheet versions normalise to the ASCII ones.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20")
+#: File names Windows refuses whatever the extension.
+_RESERVED = {"CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(1, 10)),
+             *(f"LPT{i}" for i in range(1, 10))}
 
 
 def neutralise(value: object) -> object:
-    """Prefix a text cell that a spreadsheet would run as a formula with an apostrophe."""
-    if isinstance(value, str) and value.startswith(_FORMULA_START):
+    """Prefix a text cell that a spreadsheet would run as a formula with an apostrophe.
+
+    Leading spaces or line breaks before the trigger character do not hide it.
+    """
+    if isinstance(value, str) and value.lstrip(" \n").startswith(_FORMULA_START):
         return "'" + value
     return value
 
@@ -21,16 +30,25 @@ def neutralise_frame(df: pd.DataFrame) -> pd.DataFrame:
     """A copy with every text cell and header neutralised; numbers stay numbers."""
     out = df.copy()
     for col in out.columns:
-        if out[col].dtype == object or pd.api.types.is_string_dtype(out[col]):
-            out[col] = out[col].map(neutralise)
+        series = out[col]
+        if isinstance(series.dtype, pd.CategoricalDtype):
+            series = series.astype(object)
+        if series.dtype == object or pd.api.types.is_string_dtype(series):
+            out[col] = series.map(neutralise)
     out.columns = [neutralise(str(c)) for c in out.columns]
     return out
 
 
 def safe_filename(name: str, default: str = "klyngested") -> str:
-    """ASCII-safe file name stem: letters, digits, '-' and '_' only."""
-    text = name.replace("æ", "ae").replace("ø", "oe").replace("å", "aa")
+    """ASCII-safe file name stem: letters, digits, '-' and '_' only, at most 80 characters.
+
+    No path parts, dots, control characters or leading '-' (read as an option by shells);
+    Windows device names (CON, NUL, COM1 …) get a trailing '_'.
+    """
+    text = str(name or "").replace("æ", "ae").replace("ø", "oe").replace("å", "aa")
     text = text.replace("Æ", "Ae").replace("Ø", "Oe").replace("Å", "Aa")
     text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    stem = re.sub(r"[^A-Za-z0-9_-]+", "_", text).strip("_.")[:80]
+    stem = re.sub(r"[^A-Za-z0-9_-]+", "_", text).strip("_.-")[:80].rstrip("_-")
+    if stem.upper() in _RESERVED:
+        stem += "_"
     return stem or default

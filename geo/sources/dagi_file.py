@@ -14,6 +14,7 @@ from geo.schema import MUNICIPALITIES
 from geo.settings import CRS_METRIC
 from geo.sources.geofile import (
     PathOrBuffer,
+    check_in_denmark,
     dissolve_polygons,
     find_column,
     read_geo,
@@ -49,7 +50,10 @@ def read_boundaries(
     Raises
     ------
     InputFileError
-        Not a geo file, empty, no municipality-code column, or no polygons.
+        Not a geo file, empty, too large, a zip bomb, no municipality-code column, or no
+        polygons.
+    CoordinateError
+        The geometries do not lie in Denmark (the message says when axes look swapped).
     """
     raw = read_geo(path_or_buffer, "kommunegrænser", "municipal boundaries")
     code_col = find_column(raw.columns, CODE_COLUMNS)
@@ -61,6 +65,7 @@ def read_boundaries(
             f"The boundary file lacks a municipality-code column "
             f"('kommunekode' or 'KOMKODE'). Columns found: {cols or 'none'}.",
         )
+    check_in_denmark(raw, "kommunegrænser", "municipal boundaries")
     name_col = find_column(raw.columns, NAME_COLUMNS)
     gdf = gpd.GeoDataFrame(
         {

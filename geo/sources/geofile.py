@@ -151,7 +151,11 @@ def check_zip(
 
 
 def read_geo(path_or_buffer: PathOrBuffer, what_da: str, what_en: str) -> gpd.GeoDataFrame:
-    """Read any vector file pyogrio understands; InputFileError with a Danish message if not."""
+    """Read any vector file pyogrio understands; InputFileError with a Danish message if not.
+
+    A zip (zipped shapefile) is checked with `check_zip` before it is opened. Missing and
+    empty geometries are dropped. Callers check `check_in_denmark` once columns are known.
+    """
     data = read_bytes(path_or_buffer)
     if is_zip(data):
         check_zip(data, what_da, what_en)
@@ -187,7 +191,6 @@ def read_geo(path_or_buffer: PathOrBuffer, what_da: str, what_en: str) -> gpd.Ge
             f"{type(exc).__name__}.",
             f"The coordinates ({what_en}) could not be transformed to EPSG:25832: {exc}",
         ) from exc
-    check_in_denmark(out, what_da, what_en)
     return out
 
 

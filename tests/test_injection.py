@@ -1,0 +1,228 @@
+"""Injection: user-chosen names (sites, companies, institutions, municipalities, files) are text
+everywhere – map tooltips, the standalone HTML export, CSV and Excel (OWASP CSV injection) –
+and export file names are safe. The browser check that no script runs is in
+tests/test_injection_e2e.py.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from dataclasses import replace
+
+import openpyxl
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from geo.export.csv import to_csv_bytes
+from geo.export.safety import neutralise, neutralise_frame, safe_filename
+from geo.sites import Site, sites_frame
+
+#: Names that would run script if inserted as HTML, or break out of a JS string/template.
+HOSTILE = [
+    "<script>window.__pwned=1</script>",
+    '<img src=x onerror="window.__pwned=1">',
+    "'\"><svg onload=window.__pwned=1>",
+    "</script><script>window.__pwned=1</script>",
+    "`+(window.__pwned=1)+`",
+    "${window.__pwned=1}",
+    "back\\u{zz}slash\\",
+]
+#: Raw fragments none of which may survive into generated HTML/JS.
+RAW = ["<script>window", "<img src=x", "<svg onload", "</script><script>"]
+TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+settings.register_profile("injection", max_examples=80, deadline=None)
+
+
+def _layers_with_hostile_names():
+    from geo.loading import load_layers
+    from geo.provenance import Provenance
+
+    lay = load_layers()
+    wp = lay.workplaces.head(50).copy()
+    wp["name"] = [HOSTILE[i % len(HOSTILE)] for i in range(len(wp))]
+    inst = lay.institutions.copy()
+    inst["name"] = [HOSTILE[i % len(HOSTILE)] for i in range(len(inst))]
+    st_ = lay.stations.copy()
+    st_["name"] = [HOSTILE[i % len(HOSTILE)] for i in range(len(st_))]
+    mun = lay.municipalities.copy()
+    mun["navn"] = [HOSTILE[i % len(HOSTILE)] for i in range(len(mun))]
+    prov = replace(lay.provenance["workplaces"], source=HOSTILE[1] + ".xlsx")
+    assert isinstance(prov, Provenance)
+    lay = lay.with_layer("workplaces", wp, prov)
+    lay = lay.with_layer("institutions", inst, lay.provenance["institutions"])
+    lay = lay.with_layer("stations", st_, lay.provenance["stations"])
+    return lay.with_layer("municipalities", mun, lay.provenance["municipalities"])
+
+
+def _map_html(names: list[str]) -> str:
+    from geo.engines import select_engine
+    from geo.settings import THRESHOLDS_MIN
+    from layers.basemap import base_map, map_data
+    from layers.sites import catchment_shapes, sites_layer
+
+    lay = _layers_with_hostile_names()
+    engine, _ = select_engine("estimate")
+    sites = sites_frame([Site(n, 55.23 + 0.03 * i, 11.76 + 0.03 * i) for i, n in enumerate(names)],
+                        lay.municipalities)
+    m = base_map(map_data(lay, lay.workplaces), THRESHOLDS_MIN)
+    shapes = [catchment_shapes(engine, (p.x, p.y), THRESHOLDS_MIN) for p in sites.geometry]
+    sites_layer(sites, shapes, "estimate").add_to(m)
+    return m.get_root().render()
+
+
+def test_map_tooltips_escape_markup_in_every_layer() -> None:
+    html = _map_html(HOSTILE[:4])
+    for raw in RAW:
+        assert raw not in html, raw
+    assert "&lt;img src=x onerror=&quot;window.__pwned=1&quot;&gt;" in html or \
+        "&lt;img src=x onerror=&#x27;" in html or "&lt;img src=x onerror" in html
+
+
+def test_esc_escapes_html_special_characters() -> None:
+    from layers._geo import esc
+
+    assert esc('<a href="x">\'&</a>') == "&lt;a href=&quot;x&quot;&gt;&#x27;&amp;&lt;/a&gt;"
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "folium renders Tooltip/Popup text inside a JavaScript template literal (`...`); "
+    "layers._geo.esc leaves '`', '$' and '\\' alone, so a site or institution name like "
+    "'`+(window.__pwned=1)+`' or '${...}' runs script and a trailing '\\u' breaks the whole map. "
+    "Fix: esc() must also replace '`'->'&#96;', '$'->'&#36;', '\\\\'->'&#92;'."))
+def test_esc_is_safe_inside_javascript_template_literals() -> None:
+    from layers._geo import esc
+
+    for name in HOSTILE:
+        out = esc(name)
+        assert not set(out) & set("`$\\<>\"'"), out
+
+
+@pytest.mark.xfail(strict=True, reason="same as test_esc_is_safe_inside_javascript_template_literals")
+def test_map_script_has_no_template_literal_breakout() -> None:
+    html = _map_html(HOSTILE[4:])
+    assert "`+(window.__pwned" not in html and "${window.__pwned" not in html
+    assert "\\u{zz}" not in html
+
+
+# --------------------------------------------------------------------------- HTML export
+
+
+def test_html_export_escapes_site_names_scenario_and_provenance() -> None:
+    from geo.report import render
+    from tests.report_support import report_data
+
+    data = report_data(ranked=False, finance=False, case=False)
+    lay = data.layers
+    data.sites = sites_frame([Site(n, 55.23 + 0.03 * i, 11.76 + 0.03 * i) for i, n in enumerate(HOSTILE[:4])],
+                             lay.municipalities)
+    data.scenario_name = HOSTILE[0]
+    data.notes = [*data.notes, HOSTILE[1]]
+    text = render(data, "html").decode("utf-8")
+    for raw in RAW:
+        assert raw not in text, raw
+    assert "&lt;script&gt;window.__pwned=1&lt;/script&gt;" in text
+
+
+# --------------------------------------------------------------------------- CSV
+
+
+def _cells(data: bytes, sep: str) -> list[str]:
+    text = data.decode("utf-8-sig")
+    return [c for row in csv.reader(io.StringIO(text), delimiter=sep) for c in row]
+
+
+def _is_formula(cell: str) -> bool:
+    return cell.lstrip(" \n").startswith(TRIGGERS)
+
+
+@pytest.mark.parametrize("danish", [True, False])
+def test_csv_neutralises_every_trigger_in_cells_headers_and_provenance(danish: bool) -> None:
+    names = ["=1+1", "+SUM(A1)", "-2+3", "@cmd", "\t=x", "\r=x", " =HYPERLINK(\"http://x\")",
+             "＝1+1", "Næstved", "=cmd|' /C calc'!A0"]
+    table = pd.DataFrame({"site": names, "=header": range(len(names)), "workplaces_45": [-5.5] * len(names),
+                          "kommune": pd.Categorical(["@x"] * len(names))})
+    data = to_csv_bytes(table, ["=provenance", "Kilde: CVR"], danish=danish)
+    sep = ";" if danish else ","
+    cells = _cells(data, sep)
+    assert not [c for c in cells if _is_formula(c) and not c.startswith("-5")], cells
+    assert "'=1+1" in cells and "'=header" in cells and "'=provenance" in cells and "'@x" in cells
+    assert ("-5,5" if danish else "-5.5") in cells  # numbers stay numbers
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.lists(st.text(max_size=30), min_size=1, max_size=8))
+def test_csv_any_text_is_never_a_formula(texts: list[str]) -> None:
+    table = pd.DataFrame({"site": texts, "n": range(len(texts))})
+    for danish in (True, False):
+        data = to_csv_bytes(table, texts, danish=danish)
+        cells = _cells(data, ";" if danish else ",")
+        assert not [c for c in cells if _is_formula(c)]
+
+
+def test_neutralise_leaves_numbers_and_plain_text() -> None:
+    assert neutralise(-3) == -3 and neutralise(2.5) == 2.5 and neutralise(None) is None
+    assert neutralise("Næstved") == "Næstved" and neutralise("\n=1") == "'\n=1"
+    frame = neutralise_frame(pd.DataFrame({"a": [1, 2], "b": ["=x", "y"]}))
+    assert frame["a"].tolist() == [1, 2] and frame["b"].tolist() == ["'=x", "y"]
+
+
+# --------------------------------------------------------------------------- Excel
+
+
+def _workbook_cells(data: bytes):
+    wb = openpyxl.load_workbook(io.BytesIO(data))
+    for ws in wb.worksheets:
+        for row in ws.iter_rows():
+            for c in row:
+                if c.value is not None:
+                    yield ws.title, c
+
+
+def test_excel_cli_workbook_has_no_formulas() -> None:
+    from geo.export.excel import to_xlsx_bytes
+
+    names = ["=1+1", "+A1", "-A1", "@SUM(A1)", "\t=x", "\r=x", "=cmd|' /C calc'!A0", HOSTILE[0]]
+    table = pd.DataFrame({"site": names, "kommune": names, "workplaces_45": range(len(names)),
+                          "=extra": names})
+    data = to_xlsx_bytes(table, ["=HYPERLINK(\"http://x\")", *names])
+    for sheet, cell in _workbook_cells(data):
+        assert cell.data_type != "f", (sheet, cell.coordinate, cell.value)
+        if isinstance(cell.value, str):
+            assert not _is_formula(cell.value), (sheet, cell.coordinate, cell.value)
+
+
+def test_excel_report_workbook_has_no_formulas_in_any_sheet() -> None:
+    from geo.report import render
+    from tests.report_support import report_data
+
+    data = report_data()  # site names include '=cmd|…' and HTML; case text '=HYPERLINK(…)'
+    for sheet, cell in _workbook_cells(render(data, "xlsx")):
+        assert cell.data_type != "f", (sheet, cell.coordinate, cell.value)
+        if isinstance(cell.value, str):
+            assert not _is_formula(cell.value), (sheet, cell.coordinate, cell.value)
+
+
+# --------------------------------------------------------------------------- file names
+
+
+@pytest.mark.parametrize(("name", "expected"), [
+    ("../../etc/passwd", "etc_passwd"),
+    ("C:\\Windows\\system32\\cmd.exe", "C_Windows_system32_cmd_exe"),
+    ("CON", "CON_"), ("nul", "nul_"), ("-rf", "rf"), ("", "klyngested"), ("...", "klyngested"),
+    ("Næstved <script>.csv", "Naestved_script_csv"), ("a\x00b\nc", "a_b_c"),
+    ("Køge Ø – Ærø", "Koege_Oe_Aeroe"), ("ＣＯＮ", "CON_"),
+])
+def test_safe_filename_examples(name: str, expected: str) -> None:
+    assert safe_filename(name) == expected
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.text(max_size=300))
+def test_safe_filename_is_always_a_plain_ascii_stem(name: str) -> None:
+    stem = safe_filename(name)
+    assert re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_-]{0,79}", stem), stem
+    assert stem.upper() not in {"CON", "PRN", "AUX", "NUL"}

@@ -1,0 +1,1 @@
+"""Streamlit sections the app composes: each reads geo/ and layers/, none computes itself."""

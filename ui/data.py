@@ -1,0 +1,82 @@
+"""Cached loading and computation shared by all sessions (st.cache_resource / st.cache_data).
+
+Keys are plain strings and tuples; heavy objects pass through underscore arguments so
+Streamlit does not hash them.
+"""
+
+from __future__ import annotations
+
+import geopandas as gpd
+import pandas as pd
+import streamlit as st
+
+from geo import indicators
+from geo.catchment import CatchmentEngine
+from geo.clusters import matches
+from geo.engines import select_engine
+from geo.errors import KlyngestedError
+from geo.i18n import t
+from geo.layers import Layers
+from geo.loading import UserFiles, load_layers
+from geo.settings import THRESHOLDS_MIN
+from layers.basemap import MapData, map_data
+from layers.sites import catchment_shapes
+
+
+@st.cache_resource(show_spinner=False)
+def cached_layers(key: str, _files: UserFiles | None, snapshot: str | None = None) -> Layers:
+    """Layers per data key; files are hashed into the key, not passed through the hasher."""
+    return load_layers(_files, snapshot=snapshot)
+
+
+def try_load(key: str, files: UserFiles | None, what: str, lang: str, snapshot: str | None = None) -> Layers | None:
+    """Load layers, or show a Danish message and return None; the user's sites are untouched."""
+    try:
+        return cached_layers(key, files, snapshot)
+    except KlyngestedError as err:
+        st.error(f"{t('error_prefix', lang)}: {err.message(lang)}")
+    except Exception as err:  # a bad file must never take the app down
+        st.error(t("unexpected_error", lang, what=what, reason=type(err).__name__))
+    return None
+
+
+@st.cache_resource(show_spinner=False)
+def engine_for(method: str) -> CatchmentEngine:
+    """One engine per method, shared by all sessions (the road graph is loaded once)."""
+    return select_engine(method)[0]
+
+
+@st.cache_resource(show_spinner=False)
+def cached_context(data_key: str, codes: tuple[str, ...] | None, method: str, _layers: Layers) -> indicators.IndicatorContext:
+    return indicators.prepare(_layers, engine_for(method), codes)
+
+
+@st.cache_data(show_spinner=False, max_entries=2000)
+def cached_row(data_key: str, codes: tuple[str, ...] | None, method: str, name: str, x: float, y: float,
+               _ctx: indicators.IndicatorContext) -> tuple[dict, pd.DataFrame]:
+    """One site's indicators: recomputed only when that site, the data, codes or method change."""
+    return indicators.site_row(_ctx, name, (x, y))
+
+
+@st.cache_data(show_spinner=False, max_entries=500)
+def cached_catchment(method: str, x: float, y: float) -> gpd.GeoDataFrame:
+    """Display outlines of one site's catchments, per method."""
+    return catchment_shapes(engine_for(method), (x, y), THRESHOLDS_MIN)
+
+
+@st.cache_resource(show_spinner=False)
+def cached_map_data(data_key: str, codes: tuple[str, ...] | None, _layers: Layers) -> MapData:
+    """Display-ready static layers, prepared once per data state and cluster."""
+    return map_data(_layers, _layers.workplaces[matches(_layers.workplaces["industry_code"], codes)])
+
+
+def indicator_table(data_key: str, codes: tuple[str, ...] | None, method: str, sites: gpd.GeoDataFrame,
+                    ctx: indicators.IndicatorContext) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Indicator table and per-municipality breakdown, from the per-site cache."""
+    rows, parts = [], []
+    for site in sites.itertuples():
+        row, part = cached_row(data_key, codes, method, site.name, site.geometry.x, site.geometry.y, ctx)
+        rows.append(row)
+        parts.append(part)
+    table = indicators.assemble(rows, sites)
+    return table, (pd.concat(parts, ignore_index=True) if parts else pd.DataFrame())

@@ -1,0 +1,134 @@
+"""Suggested sites (location-allocation), fairness per municipality and the co-financing split."""
+
+from __future__ import annotations
+
+import geopandas as gpd
+import pandas as pd
+import streamlit as st
+
+from geo.errors import KlyngestedError
+from geo.export.csv import to_csv_bytes
+from geo.export.safety import safe_filename
+from geo.fairness import FAIRNESS_THRESHOLDS, fairness_table, finance_keys
+from geo.finance import KEY_DA, KEYS, split
+from geo.i18n import number, t
+from geo.indicators import IndicatorContext
+from geo.settings import CRS_DISPLAY, CRS_METRIC, K17_CODES
+from geo.suggest import site_candidates, suggest, town_candidates
+from ui.sidebar import Settings
+from ui.state import state
+
+
+def suggest_view(settings: Settings, ctx: IndicatorContext, sites: gpd.GeoDataFrame) -> None:
+    """Choose k sites (MCLP or p-median with HiGHS) among towns or the user's sites."""
+    lang = settings.lang
+    st.caption(t("suggest_intro", lang))
+    c1, c2, c3 = st.columns(3)
+    objective = c1.radio(t("objective", lang), ["mclp", "pmedian"], key="sg_objective", format_func=lambda o: t(f"obj_{o}", lang))
+    k = c2.number_input(t("k_sites", lang), 1, 10, 2, key="sg_k")
+    minutes = c3.select_slider(t("minutes_limit", lang), [15, 30, 45, 60], value=45, key="sg_minutes")
+    pool = st.radio(t("candidates", lang), ["towns", "sites"], horizontal=True, key="sg_pool",
+                    format_func=lambda p: t(f"cand_{p}", lang))
+    candidates = town_candidates(settings.layers) if pool == "towns" or not len(sites) else site_candidates(sites)
+    fixed = st.multiselect(t("fixed_offices", lang), candidates["name"].tolist(), key="sg_fixed", placeholder=t("choose", lang))
+    one = st.checkbox(t("one_per_municipality", lang), key="sg_one")
+    if st.button(t("suggest_button", lang), key="sg_run", type="primary"):
+        try:
+            with st.spinner(t("suggest_running", lang)):
+                result = suggest(ctx, settings.engine, candidates, int(k), objective, float(minutes), tuple(fixed), one,
+                                 user_sites=site_candidates(sites) if len(sites) else None)
+        except KlyngestedError as err:
+            st.error(err.message(lang))
+            return
+        chosen = gpd.GeoDataFrame(result.chosen, geometry=gpd.points_from_xy(result.chosen["x"], result.chosen["y"]),
+                                  crs=CRS_METRIC).to_crs(CRS_DISPLAY)
+        state.suggestion = {
+            "data_key": settings.data_key,
+            "chosen": [{"name": n, "lat": p.y, "lon": p.x} for n, p in zip(chosen["name"], chosen.geometry, strict=True)],
+            "method": result.result.method_da,
+            "covered": result.result.covered_share,
+            "mean": result.result.mean_minutes,
+            "gap": result.result.gap,
+            "comparison": [c["sentence"] for c in result.comparison],
+        }
+        st.rerun()
+    sg = state.suggestion
+    if sg and sg.get("data_key") == settings.data_key:
+        names = ", ".join(f"F{i} {c['name']}" for i, c in enumerate(sg["chosen"], start=1))
+        st.markdown(f"### {t('suggested', lang)}: {names}")
+        st.markdown(t("suggest_result", lang, covered=number(100 * sg["covered"], 1, lang), mean=number(sg["mean"], 1, lang),
+                      gap=number(100 * sg["gap"], 2, lang)))
+        for line in sg["comparison"]:
+            st.markdown(f"- {line}")
+        st.caption(sg["method"])
+
+
+def fairness_view(settings: Settings, ctx: IndicatorContext, sites: gpd.GeoDataFrame) -> pd.DataFrame | None:
+    """Per K17 municipality, what a chosen site reaches of its cluster; those left out flagged."""
+    lang = settings.lang
+    if not len(sites):
+        st.info(t("no_sites", lang))
+        return None
+    pick = st.selectbox(t("breakdown_site", lang), sites["name"].tolist(), key="fair_site")
+    point = sites.set_index("name").geometry[pick]
+    fair = fairness_table(ctx, (point.x, point.y))
+    shown = pd.DataFrame({
+        t("municipality", lang): [f"{'⚠ ' if lo else ''}{n} ({c})" for n, c, lo in zip(fair["kommune"], fair["kommunekode"], fair["left_out"], strict=True)],
+        t("cluster_workplaces", lang): [number(v, 0, lang) for v in fair["workplaces"]],
+        **{t("share_within", lang, t=m): [number(v, 1, lang) + " %" for v in fair[f"share_workplaces_{m}"]] for m in FAIRNESS_THRESHOLDS},
+        t("employees_within_45", lang): [number(v, 1, lang) + " %" for v in fair["share_employees_45"]],
+        t("median_minutes", lang): [number(v, 1, lang) for v in fair["median_minutes"]],
+        t("institutions_30", lang): fair["institutions_30"].tolist(),
+    }).set_index(t("municipality", lang))
+    st.table(shown)
+    left = fair.loc[fair["left_out"], "kommune"].tolist()
+    st.markdown(t("left_out", lang, names=", ".join(left)) if left else t("none_left_out", lang))
+    return fair
+
+
+def finance_view(settings: Settings, ctx: IndicatorContext, sites: gpd.GeoDataFrame, provenance: list[str]) -> pd.DataFrame | None:
+    """Split an annual amount among the municipalities by a key, in whole kroner."""
+    lang = settings.lang
+    c1, c2 = st.columns(2)
+    total = c1.number_input(t("finance_total", lang), min_value=0, value=1_000_000, step=50_000, key="fin_total")
+    key = c2.selectbox(t("finance_key", lang), [*KEYS, "mix"], key="fin_key",
+                       format_func=lambda k: KEY_DA.get(k, t("finance_mix", lang)))
+    if key == "mix":
+        cols = st.columns(len(KEYS))
+        mix = {k: col.number_input(KEY_DA[k], 0, 100, 20, key=f"fin_mix_{k}") for col, k in zip(cols, KEYS, strict=True)}
+        key_spec: str | dict = {k: v for k, v in mix.items() if v > 0} or {"equal": 1}
+    else:
+        key_spec = key
+    munis = st.multiselect(t("finance_munis", lang), list(K17_CODES), default=list(K17_CODES), key="fin_munis", placeholder=t("choose", lang),
+                           format_func=lambda c: f"{ctx.muni_name.get(c, c)} ({c})")
+    c3, c4 = st.columns(2)
+    lead = c3.selectbox(t("finance_lead", lang), ["—", *munis], key="fin_lead",
+                        format_func=lambda c: c if c == "—" else f"{ctx.muni_name.get(c, c)} ({c})")
+    lead_share = c4.slider(t("finance_lead_share", lang), 0, 50, 0, key="fin_lead_share", format="%d %%")
+    site = st.selectbox(t("finance_benefit_site", lang), ["—", *sites["name"].tolist()], key="fin_site")
+    if not munis:
+        st.warning(t("finance_no_munis", lang))
+        return None
+    xy = None
+    if site != "—":
+        point = sites.set_index("name").geometry[site]
+        xy = (point.x, point.y)
+    keys = finance_keys(ctx, xy, tuple(munis))
+    try:
+        result = split(int(total), keys, key_spec, lead=None if lead == "—" else lead, lead_share=lead_share / 100)
+    except KlyngestedError as err:
+        st.error(err.message(lang))
+        return None
+    table = result.table
+    st.table(pd.DataFrame({
+        t("municipality", lang): [f"{n} ({c})" for n, c in zip(table["kommune"], table["kommunekode"], strict=True)],
+        t("share", lang): [number(100 * v, 2, lang) + " %" for v in table["andel"]],
+        t("amount", lang): [number(v, 0, lang) + " kr." for v in table["beloeb_kr"]],
+    }).set_index(t("municipality", lang)))
+    st.markdown(t("finance_sum", lang, total=number(table["beloeb_kr"].sum(), 0, lang)))
+    st.caption(result.formula_da)
+    st.download_button(t("download_csv", lang), to_csv_bytes(table[["kommunekode", "kommune", "andel", "beloeb_kr"]],
+                       [*provenance, f"Fordeling: {result.formula_da}"]),
+                       file_name=f"{safe_filename('klyngested_medfinansiering')}.csv", mime="text/csv", key="fin_csv")
+    state["last_finance"] = {"table": table, "formula": result.formula_da}
+    return table

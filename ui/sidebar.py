@@ -1,0 +1,149 @@
+"""Sidebar: language, data source and refresh, cluster and codes, travel-time method, mode."""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+from dataclasses import dataclass
+
+import streamlit as st
+
+from geo.catchment import CatchmentEngine
+from geo.clusters import format_codes, load_clusters, parse_codes
+from geo.errors import KlyngestedError
+from geo.i18n import LANGUAGES, t
+from geo.layers import Layers
+from geo.loading import UserFiles, find_folder_files, folder_from_env
+from geo.refresh import DEFAULT_LAYERS, refresh
+from geo.snapshot import current_snapshot, snapshot_dates
+from ui.data import cached_layers, engine_for, try_load
+from ui.state import flash, state
+
+
+@dataclass(frozen=True)
+class Settings:
+    """What the sidebar decided for this run."""
+
+    lang: str
+    data_key: str
+    layers: Layers
+    cluster_id: str
+    cluster_label: str
+    codes: tuple[str, ...] | None
+    method: str
+    engine: CatchmentEngine
+    tiles: bool
+    presentation: bool
+
+
+def secrets() -> dict[str, str]:
+    """Keys from Streamlit secrets, if a secrets file exists; never shown or logged."""
+    try:
+        return {k: str(v) for k, v in st.secrets.items() if isinstance(v, (str, int))}
+    except (FileNotFoundError, KlyngestedError, Exception):  # no secrets.toml is normal
+        return {}
+
+
+def _refresh_data(lang: str) -> None:
+    """Run 'Opdater data' with a progress bar; the last good snapshot survives any failure."""
+    bar = st.progress(0.0, text=t("refresh_running", lang))
+
+    def on_step(done: int, total: int, layer: str) -> None:
+        bar.progress(done / max(total, 1), text=t("refresh_step", lang, layer=layer) if layer else t("refresh_done", lang))
+
+    args = argparse.Namespace(only=",".join(DEFAULT_LAYERS), snapshot_dir=None, region="1085", codes=None,
+                              postcodes=None, no_cache=False, no_progress=True)
+    try:
+        result = refresh(args, secrets(), on_step=on_step)
+    except KlyngestedError as err:
+        st.error(err.message(lang))
+        return
+    for line in result.failures:
+        flash("warning", line)
+    if result.snapshot is not None:
+        flash("success", t("refresh_saved", lang, layers=", ".join(result.updated)))
+        state["source"] = "snapshot"
+    st.rerun()
+
+
+def _data_source(lang: str, frozen: bool) -> tuple[str, Layers]:
+    folder = folder_from_env()
+    snapshot = current_snapshot()
+    options = ["default"] + (["snapshot"] if snapshot else []) + (["folder"] if folder else []) + ["upload"]
+    labels = {
+        "default": t("source_default", lang),
+        "snapshot": t("source_snapshot", lang, id=snapshot.name if snapshot else ""),
+        "folder": t("source_folder", lang, path=folder) if folder else "",
+        "upload": t("source_upload", lang),
+    }
+    if state.get("source") not in options:
+        state["source"] = "default"
+    source = st.radio(t("data_source", lang), options, format_func=labels.get, key="source", disabled=frozen)
+    if source == "upload" and not frozen:
+        with st.form("uploads"):
+            up_b = st.file_uploader(t("upload_boundaries", lang), type=["geojson", "json", "gpkg", "zip"])
+            up_c = st.file_uploader(t("upload_companies", lang), type=["xlsx", "csv"])
+            up_p = st.file_uploader(t("upload_postcodes", lang), type=["geojson", "json", "gpkg"])
+            if st.form_submit_button(t("apply_files", lang)):
+                blobs = [u.getvalue() if u else None for u in (up_b, up_c, up_p)]
+                key = "upload-" + hashlib.sha256(repr(blobs).encode()).hexdigest()[:16]
+                candidate = UserFiles(*blobs)
+                if try_load(key, candidate, labels["upload"], lang) is not None:
+                    state.files, state.files_key = candidate, key
+    if st.button(t("refresh_button", lang), key="refresh", help=t("refresh_help", lang), disabled=frozen):
+        _refresh_data(lang)
+    if source == "snapshot" and snapshot:
+        dates = snapshot_dates(snapshot)
+        st.caption(t("snapshot_dates", lang) + "; ".join(f"{k}: {v or '–'}" for k, v in dates.items()))
+
+    key, files, snap = "default", None, None
+    if source == "folder" and folder:
+        key, files = f"folder-{folder}", find_folder_files(folder)
+    elif source == "upload" and state.files is not None:
+        key, files = state.files_key, state.files
+    elif source == "snapshot" and snapshot:
+        key, snap = f"snapshot-{snapshot.name}", str(snapshot)
+    layers = try_load(key, files, labels.get(source, source), lang, snap)
+    if layers is None:
+        key, layers = "default", cached_layers("default", None)
+    return key, layers
+
+
+def _cluster(lang: str, frozen: bool) -> tuple[str, str, tuple[str, ...] | None]:
+    clusters = load_clusters()
+    choices = ["byggeri", *[c for c in clusters if c != "byggeri"], "__all__", "__custom__"]
+    labels = {cid: c.label(lang) for cid, c in clusters.items()}
+    labels |= {"__all__": t("all_industries", lang), "__custom__": t("custom_codes", lang)}
+    cluster_id = st.selectbox(t("cluster", lang), choices, format_func=labels.get, key="cluster", disabled=frozen)
+    codes: tuple[str, ...] | None = None
+    if cluster_id == "__custom__":
+        text = st.text_input(t("codes", lang), value="41, 42, 43", key="custom_codes", disabled=frozen)
+        try:
+            codes = tuple(parse_codes(text))
+        except KlyngestedError as err:
+            st.error(err.message(lang))
+            codes = clusters["byggeri"].codes
+    elif cluster_id != "__all__":
+        codes = clusters[cluster_id].codes
+        st.caption(f"{t('codes', lang)}: {format_codes(codes)}")
+    return cluster_id, labels[cluster_id], codes
+
+
+def sidebar() -> Settings:
+    """Draw the sidebar and return the settings for this run."""
+    with st.sidebar:
+        lang = st.selectbox("Sprog / Language", list(LANGUAGES), format_func=LANGUAGES.get, key="lang")
+        presentation = st.toggle(t("presentation", lang), key="presentation", help=t("presentation_help", lang))
+        if presentation:
+            st.caption(t("presentation_frozen", lang))
+        st.header(t("data_section", lang))
+        data_key, layers = _data_source(lang, presentation)
+        st.header(t("cluster_section", lang))
+        cluster_id, cluster_label, codes = _cluster(lang, presentation)
+        st.header(t("method_section", lang))
+        method = st.radio(t("method", lang), ["estimate", "network"], format_func=lambda m: t(f"method_{m}", lang),
+                          key="method", horizontal=True, disabled=presentation)
+        engine = engine_for(method)
+        st.caption(t("method_line", lang, method=engine.describe()))
+        tiles = st.toggle(t("tiles", lang), value=False, key="tiles")
+    return Settings(lang, data_key, layers, cluster_id, cluster_label, codes, method, engine, tiles, presentation)

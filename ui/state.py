@@ -1,0 +1,71 @@
+"""Session state: the user's work (sites, weights, texts) survives every rerun and every error."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import streamlit as st
+
+from geo.sites import Site
+from geo.weights import equal_weights
+
+state = st.session_state
+
+DEFAULTS: dict[str, object] = {
+    "sites": [],
+    "last_click": None,
+    "editor_version": 0,
+    "files": None,
+    "files_key": "default",
+    "messages": [],
+    "locked": "—",
+    "case_texts": {},
+    "scenario_name": "K17-møde",
+    "suggestion": None,
+    "query_loaded": False,
+}
+
+
+def init_state() -> None:
+    """Set defaults once per session, including one slider value per criterion."""
+    for key, value in DEFAULTS.items():
+        state.setdefault(key, value.copy() if isinstance(value, (list, dict)) else value)
+    if "weights" not in state:
+        set_weights(equal_weights())
+
+
+def set_weights(weights: dict[str, float]) -> None:
+    """Store weights and mirror them into the slider widgets' state."""
+    state.weights = dict(weights)
+    for cid, value in weights.items():
+        state[f"w_{cid}"] = float(value)
+
+
+def flash(kind: str, text: str) -> None:
+    """A message to show once on the next run (after st.rerun)."""
+    state.messages.append((kind, text))
+
+
+def show_messages() -> None:
+    for kind, text in state.messages:
+        st.toast(text, icon=":material/check_circle:" if kind == "success" else ":material/warning:")
+    state.messages = []
+
+
+def add_site(site: Site) -> None:
+    state.sites = [*state.sites, site]
+    state.editor_version += 1
+    state.suggestion = None
+
+
+def apply_site_edits(editor_key: str) -> None:
+    """Apply renames and deletions from the sites table to the session's site list."""
+    delta = state[editor_key]
+    sites = list(state.sites)
+    for index, change in delta.get("edited_rows", {}).items():
+        name = str(change.get("navn") or "").strip()
+        if name:
+            sites[int(index)] = replace(sites[int(index)], name=name)
+    deleted = set(delta.get("deleted_rows", []))
+    state.sites = [s for i, s in enumerate(sites) if i not in deleted]
+    state.editor_version += 1

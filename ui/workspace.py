@@ -1,0 +1,116 @@
+"""The map with the user's sites (and suggestions), and the panel to add, rename and delete sites."""
+
+from __future__ import annotations
+
+import folium
+import geopandas as gpd
+import pandas as pd
+import streamlit as st
+from streamlit_folium import st_folium
+
+from geo.errors import KlyngestedError
+from geo.i18n import t
+from geo.settings import CRS_DISPLAY, THRESHOLDS_MIN
+from geo.sites import Site, check_lonlat, read_sites_csv
+from layers.basemap import base_map
+from layers.legend import legend_html
+from layers.sites import sites_layer, suggestions_layer
+from ui.data import cached_catchment, cached_map_data
+from ui.sidebar import Settings
+from ui.state import add_site, apply_site_edits, flash, state
+
+MAP_HEIGHT = 700
+
+
+def map_panel(settings: Settings, sites: gpd.GeoDataFrame, height: int = MAP_HEIGHT) -> None:
+    """The map: static layers once per data state, sites and suggestions as the dynamic group."""
+    lang = settings.lang
+    static = cached_map_data(settings.data_key, settings.codes, settings.layers)
+    # a new Map each run (a Map must not be shared between sessions); streamlit-folium hashes
+    # its script with stable names, so the browser redraws only when the content changes
+    fmap = base_map(static, THRESHOLDS_MIN, tiles=settings.tiles, with_legend=False)
+    groups = [sites_layer(sites, [cached_catchment(settings.method, p.x, p.y) for p in sites.geometry], settings.method)]
+    suggestion = state.suggestion
+    if suggestion is not None and suggestion.get("data_key") == settings.data_key:
+        groups.append(suggestions_layer(suggestion["chosen"]))
+    result = st_folium(
+        fmap,
+        key="map",
+        height=height,
+        use_container_width=True,
+        returned_objects=["last_clicked"],
+        feature_group_to_add=groups,
+        layer_control=folium.LayerControl(collapsed=False),
+    )
+    st.markdown(legend_html(THRESHOLDS_MIN, static.workplaces["title"], static.workplace_count), unsafe_allow_html=True)
+    click = (result or {}).get("last_clicked")
+    if click and click != state.last_click and not settings.presentation:
+        state.last_click = click
+        try:
+            check_lonlat(click["lat"], click["lng"])
+            name = t("site_default_name", lang, n=len(state.sites) + 1)
+            add_site(Site(name, round(click["lat"], 5), round(click["lng"], 5)))
+            flash("success", t("site_added", lang, name=name))
+        except KlyngestedError:
+            flash("warning", t("clicked_outside", lang))
+        st.rerun()
+
+
+def sites_panel(settings: Settings) -> None:
+    """Add a site by coordinates, by town or from a CSV; rename or delete in the table."""
+    lang = settings.lang
+    st.subheader(t("sites_section", lang))
+    tab_coords, tab_town, tab_file = st.tabs([t("add_coords", lang), t("add_town", lang), t("upload_sites", lang)])
+    with tab_coords, st.form("add_coords", clear_on_submit=True):
+        name = st.text_input(t("site_name", lang), key="coord_name")
+        c1, c2 = st.columns(2)
+        lat = c1.number_input(t("lat", lang), value=55.4, format="%.5f", step=0.01, key="coord_lat")
+        lon = c2.number_input(t("lon", lang), value=11.8, format="%.5f", step=0.01, key="coord_lon")
+        if st.form_submit_button(t("add", lang), key="coord_add"):
+            try:
+                check_lonlat(lat, lon)
+                add_site(Site(name.strip() or t("site_default_name", lang, n=len(state.sites) + 1), lat, lon))
+                st.rerun()
+            except KlyngestedError as err:
+                st.error(err.message(lang))
+    with tab_town:
+        towns = settings.layers.towns.to_crs(CRS_DISPLAY).sort_values("name")
+        with st.form("add_town"):
+            names = towns["name"].tolist()
+            town = st.selectbox(t("town", lang), names, index=names.index("Næstved") if "Næstved" in names else 0, key="town_pick")
+            if st.form_submit_button(t("add", lang), key="town_add"):
+                point = towns.loc[towns["name"] == town].geometry.iloc[0]
+                add_site(Site(town, round(point.y, 5), round(point.x, 5)))
+                st.rerun()
+    with tab_file:
+        upload = st.file_uploader(t("upload_sites", lang), type=["csv", "txt"], key="sites_upload")
+        if upload is not None and st.button(t("add", lang), key="add_file_sites"):
+            try:
+                new_sites, notes = read_sites_csv(upload.getvalue())
+                for site in new_sites:
+                    add_site(site)
+                for note in notes:
+                    flash("warning", note)
+                st.rerun()
+            except KlyngestedError as err:
+                st.error(err.message(lang))
+    if not state.sites:
+        st.info(t("no_sites", lang))
+        return
+    editor_key = f"sites_editor_{state.editor_version}"
+    st.data_editor(
+        pd.DataFrame([{"navn": s.name, "lat": s.lat, "lon": s.lon} for s in state.sites]),
+        key=editor_key,
+        num_rows="delete",
+        disabled=["lat", "lon"],
+        hide_index=True,
+        width="stretch",
+        column_config={"navn": st.column_config.TextColumn(t("site_name", lang), required=True)},
+        on_change=apply_site_edits,
+        args=(editor_key,),
+    )
+    st.caption(t("sites_table_help", lang))
+    if st.button(t("clear_sites", lang), key="clear_sites"):
+        state.sites = []
+        state.editor_version += 1
+        st.rerun()
