@@ -6,8 +6,7 @@ from __future__ import annotations
 import streamlit as st
 
 from geo.i18n import t
-from geo.sites import sites_frame
-from ui.data import cached_context, indicator_table
+from ui.data import cached_context, cached_sites_frame, indicator_table
 from ui.decide import fairness_view, finance_view, suggest_view
 from ui.meeting import case_view, exports_view, load_from_query_params, presentation_view, sync_query_params
 from ui.ranking import indicators_view, ranking_view
@@ -34,7 +33,7 @@ if settings.layers.provenance["workplaces"].quality == "synthetic":
     st.info(t("demodata_banner", lang), icon=":material/info:")
 show_messages()
 
-sites = sites_frame(state.sites, settings.layers.municipalities)
+sites = cached_sites_frame(settings.data_key, tuple(state.sites), settings.layers)
 ctx = cached_context(settings.data_key, settings.codes, settings.method, settings.layers)
 provenance = [*settings.layers.provenance_lines(), t("method_line", "da", method=settings.engine.describe())]
 table, breakdown = indicator_table(settings.data_key, settings.codes, settings.method, sites, ctx) if len(sites) else (None, None)

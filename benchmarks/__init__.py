@@ -26,3 +26,13 @@ def format_table(rows: list[dict]) -> str:
     lines = ["  ".join(h.ljust(w) for h, w in zip(head, widths))]
     lines += ["  ".join(c.ljust(w) for c, w in zip(cell, widths)) for cell in cells]
     return "\n".join(lines)
+
+
+def format_markdown(rows: list[dict]) -> str:
+    """The rows as a Markdown table (for the README)."""
+    lines = ["| figure | value | unit | ratio vs naive (same run) | command |", "|---|---|---|---|---|"]
+    for r in rows:
+        value = f"{r['value']:.4g}" if isinstance(r.get("value"), float) else str(r.get("value", ""))
+        ratio = "" if r.get("ratio") is None else f"{r['ratio']:.1f}×"
+        lines.append(f"| {r['figure']} | {value} | {r.get('unit', '')} | {ratio} | `{r.get('command', '')}` |")
+    return "\n".join(lines)

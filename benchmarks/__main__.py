@@ -9,7 +9,7 @@ import pkgutil
 import sys
 from pathlib import Path
 
-from benchmarks import format_table
+from benchmarks import format_markdown, format_table
 
 
 def discover() -> dict[str, object]:
@@ -31,11 +31,14 @@ def main(argv: list[str] | None = None) -> int:
     for name, mod in discover().items():
         p = sub.add_parser(name, help=(mod.__doc__ or "").strip().splitlines()[0] if mod.__doc__ else None)
         p.add_argument("--json", type=Path, default=None, help="also write the rows as JSON")
+        p.add_argument("--markdown", type=Path, default=None, help="also write the rows as a Markdown table")
         mod.add_arguments(p)
         p.set_defaults(_module=mod)
     args = parser.parse_args(argv)
     rows = args._module.run(args)
     print(format_table(rows))
+    if args.markdown:
+        args.markdown.write_text(format_markdown(rows) + "\n", encoding="utf-8")
     if args.json:
         args.json.write_text(json.dumps(rows, indent=2, ensure_ascii=False), encoding="utf-8")
     return 0

@@ -44,15 +44,23 @@ def run(args: argparse.Namespace) -> list[dict]:
     at.radio(key="method").set_value(args.method)
     at.session_state["sites"] = points[: args.sites]
     at.run()  # warm: every site computed once
-    add, naive = [], []
+    add, naive, weight, weight_naive = [], [], [], []
     for i in range(args.repeat):
         at.session_state["sites"] = [*points[: args.sites], points[args.sites + i]]
         add.append(_timed_run(at))
         st.cache_data.clear()  # per-site indicator rows and catchments
         naive.append(_timed_run(at))
+        at.slider(key="w_value").set_value(30.0 + 5 * i)
+        weight.append(_timed_run(at))
+        at.slider(key="w_value").set_value(20.0 + 5 * i)
+        st.cache_data.clear()
+        weight_naive.append(_timed_run(at))
     cmd = f"python -m benchmarks interaction --sites {args.sites} --method {args.method}"
     ours, slow = statistics.median(add), statistics.median(naive)
+    w_ours, w_slow = statistics.median(weight), statistics.median(weight_naive)
     return [
         row(f"add a site to {args.sites} ({args.method}): server time per rerun", ours * 1000, "ms", cmd, slow / ours),
-        row(f"same, recomputing every site (per-site caches cleared)", slow * 1000, "ms", cmd),
+        row("same, recomputing every site (per-site caches cleared)", slow * 1000, "ms", cmd),
+        row(f"change a weight, {args.sites + 1} sites: re-rank + robustness (10,000 draws)", w_ours * 1000, "ms", cmd, w_slow / w_ours),
+        row("same, recomputing every site's catchments", w_slow * 1000, "ms", cmd),
     ]

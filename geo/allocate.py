@@ -231,8 +231,10 @@ def _solve_highs(cost: np.ndarray, lower: np.ndarray, upper: np.ndarray, integer
         return None, float("nan"), float("inf"), status, bound
     x = np.asarray(h.getSolution().col_value)
     obj = float(info.objective_function_value)
-    rel = abs(obj - bound) / max(abs(obj), 1e-12) if np.isfinite(bound) else float(info.mip_gap)
-    return x, obj, float(rel), status, (bound if np.isfinite(bound) else obj)
+    if not np.isfinite(bound):  # stopped before any bound: the bound is the trivial one, not the objective
+        bound = np.inf if maximise else -np.inf
+    rel = abs(obj - bound) / max(abs(obj), 1e-12) if np.isfinite(bound) else float("inf")
+    return x, obj, float(rel), status, bound
 
 
 _BANNER_DONE = False
@@ -624,7 +626,7 @@ def _mclp_solve(A: sparse.csr_matrix, wm: np.ndarray, r: int, mu: np.ndarray | N
             open1, _shut, rest = residual(best[0], best[1], best[2], inc)
             if _enumerable(int(rest.sum()), r - len(open1), m):
                 break
-            if it >= 100 and history[-100] - best[0] < 1e-4 * best[0]:
+            if it >= 50 and history[-50] - best[0] < 2e-4 * best[0]:
                 break
         left = _time_left(t0, time_limit)
         if left is not None and left < 0.5 * time_limit:
@@ -787,41 +789,57 @@ def _pm_best2(C: np.ndarray, u: np.ndarray, sel: list[int]) -> tuple[np.ndarray,
 
 
 def _pm_search(C: np.ndarray, u: np.ndarray, sel: list[int], r: int, mu: np.ndarray | None,
-               pool) -> tuple[list[int], float]:
-    """Greedy fill to ``r`` sites, then best-improvement swaps (all pairs at once) until none saves."""
+               pool, fast: np.ndarray | None = None) -> tuple[list[int], float]:
+    """Greedy fill to ``r`` sites, then best-improvement swaps (all pairs at once) until none saves.
+
+    Moves are chosen on ``fast`` (a float32 copy of ``C``, if given); every move is
+    accepted only if the exact float64 cost goes down.
+    """
+    F = C if fast is None else fast
     nf, m = C.shape
     sel = [int(j) for j in sel]
+    b1, b2, near = _pm_best2(C, u, sel)
+    cost = float(b1.sum())
     while True:
-        b1, b2, near = _pm_best2(C, u, sel)
-        tol = 1e-10 * max(float(b1.sum()), 1.0)
+        tol = 1e-10 * max(cost, 1.0)
+        f1, f2 = b1.astype(F.dtype), b2.astype(F.dtype)
         if len(sel) < r:
-            gain = np.concatenate(_chunked(pool, lambda s: np.maximum(b1 - C[s], 0).sum(axis=1), nf, m))
+            gain = np.concatenate(_chunked(pool, lambda s: np.maximum(f1 - F[s], 0).sum(axis=1, dtype=np.float64),
+                                           nf, m))
             ok = _allowed_adds(nf, sel, mu)
             if not ok.any():
                 break
             sel.append(int(np.argmax(np.where(ok, gain, -np.inf))))
+            b1, b2, near = _pm_best2(C, u, sel)
+            cost = float(b1.sum())
             continue
         if not sel:
             break
-        H = np.zeros((m, len(sel)))
+        H = np.zeros((m, len(sel)), dtype=F.dtype)
         has = near >= 0
         H[np.nonzero(has)[0], near[has]] = 1.0
 
-        def block(s, b1=b1, b2=b2, H=H):
-            B = C[s]
-            return np.maximum(b1 - B, 0).sum(axis=1), (np.clip(B, b1, b2) - b1) @ H
+        def block(s, f1=f1, f2=f2, H=H):
+            B = F[s]
+            E = np.maximum(B, f1)
+            gain = (E - B).sum(axis=1, dtype=np.float64)  # Σ max(0, b1 − c)
+            np.minimum(E, f2, out=E)
+            E -= f1
+            return gain, (E @ H).astype(np.float64)
 
         parts = _chunked(pool, block, nf, m)
-        gain = np.concatenate([p[0] for p in parts])
-        corr = np.vstack([p[1] for p in parts])
-        save = gain[:, None] - corr
+        save = np.concatenate([p[0] for p in parts])[:, None] - np.vstack([p[1] for p in parts])
         save[~_allowed_swaps(nf, sel, mu)] = -np.inf
         j, p = np.unravel_index(int(np.argmax(save)), save.shape)
         if not save[j, p] > tol:
             break
-        sel[p] = int(j)
-    b1 = _pm_best2(C, u, sel)[0]
-    return sel, float(b1.sum())
+        trial = list(sel)
+        trial[p] = int(j)
+        t1, t2, tn = _pm_best2(C, u, trial)
+        if not float(t1.sum()) < cost - tol:
+            break
+        sel, b1, b2, near, cost = trial, t1, t2, tn, float(t1.sum())
+    return sel, cost
 
 
 def _pmedian_solve(C: np.ndarray, u: np.ndarray, r: int, mu: np.ndarray | None, big: float, gap: float,
@@ -839,8 +857,8 @@ def _pmedian_solve(C: np.ndarray, u: np.ndarray, r: int, mu: np.ndarray | None, 
             sel = list(_best_set(np.zeros(nf), r, mu))
             return {"sel": sel, "bound": float(u.sum()) if m else 0.0, "stopped": "Optimal",
                     "how": "alt givet af de faste kontorer"}
-        sel, inc = _pm_search(C, u, [], r, mu, pool)
         C32 = C.astype(np.float32) if nf * m > 2_000_000 else C
+        sel, inc = _pm_search(C, u, [], r, mu, pool, C32)
 
         def closed(lb: float, inc: float) -> bool:
             return inc - lb <= gap * max(abs(inc), 1e-12) + 1e-12
@@ -879,12 +897,12 @@ def _pmedian_solve(C: np.ndarray, u: np.ndarray, r: int, mu: np.ndarray | None, 
                 seen.add(key)
                 cost = float(np.minimum(u, C[s].min(axis=0)).sum())
                 if cost < inc * 1.01:
-                    cand, v = _pm_search(C, u, list(s), r, mu, pool)
+                    cand, v = _pm_search(C, u, list(s), r, mu, pool, C32)
                     if v < inc:
                         sel, inc = cand, v
             if closed(best[0], inc) or step_mu < 1e-4:
                 break
-            if it % 25 == 0:
+            if it % 10 == 0 and it >= 30:
                 if best[0] > checked[0]:
                     checked = (*exact(best[1]), best[1])
                     checked = (checked[0], checked[3], checked[1], checked[2])
@@ -893,7 +911,7 @@ def _pmedian_solve(C: np.ndarray, u: np.ndarray, r: int, mu: np.ndarray | None, 
                 open1, _shut, rest = _fixing(-checked[3], checked[2], checked[0], inc, False, mu)
                 if _enumerable(int(rest.sum()), r - len(open1), m):
                     break
-                if it >= 100 and best[0] - history[-100] < 1e-4 * abs(best[0]):
+                if it >= 50 and best[0] - history[-50] < 2e-4 * abs(best[0]):
                     break
             left = _time_left(t0, time_limit)
             if left is not None and left < 0.5 * time_limit:

@@ -70,3 +70,70 @@ def test_network_method_labels_the_synthetic_graph(app: AppTest) -> None:
     assert not app.exception
     table = app.table[0].value
     assert "vejnet (syntetisk demonet) · Demodata" in table.iloc[-1].tolist()
+
+
+def add_towns(app: AppTest, *names: str) -> None:
+    for name in names:
+        app.selectbox(key="town_pick").set_value(name)
+        app.button(key="town_add").click()
+        app.run()
+
+
+def test_weights_always_total_100_and_reranking_recomputes_no_catchment(app: AppTest, monkeypatch) -> None:
+    from geo import indicators
+
+    add_towns(app, "Næstved", "Roskilde", "Slagelse")
+    calls = []
+    original = indicators.site_row
+    monkeypatch.setattr(indicators, "site_row", lambda *a, **k: calls.append(a[1]) or original(*a, **k))
+    app.slider(key="w_value").set_value(60.0)
+    app.run()
+    assert not app.exception
+    weights = {c: app.slider(key=f"w_{c}").value for c in ("value", "attract", "knowledge", "network", "research")}
+    # value set to 60; the other four keep equal proportions of the remaining 40 -> 10 each
+    assert weights == {"value": 60.0, "attract": 10.0, "knowledge": 10.0, "network": 10.0, "research": 10.0}
+    assert calls == []  # re-ranking used the cached per-site indicators
+    assert any("vægtkombinationer" in m.value for m in app.markdown)
+    add_towns(app, "Sorø")  # control: a new site is computed, and only that one
+    assert calls == ["Sorø"]
+
+
+def test_locked_weight_stays_when_another_moves(app: AppTest) -> None:
+    add_towns(app, "Næstved", "Roskilde")
+    app.selectbox(key="locked").set_value("research")
+    app.run()
+    app.slider(key="w_value").set_value(40.0)
+    app.run()
+    values = {c: app.slider(key=f"w_{c}").value for c in ("value", "attract", "knowledge", "network", "research")}
+    assert values["research"] == 20.0 and values["value"] == 40.0
+    assert sum(values.values()) == pytest.approx(100.0)
+
+
+def test_finance_split_sums_to_the_amount(app: AppTest) -> None:
+    add_towns(app, "Næstved")
+    app.number_input(key="fin_total").set_value(1_000_001)
+    app.run()
+    assert not app.exception
+    assert any("1.000.001 kr." in m.value for m in app.markdown)
+
+
+def test_presentation_mode_locks_editing_and_keeps_sites(app: AppTest) -> None:
+    add_towns(app, "Næstved", "Roskilde")
+    app.toggle(key="presentation").set_value(True)
+    app.run()
+    assert not app.exception
+    assert app.selectbox(key="cluster").disabled and app.radio(key="method").disabled
+    assert len(app.metric) >= 10  # five key figures for each of the two sites
+    app.toggle(key="presentation").set_value(False)
+    app.run()
+    assert [s.name for s in app.session_state["sites"]] == ["Næstved", "Roskilde"]
+
+
+def test_shared_link_restores_sites_and_weights() -> None:
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+    at.query_params["s"] = "Næstved~55.2301~11.7605|Roskilde~55.6415~12.0803"
+    at.query_params["w"] = "value:50,attract:20,knowledge:10,network:10,research:10"
+    at.run()
+    assert not at.exception
+    assert [s.name for s in at.session_state["sites"]] == ["Næstved", "Roskilde"]
+    assert at.slider(key="w_value").value == 50.0

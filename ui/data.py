@@ -19,6 +19,8 @@ from geo.i18n import t
 from geo.layers import Layers
 from geo.loading import UserFiles, load_layers
 from geo.settings import THRESHOLDS_MIN
+from geo.sites import Site, sites_frame
+from geo.suggest import town_candidates
 from layers.basemap import MapData, map_data
 from layers.sites import catchment_shapes
 
@@ -80,3 +82,15 @@ def indicator_table(data_key: str, codes: tuple[str, ...] | None, method: str, s
         parts.append(part)
     table = indicators.assemble(rows, sites)
     return table, (pd.concat(parts, ignore_index=True) if parts else pd.DataFrame())
+
+
+@st.cache_data(show_spinner=False, max_entries=200)
+def cached_sites_frame(data_key: str, sites: tuple[Site, ...], _layers: Layers) -> gpd.GeoDataFrame:
+    """The session's sites with their lead municipality (point-in-polygon), per data state."""
+    return sites_frame(list(sites), _layers.municipalities)
+
+
+@st.cache_data(show_spinner=False)
+def cached_town_candidates(data_key: str, _layers: Layers) -> pd.DataFrame:
+    """K17 towns as location-allocation candidates, per data state."""
+    return town_candidates(_layers)

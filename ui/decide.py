@@ -14,7 +14,8 @@ from geo.finance import KEY_DA, KEYS, split
 from geo.i18n import number, t
 from geo.indicators import IndicatorContext
 from geo.settings import CRS_DISPLAY, CRS_METRIC, K17_CODES
-from geo.suggest import site_candidates, suggest, town_candidates
+from geo.suggest import site_candidates, suggest
+from ui.data import cached_town_candidates
 from ui.sidebar import Settings
 from ui.state import state
 
@@ -29,7 +30,7 @@ def suggest_view(settings: Settings, ctx: IndicatorContext, sites: gpd.GeoDataFr
     minutes = c3.select_slider(t("minutes_limit", lang), [15, 30, 45, 60], value=45, key="sg_minutes")
     pool = st.radio(t("candidates", lang), ["towns", "sites"], horizontal=True, key="sg_pool",
                     format_func=lambda p: t(f"cand_{p}", lang))
-    candidates = town_candidates(settings.layers) if pool == "towns" or not len(sites) else site_candidates(sites)
+    candidates = cached_town_candidates(settings.data_key, settings.layers) if pool == "towns" or not len(sites) else site_candidates(sites)
     fixed = st.multiselect(t("fixed_offices", lang), candidates["name"].tolist(), key="sg_fixed", placeholder=t("choose", lang))
     one = st.checkbox(t("one_per_municipality", lang), key="sg_one")
     if st.button(t("suggest_button", lang), key="sg_run", type="primary"):

@@ -1,0 +1,306 @@
+"""Many planners at once: N concurrent browser sessions against one app server.
+
+Starts the real app (``streamlit run app.py``, as the end-to-end tests do), opens one headless
+Chromium with N browser contexts (one Streamlit session each) and drives them concurrently
+with ``playwright.async_api`` for a bounded time. Every session repeats: add a site by
+coordinates (a new point each time, so its indicators are really computed), change the
+cluster, switch the travel-time method, download the CSV; after 8 sites it clears them.
+
+Reported: actions completed, errors (an action that times out, or an exception/traceback
+on the page; goal 0), median and p95 response time (action -> the app's script run finished
+and the indicator table is shown; for the CSV, -> the download arrived), and the server's
+memory (VmRSS of the streamlit process from /proc) after one session and at the peak with N
+– the per-session increase shows that the cached layers, engines and map data
+(``st.cache_resource``) are shared, not copied per session.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import random
+import shutil
+import statistics
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from benchmarks import row
+
+MAP_FRAME = 'iframe[title="streamlit_folium.st_folium"]'
+SCRIPT_STATE = "document.querySelector('.stApp')?.getAttribute('data-test-script-state')"
+#: Counts finished script runs in the page (a run ends when the state leaves 'running').
+RUN_COUNTER = """() => {
+  if (window.__runsDone !== undefined) return;
+  window.__runsDone = 0;
+  let last = null;
+  const watch = () => {
+    const app = document.querySelector('.stApp');
+    if (!app) { setTimeout(watch, 50); return; }
+    last = app.getAttribute('data-test-script-state');
+    new MutationObserver(() => {
+      const now = app.getAttribute('data-test-script-state');
+      if (last === 'running' && now !== 'running') window.__runsDone += 1;
+      last = now;
+    }).observe(app, {attributes: true, attributeFilter: ['data-test-script-state']});
+  };
+  watch();
+}"""
+MAX_SITES_PER_SESSION = 8
+TIMEOUT_MS = 120_000
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--sessions", type=int, default=10, help="concurrent browser sessions")
+    parser.add_argument("--seconds", type=float, default=60.0, help="how long the sessions act")
+    parser.add_argument("--think", type=float, default=0.3, help="pause between a session's actions (s)")
+    parser.add_argument("--seed", type=int, default=7)
+
+
+@dataclass
+class Stats:
+    times: dict[str, list[float]] = field(default_factory=dict)
+    errors: list[str] = field(default_factory=list)
+
+    def add(self, kind: str, seconds: float) -> None:
+        self.times.setdefault(kind, []).append(seconds)
+
+
+def _rss_kib(pid: int) -> int:
+    """VmRSS of a process and its children (streamlit runs in one process; children counted anyway)."""
+    total = 0
+    for p in [pid, *_children(pid)]:
+        try:
+            for line in Path(f"/proc/{p}/status").read_text().splitlines():
+                if line.startswith("VmRSS:"):
+                    total += int(line.split()[1])
+        except OSError:
+            pass
+    return total
+
+
+def _children(pid: int) -> list[int]:
+    try:
+        kids = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+    except OSError:
+        return []
+    return [int(k) for k in kids] + [g for k in kids for g in _children(int(k))]
+
+
+def _server_pid(port: int) -> int:
+    """The streamlit process serving `port` (found by its command line)."""
+    for proc in Path("/proc").iterdir():
+        if not proc.name.isdigit():
+            continue
+        try:
+            cmd = (proc / "cmdline").read_bytes().split(b"\0")
+        except OSError:
+            continue
+        if b"streamlit" in b" ".join(cmd) and str(port).encode() in cmd:
+            return int(proc.name)
+    raise RuntimeError(f"streamlit process for port {port} not found")
+
+
+class RssSampler(threading.Thread):
+    def __init__(self, pid: int, every_s: float = 0.25) -> None:
+        super().__init__(daemon=True)
+        self.pid, self.every_s, self.peak, self.stop_flag = pid, every_s, 0, threading.Event()
+
+    def run(self) -> None:
+        while not self.stop_flag.is_set():
+            self.peak = max(self.peak, _rss_kib(self.pid))
+            time.sleep(self.every_s)
+
+
+async def _settled(page, runs_before: int) -> None:
+    """Wait until at least one more script run finished and the app is idle again."""
+    await page.wait_for_function(
+        f"window.__runsDone > {runs_before} && {SCRIPT_STATE} !== 'running'", timeout=TIMEOUT_MS)
+
+
+async def _runs(page) -> int:
+    return await page.evaluate("window.__runsDone || 0")
+
+
+async def _check_page(page, stats: Stats, who: str) -> None:
+    if await page.locator('[data-testid="stException"]').count():
+        stats.errors.append(f"{who}: exception on page")
+    if "Traceback" in (await page.locator(".stApp").inner_text()):
+        stats.errors.append(f"{who}: traceback on page")
+
+
+async def _open(browser, url: str, stats: Stats, who: str):
+    context = await browser.new_context(viewport={"width": 1500, "height": 1000}, accept_downloads=True)
+    page = await context.new_page()
+    page.on("pageerror", lambda e: stats.errors.append(f"{who}: page error {e}"))
+    t0 = time.perf_counter()
+    await page.goto(url, wait_until="domcontentloaded")
+    await page.evaluate(RUN_COUNTER)
+    await page.frame_locator(MAP_FRAME).locator(".leaflet-container").wait_for(timeout=TIMEOUT_MS)
+    await page.wait_for_function(f"{SCRIPT_STATE} === 'notRunning'", timeout=TIMEOUT_MS)
+    stats.add("first load", time.perf_counter() - t0)
+    return context, page
+
+
+async def _add_site(page, rng: random.Random, n: int, who: str) -> None:
+    await page.get_by_role("tab", name="Tilføj med koordinater").click()
+    name = f"{who}-{n}"
+    await page.get_by_label("Navn", exact=True).first.fill(name)
+    await page.get_by_label("Breddegrad (lat)").fill(f"{rng.uniform(55.05, 55.85):.5f}")
+    await page.get_by_label("Længdegrad (lon)").fill(f"{rng.uniform(11.2, 12.3):.5f}")
+    before = await _runs(page)
+    await page.get_by_role("button", name="Tilføj").first.click()
+    await _settled(page, before)
+    await page.get_by_role("table").filter(has_text=name).first.wait_for(timeout=TIMEOUT_MS)
+
+
+async def _change_cluster(page, rng: random.Random) -> None:
+    box = page.locator('[data-testid="stSidebar"]').get_by_role("combobox", name="Klynge")
+    before = await _runs(page)
+    await box.click()
+    options = page.get_by_role("option")
+    await options.first.wait_for(timeout=TIMEOUT_MS)
+    count = await options.count()
+    pick = options.nth(rng.randrange(max(1, min(count, 6))))
+    if await pick.get_attribute("aria-selected") == "true":  # same cluster: no rerun
+        pick = options.nth((rng.randrange(max(1, min(count, 6))) + 1) % max(1, count))
+    await pick.click()
+    await _settled(page, before)
+
+
+async def _switch_method(page, method: str) -> None:
+    before = await _runs(page)
+    await page.locator('[data-testid="stSidebar"]').get_by_text(method, exact=True).click()
+    await _settled(page, before)
+
+
+async def _download(page) -> None:
+    async with page.expect_download(timeout=TIMEOUT_MS) as info:
+        await page.get_by_role("button", name="Hent tabel som CSV").first.click()
+    download = await info.value
+    path = await download.path()
+    if path is None or Path(path).stat().st_size == 0:
+        raise RuntimeError("empty CSV download")
+
+
+async def _clear(page) -> None:
+    before = await _runs(page)
+    await page.get_by_role("button", name="Fjern alle lokaliteter").click()
+    await _settled(page, before)
+
+
+async def _session(browser, url: str, deadline: float, args, stats: Stats, index: int) -> None:
+    who = f"s{index}"
+    rng = random.Random(args.seed * 1000 + index)
+    try:
+        context, page = await _open(browser, url, stats, who)
+    except Exception as exc:  # noqa: BLE001 - a benchmark counts failures
+        stats.errors.append(f"{who}: open failed: {type(exc).__name__}: {str(exc)[:200]}")
+        return
+    methods = ["Vejnet", "Estimat fra luftlinje"]
+    step = sites = 0
+    try:
+        while time.perf_counter() < deadline:
+            if sites >= MAX_SITES_PER_SESSION:
+                kind, action = "clear sites", _clear(page)
+                sites = 0
+            else:
+                kind = ("add site", "change cluster", "switch method", "download CSV")[step % 4]
+                action = {
+                    "add site": lambda: _add_site(page, rng, step, who),
+                    "change cluster": lambda: _change_cluster(page, rng),
+                    "switch method": lambda: _switch_method(page, methods[(step // 4) % 2]),
+                    "download CSV": lambda: _download(page),
+                }[kind]()
+                if kind == "add site":
+                    sites += 1
+                if kind == "download CSV" and sites == 0:
+                    action.close()
+                    kind, action = "add site", _add_site(page, rng, step, who)
+                    sites += 1
+                step += 1
+            t0 = time.perf_counter()
+            try:
+                await action
+                stats.add(kind, time.perf_counter() - t0)
+            except Exception as exc:  # noqa: BLE001
+                stats.errors.append(f"{who}: {kind}: {type(exc).__name__}: {str(exc).splitlines()[0][:200]}")
+            await _check_page(page, stats, who)
+            await asyncio.sleep(args.think)
+    finally:
+        await context.close()
+
+
+async def _drive(url: str, args, pid: int) -> tuple[Stats, dict[str, int]]:
+    from playwright.async_api import async_playwright
+
+    from tests.e2e_support import CHROMIUM_ARGS
+
+    exe = shutil.which("chromium") or shutil.which("chromium-browser")
+    if exe is None:
+        raise SystemExit("headless Chromium not found (apt-get install -y chromium)")
+    stats = Stats()
+    memory = {"idle": _rss_kib(pid)}
+    async with async_playwright() as pw:
+        browser = await pw.chromium.launch(executable_path=exe, args=CHROMIUM_ARGS)
+        try:
+            # one session first: warms the shared caches, gives the one-session memory
+            warm = Stats()
+            ctx, page = await _open(browser, url, warm, "warm")
+            await _add_site(page, random.Random(0), 0, "warm")
+            await ctx.close()
+            memory["one session"] = _rss_kib(pid)
+            sampler = RssSampler(pid)
+            sampler.start()
+            deadline = time.perf_counter() + args.seconds
+            await asyncio.gather(*(_session(browser, url, deadline, args, stats, i)
+                                   for i in range(args.sessions)))
+            sampler.stop_flag.set()
+            sampler.join()
+            memory["peak"] = max(sampler.peak, _rss_kib(pid))
+            memory["end"] = _rss_kib(pid)
+        finally:
+            await browser.close()
+    return stats, memory
+
+
+def _p(values: list[float], q: float) -> float:
+    if not values:
+        return float("nan")
+    if len(values) == 1:
+        return values[0]
+    return statistics.quantiles(values, n=100, method="inclusive")[int(q) - 1]
+
+
+def run(args: argparse.Namespace) -> list[dict]:
+    from tests.e2e_support import running_app
+
+    with running_app(timeout=120) as url:
+        port = int(url.rsplit(":", 1)[1])
+        pid = _server_pid(port)
+        t0 = time.perf_counter()
+        stats, memory = asyncio.run(_drive(url, args, pid))
+        wall = time.perf_counter() - t0
+    cmd = f"python -m benchmarks load --sessions {args.sessions} --seconds {args.seconds:g}"
+    actions = [t for kind, ts in stats.times.items() if kind != "first load" for t in ts]
+    rows = [
+        row(f"{args.sessions} sessions x {args.seconds:g} s: actions completed", len(actions), "actions", cmd),
+        row("errors (timeouts, exceptions, tracebacks on the page)", len(stats.errors), "errors", cmd),
+        row("response time, median (action -> run finished, table shown)", _p(actions, 50) * 1000, "ms", cmd),
+        row("response time, p95", _p(actions, 95) * 1000, "ms", cmd),
+    ]
+    for kind, ts in sorted(stats.times.items()):
+        rows.append(row(f"  {kind}: n={len(ts)}, p95", _p(ts, 95) * 1000, "ms", cmd))
+    one, peak = memory["one session"], memory["peak"]
+    rows += [
+        row("server RSS, idle after start", memory["idle"] / 1024, "MiB", cmd),
+        row("server RSS, one session (caches warm)", one / 1024, "MiB", cmd),
+        row(f"server RSS, peak with {args.sessions} sessions", peak / 1024, "MiB", cmd),
+        row("server RSS per extra session ((peak - one) / (N - 1))",
+            (peak - one) / 1024 / max(1, args.sessions - 1), "MiB", cmd),
+        row("wall time incl. start", wall, "s", cmd),
+    ]
+    for err in stats.errors[:10]:
+        print("error:", err)
+    return rows
