@@ -4,7 +4,9 @@ Starts the real app (``streamlit run app.py``, as the end-to-end tests do), open
 Chromium with N browser contexts (one Streamlit session each) and drives them concurrently
 with ``playwright.async_api`` for a bounded time. Every session repeats: add a site by
 coordinates (a new point each time, so its indicators are really computed), change the
-cluster, switch the travel-time method, download the CSV; after 8 sites it clears them.
+cluster, switch the travel-time method, download the CSV; after 8 sites it clears them. New
+sites are placed within ~1 km of a K17 town (on land, unique coordinates, so nothing is served
+from the per-site cache).
 
 Reported: actions completed, errors (an action that times out, or an exception/traceback
 on the page; goal 0), median and p95 response time (action -> the app's script run finished
@@ -123,11 +125,18 @@ async def _runs(page) -> int:
     return await page.evaluate("window.__runsDone || 0")
 
 
-async def _check_page(page, stats: Stats, who: str) -> None:
-    if await page.locator('[data-testid="stException"]').count():
-        stats.errors.append(f"{who}: exception on page")
-    if "Traceback" in (await page.locator(".stApp").inner_text()):
-        stats.errors.append(f"{who}: traceback on page")
+async def _check_page(page, stats: Stats, who: str, seen: set[str]) -> None:
+    """Count each new exception/traceback shown on the page once."""
+    shown = page.locator('[data-testid="stException"]')
+    texts = [await shown.nth(i).inner_text() for i in range(await shown.count())]
+    body = await page.locator(".stApp").inner_text()
+    if "Traceback" in body and not texts:
+        texts = [body[body.index("Traceback"):][:400]]
+    for text in texts:
+        key = " ".join(text.split())[:300]
+        if key not in seen:
+            seen.add(key)
+            stats.errors.append(f"{who}: exception on page: {key}")
 
 
 async def _open(browser, url: str, stats: Stats, who: str):
@@ -143,12 +152,27 @@ async def _open(browser, url: str, stats: Stats, who: str):
     return context, page
 
 
+def _town_points() -> list[tuple[float, float]]:
+    """(lat, lon) of the K17 towns: new sites are put near one (on land, like a planner would)."""
+    from geo.settings import CRS_DISPLAY, K17_CODES
+    from geo.sources.embedded import load_default
+    from geo.spatial import assign_municipality
+
+    layers = load_default()
+    towns = layers.towns[assign_municipality(layers.towns, layers.municipalities).isin(K17_CODES)]
+    return [(p.y, p.x) for p in towns.to_crs(CRS_DISPLAY).geometry]
+
+
+TOWNS: list[tuple[float, float]] = []
+
+
 async def _add_site(page, rng: random.Random, n: int, who: str) -> None:
     await page.get_by_role("tab", name="Tilføj med koordinater").click()
     name = f"{who}-{n}"
+    lat, lon = rng.choice(TOWNS)
     await page.get_by_label("Navn", exact=True).first.fill(name)
-    await page.get_by_label("Breddegrad (lat)").fill(f"{rng.uniform(55.05, 55.85):.5f}")
-    await page.get_by_label("Længdegrad (lon)").fill(f"{rng.uniform(11.2, 12.3):.5f}")
+    await page.get_by_label("Breddegrad (lat)").fill(f"{lat + rng.uniform(-0.01, 0.01):.5f}")
+    await page.get_by_label("Længdegrad (lon)").fill(f"{lon + rng.uniform(-0.01, 0.01):.5f}")
     before = await _runs(page)
     await page.get_by_role("button", name="Tilføj").first.click()
     await _settled(page, before)
@@ -161,10 +185,12 @@ async def _change_cluster(page, rng: random.Random) -> None:
     await box.click()
     options = page.get_by_role("option")
     await options.first.wait_for(timeout=TIMEOUT_MS)
-    count = await options.count()
-    pick = options.nth(rng.randrange(max(1, min(count, 6))))
+    # the first five clusters have workplaces in every data set; an empty cluster currently
+    # breaks the map (see tests/test_faults_app.py::test_cluster_without_workplaces…)
+    count = min(await options.count(), 5)
+    pick = options.nth(rng.randrange(max(1, count)))
     if await pick.get_attribute("aria-selected") == "true":  # same cluster: no rerun
-        pick = options.nth((rng.randrange(max(1, min(count, 6))) + 1) % max(1, count))
+        pick = options.nth((rng.randrange(max(1, count)) + 1) % max(1, count))
     await pick.click()
     await _settled(page, before)
 
@@ -200,6 +226,7 @@ async def _session(browser, url: str, deadline: float, args, stats: Stats, index
         return
     methods = ["Vejnet", "Estimat fra luftlinje"]
     step = sites = 0
+    seen: set[str] = set()
     try:
         while time.perf_counter() < deadline:
             if sites >= MAX_SITES_PER_SESSION:
@@ -226,7 +253,7 @@ async def _session(browser, url: str, deadline: float, args, stats: Stats, index
                 stats.add(kind, time.perf_counter() - t0)
             except Exception as exc:  # noqa: BLE001
                 stats.errors.append(f"{who}: {kind}: {type(exc).__name__}: {str(exc).splitlines()[0][:200]}")
-            await _check_page(page, stats, who)
+            await _check_page(page, stats, who, seen)
             await asyncio.sleep(args.think)
     finally:
         await context.close()
@@ -276,7 +303,10 @@ def _p(values: list[float], q: float) -> float:
 def run(args: argparse.Namespace) -> list[dict]:
     from tests.e2e_support import running_app
 
-    with running_app(timeout=120) as url:
+    TOWNS[:] = _town_points()
+    # as on a production server: no file watcher (a source edit during the run would otherwise
+    # reload modules under the running sessions)
+    with running_app(env={"STREAMLIT_SERVER_FILE_WATCHER_TYPE": "none"}, timeout=120) as url:
         port = int(url.rsplit(":", 1)[1])
         pid = _server_pid(port)
         t0 = time.perf_counter()

@@ -486,8 +486,8 @@ def mclp(minutes: np.ndarray, weights: np.ndarray, k: int, minutes_limit: float,
               f"{number(minutes_limit, 0)} min ({number(A.shape[0])} efterspørgselsgrupper, {len(fx)} faste "
               f"kontorer{extra}); {res['how']}; optimalitetsgab {number(100 * rel, 3)} %")
     notes = () if status == "Optimal" else (
-        f"Ikke bevist optimal inden for tidsgrænsen: højst {number(100 * rel, 2)} % fra den bedst mulige dækning "
-        f"(øvre grænse {number(bound, 0)} ansatte).",)
+        (f"Ikke bevist optimal inden for tidsgrænsen: højst {number(100 * rel, 2)} % fra den bedst mulige dækning "
+         f"(øvre grænse {number(bound, 0)} ansatte)."),)
     return Allocation(chosen, cov, share, mean, rel, status, time.perf_counter() - t0, method, notes=notes)
 
 
@@ -521,6 +521,10 @@ def _mclp_search(A: sparse.csr_matrix, At: sparse.csr_matrix, wm: np.ndarray, se
     cnt = np.bincount(At[sel].indices, minlength=m) if sel else np.zeros(m, np.int64)
     return sel, float(wm[cnt > 0].sum())
 
+
+#: With a time limit, residual MIPs with more nonzeros than this are not handed to HiGHS
+#: (its presolve and root LP do not stop at the time limit at that size).
+MIP_NNZ_UNDER_TIME_LIMIT = 1_000_000
 
 #: Residual problems with at most this many (combinations × sites × demand) operations are enumerated.
 ENUMERATE_OPS = 3e8
@@ -573,7 +577,8 @@ def _fixing(score: np.ndarray, s: np.ndarray, bound: float, inc: float, maximise
 
 
 def _mclp_solve(A: sparse.csr_matrix, wm: np.ndarray, r: int, mu: np.ndarray | None, gap: float,
-                t0: float, time_limit: float | None, threads: int | None, max_iter: int = 600) -> dict:
+                t0: float, time_limit: float | None, threads: int | None, max_iter: int = 600,
+                residual: bool = True) -> dict:
     """Incumbent, Lagrangian upper bound, variable fixing and residual (enumeration or MIP) on grouped demand."""
     m, nf = A.shape
     At = A.T.tocsr()
@@ -591,7 +596,7 @@ def _mclp_solve(A: sparse.csr_matrix, wm: np.ndarray, r: int, mu: np.ndarray | N
     def value(sel) -> float:
         return float(wm[np.bincount(At[list(sel)].indices, minlength=m) > 0].sum()) if len(sel) else 0.0
 
-    def residual(L: float, lam: np.ndarray, s: np.ndarray, inc: float):
+    def fixings(L: float, lam: np.ndarray, s: np.ndarray, inc: float):
         c = At @ lam
         flip_bound = np.floor(L + 1e-7) + 1 - 1e-9 if integral else L  # ⌊bound⌋ ≤ inc ⇔ bound < inc + 1
         open1, shut, rest = _fixing(c, s, flip_bound, inc, True, mu)
@@ -623,13 +628,13 @@ def _mclp_solve(A: sparse.csr_matrix, wm: np.ndarray, r: int, mu: np.ndarray | N
             break
         if it % 25 == 0:
             # stop early when the fixing already leaves an enumerable rest, or the bound has stalled
-            open1, _shut, rest = residual(best[0], best[1], best[2], inc)
+            open1, _shut, rest = fixings(best[0], best[1], best[2], inc)
             if _enumerable(int(rest.sum()), r - len(open1), m):
                 break
             if it >= 50 and history[-50] - best[0] < 2e-4 * best[0]:
                 break
         left = _time_left(t0, time_limit)
-        if left is not None and left < 0.5 * time_limit:
+        if left is not None and left < 0.3 * time_limit:
             stopped = "Time limit reached"
             break
         g = y.astype(float) - cov
@@ -639,9 +644,11 @@ def _mclp_solve(A: sparse.csr_matrix, wm: np.ndarray, r: int, mu: np.ndarray | N
         lam = np.clip(lam + step_mu * (L - inc) / nrm * g, 0.0, wm)
     ub = tighten(best[0])
     how = f"Lagrange-relaksation ({it} iterationer) + lokal søgning"
+    if not residual:  # the bound and incumbent alone (tests)
+        return {"sel": sel, "inc": inc, "bound": ub, "stopped": stopped, "how": how}
     if closed(ub, inc):
         return {"sel": sel, "bound": max(ub, inc), "stopped": "Optimal", "how": how}
-    open1, shut, rest = residual(*best, inc)
+    open1, shut, rest = fixings(*best, inc)
     r2 = r - len(open1)
     cov1 = np.bincount(At[open1].indices, minlength=m) > 0 if len(open1) else np.zeros(m, bool)
     const2 = float(wm[cov1].sum())
@@ -674,6 +681,9 @@ def _mclp_solve(A: sparse.csr_matrix, wm: np.ndarray, r: int, mu: np.ndarray | N
             sel, inc = cand, v
         return {"sel": sel, "bound": inc, "stopped": "Optimal",
                 "how": how + f" gennemsøgt fuldstændigt ({number(math.comb(nR, r2))} kombinationer)"}
+    if time_limit is not None and A2.nnz > MIP_NNZ_UNDER_TIME_LIMIT:
+        return {"sel": sel, "bound": max(ub, inc), "stopped": "Gap not closed",
+                "how": how + " (for stort til HiGHS inden for tidsgrænsen; gabet er Lagrange-grænsens)"}
     start = None
     if set(open1) <= set(sel) and set(sel) - set(open1) <= set(Rpos.tolist()):
         start = np.searchsorted(Rpos, sorted(set(sel) - set(open1)))
@@ -804,7 +814,7 @@ def _pm_search(C: np.ndarray, u: np.ndarray, sel: list[int], r: int, mu: np.ndar
         tol = 1e-10 * max(cost, 1.0)
         f1, f2 = b1.astype(F.dtype), b2.astype(F.dtype)
         if len(sel) < r:
-            gain = np.concatenate(_chunked(pool, lambda s: np.maximum(f1 - F[s], 0).sum(axis=1, dtype=np.float64),
+            gain = np.concatenate(_chunked(pool, lambda s, f1=f1: np.maximum(f1 - F[s], 0).sum(axis=1, dtype=np.float64),
                                            nf, m))
             ok = _allowed_adds(nf, sel, mu)
             if not ok.any():
@@ -843,7 +853,8 @@ def _pm_search(C: np.ndarray, u: np.ndarray, sel: list[int], r: int, mu: np.ndar
 
 
 def _pmedian_solve(C: np.ndarray, u: np.ndarray, r: int, mu: np.ndarray | None, big: float, gap: float,
-                   t0: float, time_limit: float | None, threads: int | None, max_iter: int = 400) -> dict:
+                   t0: float, time_limit: float | None, threads: int | None, max_iter: int = 400,
+                   residual: bool = True) -> dict:
     """Incumbent, Lagrangian lower bound, variable fixing and residual (enumeration or MIP).
 
     ``C`` is free candidates × demand (weighted minutes, ``big`` where unreachable),
@@ -873,8 +884,8 @@ def _pmedian_solve(C: np.ndarray, u: np.ndarray, r: int, mu: np.ndarray | None, 
             s = _best_set(-rho, r, mu)
             return float(lam.sum() + np.minimum(u - lam, 0).sum() + rho[s].sum()), s, rho
 
-        _b1, b2, _ = _pm_best2(C, u, sel)
-        lam = b2.copy()
+        b1, b2, _ = _pm_best2(C, u, sel)
+        lam = 0.5 * (b1 + b2)  # between the nearest and second-nearest open site: converges fastest here
         best = (-np.inf, lam)
         checked = (-np.inf, lam, None, None)  # exact (float64) bound at the best multipliers so far
         step_mu, stall, it = 2.0, 0, 0
@@ -914,7 +925,7 @@ def _pmedian_solve(C: np.ndarray, u: np.ndarray, r: int, mu: np.ndarray | None, 
                 if it >= 50 and best[0] - history[-50] < 2e-4 * abs(best[0]):
                     break
             left = _time_left(t0, time_limit)
-            if left is not None and left < 0.5 * time_limit:
+            if left is not None and left < 0.3 * time_limit:
                 stopped = "Time limit reached"
                 break
             g = 1.0 - (C[s] < lam).sum(axis=0) - (u < lam)
@@ -927,8 +938,11 @@ def _pmedian_solve(C: np.ndarray, u: np.ndarray, r: int, mu: np.ndarray | None, 
             if L64 > checked[0] or checked[2] is None:
                 checked = (L64, best[1], s64, rho64)
         L, lam, s, rho = checked
-        lb = L
+        trivial = float(np.minimum(u, np.min(C, axis=0)).sum())  # everyone at their nearest candidate
+        lb = max(L, trivial)
         how = f"Lagrange-relaksation ({it} iterationer) + lokal søgning"
+        if not residual:  # the bound and incumbent alone (tests)
+            return {"sel": sel, "inc": inc, "bound": lb, "stopped": stopped, "how": how}
         if closed(lb, inc):
             return {"sel": sel, "bound": min(lb, inc), "stopped": "Optimal", "how": how}
         open1, shut, rest = _fixing(-rho, s, L, inc, False, mu)
@@ -966,6 +980,9 @@ def _pmedian_solve(C: np.ndarray, u: np.ndarray, r: int, mu: np.ndarray | None, 
                     "how": how + f" gennemsøgt fuldstændigt ({number(math.comb(nR, r2))} kombinationer)"}
         jj, ii = np.nonzero(mask[:, dem])  # (residual candidate, residual demand)
         pairs = len(jj)
+        if time_limit is not None and 3 * pairs > MIP_NNZ_UNDER_TIME_LIMIT:
+            return {"sel": sel, "bound": min(lb, inc), "stopped": "Gap not closed",
+                    "how": how + " (for stort til HiGHS inden for tidsgrænsen; gabet er Lagrange-grænsens)"}
         cost_x = CR[jj, dem[ii]]
         # columns: y (nR) | x (pairs) | f (md, fallback at u2) ; rows: assign (md) | link (pairs) | Σy | muni
         rows = np.concatenate([ii, md + np.arange(pairs), md + np.arange(pairs), np.full(nR, md + pairs), np.arange(md)])
@@ -1023,7 +1040,7 @@ def _pmedian_full(d, w, k, fx, municipality, reach, minutes_limit, gap, time_lim
         A = sparse.vstack([A, sparse.hstack([mrows, sparse.csr_matrix((nm, p))])])
     lower = np.zeros(n + p)
     lower[fx] = 1.0
-    x, obj, rel, status, _ = _solve_highs(
+    x, _obj, rel, status, _ = _solve_highs(
         np.concatenate([np.zeros(n), cost_x]), lower, np.ones(n + p),
         np.concatenate([np.ones(n, bool), np.zeros(p, bool)]), A,
         np.concatenate([np.ones(m), np.full(p, -np.inf), [k], np.full(nm, -np.inf)]),

@@ -5,9 +5,11 @@ from __future__ import annotations
 import csv
 import io
 import re
+import warnings
 from dataclasses import dataclass
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 from pyproj import Transformer
 
@@ -70,9 +72,9 @@ def _coordinate(values: pd.Series) -> pd.Series:
     """Numbers from text with decimal comma or point; anything else (and inf) -> NaN."""
     text = values.astype(object).where(values.notna(), "").astype(str).str.strip()
     text = text.str.replace("\u2212", "-", regex=False).str.replace(",", ".", regex=False)
-    numbers = pd.to_numeric(text.where(text.str.fullmatch(r"[-+]?\d+(\.\d*)?|[-+]?\.\d+"), ""),
-                            errors="coerce")
-    return numbers.astype("float64")
+    numeric = text.str.fullmatch(r"[-+]?(\d+(\.\d*)?|\.\d+)([eE][-+]?\d+)?", na=False)
+    numbers = pd.to_numeric(text.where(numeric, ""), errors="coerce").astype("float64")
+    return numbers.where(np.isfinite(numbers))
 
 
 def read_sites_csv(data: bytes | str) -> tuple[list[Site], list[str]]:
@@ -94,9 +96,13 @@ def read_sites_csv(data: bytes | str) -> tuple[list[Site], list[str]]:
         raise InputFileError("Filen med lokaliteter er tom.", "The site file is empty.")
     first = next((line for line in text.splitlines() if line.strip()), "")
     sep = max((";", ",", "\t"), key=first.count)
+    bad_rows: list[list[str]] = []
     try:
-        df = pd.read_csv(io.StringIO(text), sep=sep, dtype=str, skipinitialspace=True,
-                         nrows=MAX_SITES + 1, engine="python", on_bad_lines="skip")
+        with warnings.catch_warnings():  # short/long rows are counted below instead
+            warnings.simplefilter("ignore", pd.errors.ParserWarning)
+            df = pd.read_csv(io.StringIO(text), sep=sep, dtype=str, skipinitialspace=True,
+                             nrows=MAX_SITES + 1, engine="python", index_col=False,
+                             on_bad_lines=lambda fields: bad_rows.append(fields))
     except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError, csv.Error) as err:
         raise InputFileError(
             f"Filen med lokaliteter kunne ikke læses som CSV ({type(err).__name__}). "
@@ -149,10 +155,12 @@ def read_sites_csv(data: bytes | str) -> tuple[list[Site], list[str]]:
     if metric:
         notes.append(f"{metric} lokalitet(er) var angivet i meter (EPSG:25832) og blev omregnet.")
     reasons = [f"{no_coords} med manglende eller ugyldige koordinater" if no_coords else "",
-               f"{outside} uden for Danmark" if outside else ""]
+               f"{outside} uden for Danmark" if outside else "",
+               f"{len(bad_rows)} med for mange felter (sæt navne med '{sep}' i anførselstegn)"
+               if bad_rows else ""]
     detail = ", ".join(r for r in reasons if r)
     if detail:
-        notes.append(f"{no_coords + outside} række(r) blev sprunget over: {detail}.")
+        notes.append(f"{no_coords + outside + len(bad_rows)} række(r) blev sprunget over: {detail}.")
     if not sites:
         raise InputFileError(
             "Filen indeholder ingen gyldige lokaliteter i Danmark" + (f" ({detail})." if detail else "."),

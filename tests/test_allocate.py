@@ -137,3 +137,69 @@ def test_benchmark_smoke(capsys):
                        "--spopt-sizes", "6x30", "--spopt-cap", "60", "--time-limit", "20"]) == 0
     out = capsys.readouterr().out
     assert "p-median" in out and "spopt classic MCLP" in out and "optimality gap" in out
+
+
+def _cover_rows(minutes, w, t):
+    from scipy import sparse
+
+    a = minutes <= t  # candidates × demand
+    keep = a.any(axis=0)
+    return sparse.csr_matrix(a[:, keep].T.astype(float)), w[keep]
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_lagrangian_bounds_bracket_brute_force(seed):
+    """Bound and incumbent alone (no residual solve): MCLP bound >= optimum >= incumbent; p-median the reverse."""
+    import time
+
+    from geo.allocate import _mclp_solve, _pmedian_solve
+
+    minutes, w, muni = instance(seed, nc=12, nd=80, holes=0.0)
+    codes = np.unique(muni, return_inverse=True)[1]
+    for mu, m in ((None, None), (codes, muni)):
+        A, wk = _cover_rows(minutes, w, 20.0)
+        got = _mclp_solve(A, wk, 3, mu, 1e-6, time.perf_counter(), None, None, max_iter=15, residual=False)
+        best = brute_mclp(minutes, w, 3, 20.0, (), m)
+        assert got["bound"] >= best - 1e-9 >= got["inc"] - 2e-9
+        assert len(got["sel"]) == 3 and (mu is None or len({mu[j] for j in got["sel"]}) == 3)
+        C = minutes * w[None, :]
+        got = _pmedian_solve(C, np.full(C.shape[1], 1e12), 3, mu, 1e12, 1e-6, time.perf_counter(), None, 1,
+                             max_iter=15, residual=False)
+        best = brute_pmedian(minutes, w, 3, (), m)
+        assert got["bound"] <= best * (1 + 1e-9) and best <= got["inc"] * (1 + 1e-9)
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_lagrangian_path_exact_on_medium_instances(seed):
+    """Larger than brute force likes: p-median against the classic full MIP, MCLP against brute force."""
+    minutes, w, muni = instance(100 + seed, nc=40, nd=400, holes=0.05)
+    for k, fixed, m in ((4, (), None), (4, (3,), None), (3, (0,), muni)):
+        lag = pmedian(minutes, w, k, fixed=fixed, municipality=m)
+        full = pmedian(minutes, w, k, fixed=fixed, municipality=m, k_nearest=None)
+        assert lag.objective == pytest.approx(full.objective, rel=1e-7)
+        assert lag.status == "Optimal" and lag.gap <= 1e-6 and "Lagrange-relaksation" in lag.method_da
+        assert set(fixed) <= set(lag.chosen) and len(lag.chosen) == k
+        if m is not None:
+            assert len({m[j] for j in lag.chosen}) == k
+    small, ws, ms = minutes[:16], w, muni[:16]
+    for k, fixed, m in ((4, (), None), (4, (5,), None), (3, (2,), ms)):
+        res = mclp(small, ws, k, 15.0, fixed=fixed, municipality=m)
+        assert res.objective == pytest.approx(brute_mclp(small, ws, k, 15.0, fixed, m))
+        assert res.status == "Optimal" and res.gap <= 1e-6
+        assert set(fixed) <= set(res.chosen) and len(res.chosen) == k
+        if m is not None:
+            assert len({m[j] for j in res.chosen}) == k
+
+
+def test_gap_is_reported_honestly_under_a_time_limit():
+    """Stopped early, the result says so: status, a positive gap within [0, 1], a note; objective is the true cost."""
+    minutes, w, _ = instance(7, nc=120, nd=2000, holes=0.0)
+    for res, obj in ((mclp(minutes, w, 6, 12.0, time_limit=1e-3), "mclp"),
+                     (pmedian(minutes, w, 6, time_limit=1e-3), "pmedian")):
+        assert 0.0 <= res.gap <= 1.0 and "optimalitetsgab" in res.method_da
+        if res.status != "Optimal":
+            assert res.gap > 1e-6 and any("Ikke bevist optimal" in n for n in res.notes)
+        if obj == "mclp":
+            assert res.objective == pytest.approx(evaluate(minutes, w, res.chosen, 12.0)[0])
+        else:
+            assert res.objective == pytest.approx(float((w * minutes[list(res.chosen)].min(axis=0)).sum()))

@@ -81,3 +81,42 @@ def test_bad_upload_gives_danish_message_and_keeps_sites(app: AppTest, case: str
     # the sites are kept, with their indicators, on the default data
     assert [s.name for s in app.session_state["sites"]] == [s.name for s in SITES]
     assert len(app.table) + len(app.dataframe) >= tables_before >= 1
+
+
+EMPTY_LAYER_BUG = (
+    "folium.GeoJsonTooltip(fields=['label']) asserts at render time that the field exists in the "
+    "first feature; an empty FeatureCollection makes st_folium raise AssertionError and the map "
+    "panel shows a traceback. Hit by (a) a cluster with no workplaces in the data (demo: "
+    "'maritime') – layers/workplaces.py, (b) a site whose road-network catchment is empty (e.g. "
+    "55.08, 11.677 in the sea between Zealand and Falster, method 'Vejnet') – layers/sites.py "
+    "_ring_features. Fix: only add the GeoJson (or its tooltip) when geojson['features'] is "
+    "non-empty, in workplaces_layer and sites_layer.")
+
+
+@pytest.mark.xfail(strict=True, reason=EMPTY_LAYER_BUG)
+def test_cluster_without_workplaces_keeps_the_app_running(app: AppTest) -> None:
+    app.session_state["files"] = None
+    app.session_state["source"] = "default"
+    app.session_state["sites"] = list(SITES)
+    app.selectbox(key="cluster").set_value("maritime")
+    app.run()
+    assert not app.exception, app.exception
+
+
+@pytest.mark.xfail(strict=True, reason=EMPTY_LAYER_BUG)
+def test_site_with_empty_catchment_renders() -> None:
+    import folium
+
+    from geo.engines import select_engine
+    from geo.loading import load_layers
+    from geo.settings import THRESHOLDS_MIN
+    from geo.sites import sites_frame
+    from layers.sites import catchment_shapes, sites_layer
+
+    layers = load_layers()
+    engine, _ = select_engine("network")
+    sites = sites_frame([Site("I vandet", 55.08, 11.677)], layers.municipalities)
+    shapes = catchment_shapes(engine, (sites.geometry.x.iloc[0], sites.geometry.y.iloc[0]), THRESHOLDS_MIN)
+    m = folium.Map()
+    sites_layer(sites, [shapes], "network").add_to(m)
+    m.get_root().render()

@@ -183,11 +183,6 @@ def test_truncated_or_corrupted_valid_files(importer: str, cut: float, flips) ->
     run(importer, bytes(data))
 
 
-@pytest.fixture(scope="module")
-def cvr_xlsx() -> bytes:
-    return xlsx([HEADER, ROW, [*ROW[:1], "Anden ApS", *ROW[2:]]])
-
-
 @FEW
 @given(cut=st.floats(0, 1), flips=st.lists(st.tuples(st.floats(0, 1, exclude_max=True),
                                                     st.integers(0, 255)), max_size=3))
