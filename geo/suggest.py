@@ -7,7 +7,7 @@ of at least `MIN_TOWN_POPULATION` inhabitants inside the K17 municipalities.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Literal
 
 import geopandas as gpd
@@ -24,6 +24,7 @@ from geo.spatial import assign_municipality
 
 MIN_TOWN_POPULATION = 2_000
 DEMAND_CELL_M = 2_000.0
+UNREACHED_MINUTES = 120  #: p-median cost of a pair beyond the engine's search limit
 Objective = Literal["mclp", "pmedian"]
 
 
@@ -89,8 +90,14 @@ def suggest(
     if objective == "mclp":
         result = mclp(minutes, demand_w, k, minutes_limit, fixed=fixed_idx, municipality=municipality, time_limit=time_limit)
     else:
+        # beyond the network search limit a drive time is unknown, not infinite: count it as
+        # UNREACHED_MINUTES so a demand cell that some but not all sites reach stays assignable
+        capped = np.isinf(minutes) & np.isfinite(minutes).any(axis=0)
+        minutes = np.where(capped, UNREACHED_MINUTES, minutes)
         result = pmedian(minutes, demand_w, k, fixed=fixed_idx, municipality=municipality,
                          minutes_limit=minutes_limit, time_limit=time_limit)
+        if capped.any():
+            result = replace(result, notes=(*result.notes, f"Køretider over vejnettets søgegrænse er regnet som {UNREACHED_MINUTES} min."))
     comparison: list[dict] = []
     if user_sites is not None and len(user_sites):
         user_min = travel_matrix(engine, user_sites[["x", "y"]].to_numpy(), demand_xy)
