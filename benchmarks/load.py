@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import random
 import shutil
 import statistics
@@ -80,6 +81,12 @@ def _rss_kib(pid: int) -> int:
         except OSError:
             pass
     return total
+
+
+def _cpu_s(pid: int) -> float:
+    """User + system CPU seconds used so far by a process (/proc/<pid>/stat)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def _children(pid: int) -> list[int]:
@@ -188,10 +195,9 @@ async def _change_cluster(page, rng: random.Random) -> None:
     # the first five clusters have workplaces in every data set; an empty cluster currently
     # breaks the map (see tests/test_faults_app.py::test_cluster_without_workplaces…)
     count = min(await options.count(), 5)
-    pick = options.nth(rng.randrange(max(1, count)))
-    if await pick.get_attribute("aria-selected") == "true":  # same cluster: no rerun
-        pick = options.nth((rng.randrange(max(1, count)) + 1) % max(1, count))
-    await pick.click()
+    others = [i for i in range(count)  # picking the current cluster would not rerun
+              if await options.nth(i).get_attribute("aria-selected") != "true"]
+    await options.nth(rng.choice(others or [0])).click()
     await _settled(page, before)
 
 
@@ -280,9 +286,11 @@ async def _drive(url: str, args, pid: int) -> tuple[Stats, dict[str, int]]:
             memory["one session"] = _rss_kib(pid)
             sampler = RssSampler(pid)
             sampler.start()
-            deadline = time.perf_counter() + args.seconds
+            cpu0, t0 = _cpu_s(pid), time.perf_counter()
+            deadline = t0 + args.seconds
             await asyncio.gather(*(_session(browser, url, deadline, args, stats, i)
                                    for i in range(args.sessions)))
+            memory["cpu share"] = (_cpu_s(pid) - cpu0) / (time.perf_counter() - t0) / (os.cpu_count() or 1)
             sampler.stop_flag.set()
             sampler.join()
             memory["peak"] = max(sampler.peak, _rss_kib(pid))
@@ -329,6 +337,8 @@ def run(args: argparse.Namespace) -> list[dict]:
         row(f"server RSS, peak with {args.sessions} sessions", peak / 1024, "MiB", cmd),
         row("server RSS per extra session ((peak - one) / (N - 1))",
             (peak - one) / 1024 / max(1, args.sessions - 1), "MiB", cmd),
+        row("server CPU while driven (share of all cores; the browsers use the rest)",
+            100 * memory["cpu share"], "%", cmd),
         row("wall time incl. start", wall, "s", cmd),
     ]
     for err in stats.errors[:10]:

@@ -21,11 +21,10 @@ from typing import Any
 from geo.criteria import CRITERIA
 from geo.errors import InputFileError
 from geo.settings import THRESHOLDS_MIN
-from geo.sites import Site, in_denmark
+from geo.sites import MAX_SITES, Site, in_denmark
 
 SCHEMA_VERSION = 1
 MAX_BYTES = 5 * 1024 * 1024
-MAX_SITES = 200
 MAX_NAME = 200
 MAX_TEXT = 20_000
 MAX_THRESHOLDS = 8

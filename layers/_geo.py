@@ -32,5 +32,14 @@ def feature_collection(gdf: gpd.GeoDataFrame, properties: list[str]) -> dict:
 
 
 def esc(value: object) -> str:
-    """HTML-escape any value for tooltips and popups (company names are user-chosen)."""
-    return html.escape(str(value), quote=True)
+    """HTML-escape any value for tooltips and popups (company names are user-chosen).
+
+    folium puts tooltip text inside JavaScript template literals, so backtick, dollar and
+    backslash are escaped too: they could otherwise end the literal or run `${…}`.
+    """
+    return (
+        html.escape(str(value), quote=True)
+        .replace("`", "&#96;")
+        .replace("$", "&#36;")
+        .replace("\\", "&#92;")
+    )

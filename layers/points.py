@@ -81,6 +81,8 @@ def institutions_layer(records: list[dict]) -> folium.FeatureGroup:
 def stations_layer(geojson: dict) -> folium.FeatureGroup:
     """Rail stations as white dots with a thick black ring."""
     group = folium.FeatureGroup(name="Togstationer", show=True)
+    if not geojson["features"]:
+        return group
     folium.GeoJson(
         geojson,
         marker=folium.CircleMarker(radius=5, weight=3, fill=True, fill_opacity=1.0),

@@ -33,9 +33,10 @@ def sites_layer(
     """Numbered site markers above their catchment outlines (one GeoDataFrame per site)."""
     group = folium.FeatureGroup(name="Lokaliteter og oplande")
     label = "vejnet" if method == "network" else "estimat"
-    if len(sites):
+    rings = _ring_features(sites, catchments, label)
+    if rings["features"]:  # a site off the road network has no catchment to draw
         folium.GeoJson(
-            _ring_features(sites, catchments, label),
+            rings,
             style_function=lambda f: {"color": f["properties"]["colour"], "weight": 3, "dashArray": f["properties"]["dash"], "fill": False},
             tooltip=folium.GeoJsonTooltip(fields=["label"], labels=False),
         ).add_to(group)

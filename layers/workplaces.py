@@ -63,6 +63,8 @@ def workplaces_data(workplaces: gpd.GeoDataFrame, provenance: Provenance) -> dic
 def workplaces_layer(data: dict) -> folium.FeatureGroup:
     """Points as small circles or cells coloured by count (viridis)."""
     group = folium.FeatureGroup(name=data["title"], show=True)
+    if not data["geojson"]["features"]:  # e.g. a cluster with no workplaces in the data
+        return group
     tooltip = folium.GeoJsonTooltip(fields=["label"], labels=False)
     if data["mode"] == "points":
         folium.GeoJson(

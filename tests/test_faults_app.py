@@ -83,17 +83,11 @@ def test_bad_upload_gives_danish_message_and_keeps_sites(app: AppTest, case: str
     assert len(app.table) + len(app.dataframe) >= tables_before >= 1
 
 
-EMPTY_LAYER_BUG = (
-    "folium.GeoJsonTooltip(fields=['label']) asserts at render time that the field exists in the "
-    "first feature; an empty FeatureCollection makes st_folium raise AssertionError and the map "
-    "panel shows a traceback. Hit by (a) a cluster with no workplaces in the data (demo: "
-    "'maritime') – layers/workplaces.py, (b) a site whose road-network catchment is empty (e.g. "
-    "55.08, 11.677 in the sea between Zealand and Falster, method 'Vejnet') – layers/sites.py "
-    "_ring_features. Fix: only add the GeoJson (or its tooltip) when geojson['features'] is "
-    "non-empty, in workplaces_layer and sites_layer.")
+# Empty layers: folium.GeoJsonTooltip asserts its field exists in the first feature, so an
+# empty FeatureCollection (a cluster without workplaces; a site off the road network) must
+# not reach it.
 
 
-@pytest.mark.xfail(strict=True, reason=EMPTY_LAYER_BUG)
 def test_cluster_without_workplaces_keeps_the_app_running(app: AppTest) -> None:
     app.session_state["files"] = None
     app.session_state["source"] = "default"
@@ -103,7 +97,6 @@ def test_cluster_without_workplaces_keeps_the_app_running(app: AppTest) -> None:
     assert not app.exception, app.exception
 
 
-@pytest.mark.xfail(strict=True, reason=EMPTY_LAYER_BUG)
 def test_site_with_empty_catchment_renders() -> None:
     import folium
 

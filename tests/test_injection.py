@@ -88,11 +88,6 @@ def test_esc_escapes_html_special_characters() -> None:
     assert esc('<a href="x">\'&</a>') == "&lt;a href=&quot;x&quot;&gt;&#x27;&amp;&lt;/a&gt;"
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "folium renders Tooltip/Popup text inside a JavaScript template literal (`...`); "
-    "layers._geo.esc leaves '`', '$' and '\\' alone, so a site or institution name like "
-    "'`+(window.__pwned=1)+`' or '${...}' runs script and a trailing '\\u' breaks the whole map. "
-    "Fix: esc() must also replace '`'->'&#96;', '$'->'&#36;', '\\\\'->'&#92;'."))
 def test_esc_is_safe_inside_javascript_template_literals() -> None:
     from layers._geo import esc
 
@@ -101,7 +96,6 @@ def test_esc_is_safe_inside_javascript_template_literals() -> None:
         assert not set(out) & set("`$\\<>\"'"), out
 
 
-@pytest.mark.xfail(strict=True, reason="same as test_esc_is_safe_inside_javascript_template_literals")
 def test_map_script_has_no_template_literal_breakout() -> None:
     html = _map_html(HOSTILE[4:])
     assert "`+(window.__pwned" not in html and "${window.__pwned" not in html

@@ -55,9 +55,6 @@ def test_html_export_runs_no_script_and_shows_names_as_text(tmp_path) -> None:
         assert name in shown, (name, tips)
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "layers._geo.esc does not escape '`', '$', '\\' and folium puts tooltip text in a JS template "
-    "literal: '`+(…)+`' / '${…}' run script, a stray '\\u' stops the map script. Fix in esc()."))
 def test_html_export_template_literal_names_run_no_script(tmp_path) -> None:
     pwned, errors, tips = _open_and_hover(_export_html(tmp_path, TEMPLATE_NAMES), len(TEMPLATE_NAMES))
     assert pwned is None and not errors, (pwned, errors)

@@ -143,12 +143,6 @@ def test_source_errors_logs_and_cache_hold_no_secret(planted: Path, caplog: pyte
     assert not tree_leaks(planted)
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "geo/sources/_http.py: HttpClient.fetch registers only auth[1] (the password) as a secret; a "
-    "server that echoes the request (HTTP 400 body is quoted in the message) leaks the user name "
-    "and the 'Authorization: Basic base64(user:password)' header. Fix: in fetch, when auth is given, "
-    "also add_secret(auth[0]) and add_secret(base64.b64encode(f'{auth[0]}:{auth[1]}'.encode()).decode()) "
-    "– or stop quoting response bodies in 4xx messages."))
 def test_cvr_400_echoing_basic_auth_is_redacted(planted: Path, echo_url: str,
                                                 monkeypatch: pytest.MonkeyPatch) -> None:
     from geo.placement import Placer
@@ -160,12 +154,6 @@ def test_cvr_400_echoing_basic_auth_is_redacted(planted: Path, echo_url: str,
     _check_error(info.value)
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "urllib3 logs every request line at DEBUG ('GET /dagi?apiKey=… HTTP/1.1' 401), so the "
-    "Datafordeler key and the GSearch token reach any DEBUG log handler (e.g. streamlit "
-    "--logger.level=debug). Fix (geo/sources/_http.py): send secret query parameters as headers "
-    "where the service allows it, or add a logging.Filter to the 'urllib3.connectionpool' logger "
-    "that runs HttpClient.redact/strip_secret_params over record.getMessage()."))
 def test_debug_logging_holds_no_secret(planted: Path, caplog: pytest.LogCaptureFixture) -> None:
     from geo.sources import dagi
 

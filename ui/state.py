@@ -6,7 +6,7 @@ from dataclasses import replace
 
 import streamlit as st
 
-from geo.sites import Site
+from geo.sites import MAX_SITES, Site
 from geo.weights import equal_weights
 
 state = st.session_state
@@ -52,10 +52,15 @@ def show_messages() -> None:
     state.messages = []
 
 
-def add_site(site: Site) -> None:
+def add_site(site: Site) -> bool:
+    """Append a site unless the session already holds MAX_SITES (then a Danish warning)."""
+    if len(state.sites) >= MAX_SITES:
+        flash("warning", f"Højst {MAX_SITES} lokaliteter pr. scenarie; {site.name} blev ikke tilføjet.")
+        return False
     state.sites = [*state.sites, site]
     state.editor_version += 1
     state.suggestion = None
+    return True
 
 
 def apply_site_edits(editor_key: str) -> None:

@@ -19,8 +19,10 @@ Streamlit secrets); see `get_secret`.
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import json
+import logging
 import os
 import re
 import threading
@@ -55,6 +57,19 @@ RETRY_AFTER_MAX_S = 120.0
 SECRET_PARAMS = frozenset({"apikey", "api_key", "token", "key", "password", "secret",
                            "access_token", "client_secret"})
 DEFAULT_TTL_S = 24 * 3600.0
+_SECRET_IN_URL = re.compile(r"(?i)\b(" + "|".join(sorted(SECRET_PARAMS)) + r")=[^&\s\"']*")
+
+
+class _RedactSecretParams(logging.Filter):
+    """urllib3 logs each request line at DEBUG; strip secret query values before any handler."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.msg = _SECRET_IN_URL.sub(r"\1=***", record.getMessage())
+        record.args = ()
+        return True
+
+
+logging.getLogger("urllib3.connectionpool").addFilter(_RedactSecretParams())
 
 
 def user_agent() -> str:
@@ -266,7 +281,9 @@ class HttpClient:
         for value in (secret_params or {}).values():
             self.add_secret(value)
         if auth is not None:
+            self.add_secret(auth[0])
             self.add_secret(auth[1])
+            self.add_secret(base64.b64encode(f"{auth[0]}:{auth[1]}".encode()).decode())
         body: bytes | None
         if json_body is not None:
             body = json.dumps(json_body, sort_keys=True, ensure_ascii=False).encode("utf-8")
