@@ -39,9 +39,9 @@ provenance = [*settings.layers.provenance_lines(), t("method_line", "da", method
 table, breakdown = indicator_table(settings.data_key, settings.codes, settings.method, sites, ctx) if len(sites) else (None, None)
 
 if settings.presentation:
-    map_panel(settings, sites, height=760)
     if table is not None:
         presentation_view(settings, table)
+    map_panel(settings, sites, height=520)
 else:
     map_col, side_col = st.columns([3, 2], gap="medium")
     with map_col:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import argparse
 
-from benchmarks import indicators, interaction, network, optimize, payload, scale
+from benchmarks import export, indicators, interaction, network, optimize, payload, scale
 
 PRESETS: dict[str, dict[str, dict[str, object]]] = {
     "small": {
@@ -19,6 +19,7 @@ PRESETS: dict[str, dict[str, dict[str, object]]] = {
         "indicators": {"workplaces": 0, "sites": 3},
         "interaction": {"sites": 2, "repeat": 1, "method": "network"},
         "scale": {"nodes": 5_000, "workplaces": 5_000, "sites": 3},
+        "export": {"sites": 2, "method": "estimate"},
     },
     "k17": {
         "network": {"nodes": 250_000, "workplaces": 43_548, "sites": 20, "peer_nodes": 100_000, "peer_sites": 3},
@@ -27,6 +28,7 @@ PRESETS: dict[str, dict[str, dict[str, object]]] = {
         "indicators": {"workplaces": 0, "sites": 20},
         "interaction": {"sites": 10, "repeat": 5, "method": "network"},
         "scale": {"nodes": 250_000, "workplaces": 43_548, "sites": 20},
+        "export": {"sites": 20, "method": "network"},
     },
     "national": {
         "network": {"nodes": 1_000_000, "workplaces": 800_000, "sites": 20, "peer_nodes": 100_000, "peer_sites": 3},
@@ -35,10 +37,11 @@ PRESETS: dict[str, dict[str, dict[str, object]]] = {
         "indicators": {"workplaces": 800_000, "sites": 20},
         "interaction": {"sites": 20, "repeat": 5, "method": "network"},
         "scale": {"nodes": 1_000_000, "workplaces": 800_000, "sites": 20},
+        "export": {"sites": 20, "method": "network"},
     },
 }
 MODULES = {"network": network, "optimize": optimize, "payload": payload, "indicators": indicators,
-           "interaction": interaction, "scale": scale}
+           "interaction": interaction, "scale": scale, "export": export}
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:

@@ -1,4 +1,4 @@
-"""Render the README screenshot: the app on the embedded default with two towns added.
+"""Render the README images: the app with two towns, presentation mode, and a PDF page.
 
 Run: `.venv/bin/python -m docs.make_screenshot` (needs Debian's chromium).
 """
@@ -7,16 +7,23 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from geo.engines import select_engine
+from geo.export.pdf import report_to_png_pages
+from geo.report import build_report_data
+from geo.sites import Site, sites_frame
+from geo.sources.embedded import load_default
+from geo.weights import equal_weights
 from tests.e2e_support import browser_page, running_app
 
-OUT = Path(__file__).with_name("screenshot.png")
+DOCS = Path(__file__).parent
+TOWNS = ("Næstved", "Roskilde")
 
 
-def main() -> None:
+def app_screenshots() -> None:
     with running_app() as url, browser_page(1600, 1500) as page:
         page.goto(url)
         page.frame_locator('iframe[title="streamlit_folium.st_folium"]').locator(".leaflet-control-layers").wait_for(timeout=60_000)
-        for town in ("Næstved", "Roskilde"):
+        for town in TOWNS:
             page.get_by_role("tab", name="Tilføj en by").click()
             page.locator('[data-testid="stSelectbox"]').filter(has_text="By").last.click()
             page.keyboard.type(town)
@@ -24,8 +31,25 @@ def main() -> None:
             page.get_by_role("button", name="Tilføj").last.click()
             page.get_by_role("table").filter(has_text=town).first.wait_for(timeout=60_000)
         page.wait_for_timeout(2000)
-        page.screenshot(path=str(OUT))
+        page.screenshot(path=str(DOCS / "screenshot.png"))
+        page.get_by_role("tab", name="Rangering").click()  # rank once so presentation shows ranks
+        page.get_by_text("vægtkombinationer").first.wait_for(timeout=60_000)
+        page.set_viewport_size({"width": 1600, "height": 1000})
+        page.get_by_text("Præsentation").first.click()
+        page.get_by_text("Klyngearbejdssteder inden for 45 min").first.wait_for(timeout=60_000)
+        page.wait_for_timeout(2000)
+        page.screenshot(path=str(DOCS / "presentation.png"))
+
+
+def pdf_page() -> None:
+    layers = load_default()
+    sites = sites_frame([Site("Næstved", 55.2299, 11.7609), Site("Roskilde", 55.6415, 12.0804)], layers.municipalities)
+    engine, _ = select_engine("estimate")
+    data = build_report_data(layers, sites, engine, codes=("41", "42", "43", "711", "813"), cluster_id="byggeri",
+                             weights=equal_weights(), scenario_name="K17-møde")
+    (DOCS / "pdf_page1.png").write_bytes(report_to_png_pages(data, dpi=80)[0])
 
 
 if __name__ == "__main__":
-    main()
+    app_screenshots()
+    pdf_page()
