@@ -48,3 +48,25 @@ def test_coincident_institutions_are_fanned_out_for_display() -> None:
     assert offsets[1] == (0, 0)
     assert offsets[0] == (SPREAD_PX, 0)
     assert offsets[2] == (-6, 10) and offsets[3] == (-6, -10)
+
+
+def test_fairness_colours_and_left_out_hatching() -> None:
+    import matplotlib.pyplot as plt
+    import pandas as pd
+
+    from layers.fairness import LEFT_OUT_LINE, fairness_figure, share_colour
+    from layers.style import DENSITY_RAMP
+    from tests.helpers import X0, Y0
+
+    assert share_colour(0.0) == "#ffffff" and share_colour(100.0) == DENSITY_RAMP[-1]
+    assert share_colour(10.0) == DENSITY_RAMP[1] and share_colour(50.0) == DENSITY_RAMP[3]
+    layers = tiny_layers()
+    fair = pd.DataFrame({"kommunekode": ["0370", "0320"], "kommune": ["Næstved", "Faxe"],
+                         "share_workplaces_45": [100.0, 0.0], "left_out": [False, True]})
+    fig = fairness_figure(layers.municipalities, fair, "Site", (X0, Y0))
+    ax = fig.axes[0]
+    hatched = [c for c in ax.collections if c.get_hatch() == "//"]
+    assert len(hatched) == 1  # only Faxe, the left-out municipality
+    assert tuple(hatched[0].get_edgecolor()[0][:3]) == tuple(int(LEFT_OUT_LINE[i:i + 2], 16) / 255 for i in (1, 3, 5))
+    assert {t.get_text() for t in ax.texts} >= {"Næstved", "Faxe", "Site"}
+    plt.close(fig)

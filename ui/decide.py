@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import geopandas as gpd
 import pandas as pd
+import matplotlib.pyplot as plt
 import streamlit as st
 
 from geo.errors import KlyngestedError
@@ -15,6 +16,7 @@ from geo.i18n import number, t
 from geo.indicators import IndicatorContext
 from geo.settings import CRS_DISPLAY, CRS_METRIC, K17_CODES
 from geo.suggest import site_candidates, suggest
+from layers.fairness import fairness_figure
 from ui.data import cached_town_candidates
 from ui.sidebar import Settings
 from ui.state import state
@@ -81,6 +83,9 @@ def fairness_view(settings: Settings, ctx: IndicatorContext, sites: gpd.GeoDataF
         t("median_minutes", lang): [number(v, 1, lang) for v in fair["median_minutes"]],
         t("institutions_30", lang): fair["institutions_30"].tolist(),
     }).set_index(t("municipality", lang))
+    figure = fairness_figure(settings.layers.municipalities, fair, pick, (point.x, point.y))
+    st.pyplot(figure, width="content")
+    plt.close(figure)
     st.table(shown)
     left = fair.loc[fair["left_out"], "kommune"].tolist()
     st.markdown(t("left_out", lang, names=", ".join(left)) if left else t("none_left_out", lang))
