@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import io
+
 import geopandas as gpd
 import pandas as pd
 import matplotlib.pyplot as plt
@@ -66,6 +68,17 @@ def suggest_view(settings: Settings, ctx: IndicatorContext, sites: gpd.GeoDataFr
         st.caption(sg["method"])
 
 
+@st.cache_data(show_spinner=False, max_entries=200)
+def fairness_png(data_key: str, codes: tuple[str, ...] | None, method: str, site: str, x: float, y: float,
+                 _fair: pd.DataFrame, _munis: gpd.GeoDataFrame) -> bytes:
+    """The fairness choropleth as PNG, drawn once per site, data, cluster and method."""
+    figure = fairness_figure(_munis, _fair, site, (x, y))
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png", dpi=100)
+    plt.close(figure)
+    return buffer.getvalue()
+
+
 def fairness_view(settings: Settings, ctx: IndicatorContext, sites: gpd.GeoDataFrame) -> pd.DataFrame | None:
     """Per K17 municipality, what a chosen site reaches of its cluster; those left out flagged."""
     lang = settings.lang
@@ -83,9 +96,8 @@ def fairness_view(settings: Settings, ctx: IndicatorContext, sites: gpd.GeoDataF
         t("median_minutes", lang): [number(v, 1, lang) for v in fair["median_minutes"]],
         t("institutions_30", lang): fair["institutions_30"].tolist(),
     }).set_index(t("municipality", lang))
-    figure = fairness_figure(settings.layers.municipalities, fair, pick, (point.x, point.y))
-    st.pyplot(figure, width="content")
-    plt.close(figure)
+    st.image(fairness_png(settings.data_key, settings.codes, settings.method, pick, point.x, point.y, fair,
+                          settings.layers.municipalities), width=720)
     st.table(shown)
     left = fair.loc[fair["left_out"], "kommune"].tolist()
     st.markdown(t("left_out", lang, names=", ".join(left)) if left else t("none_left_out", lang))
