@@ -13,7 +13,7 @@ from geo.report import build_report_data
 from geo.sites import Site, sites_frame
 from geo.sources.embedded import load_default
 from geo.weights import equal_weights
-from tests.e2e_support import browser_page, running_app
+from tests.e2e_support import add_town, browser_page, running_app, wait_for_map
 
 DOCS = Path(__file__).parent
 TOWNS = ("Næstved", "Roskilde")
@@ -22,14 +22,9 @@ TOWNS = ("Næstved", "Roskilde")
 def app_screenshots() -> None:
     with running_app() as url, browser_page(1600, 1500) as page:
         page.goto(url)
-        page.frame_locator('iframe[title="streamlit_folium.st_folium"]').locator(".leaflet-control-layers").wait_for(timeout=60_000)
+        wait_for_map(page)
         for town in TOWNS:
-            page.get_by_role("tab", name="Tilføj en by").click()
-            page.locator('[data-testid="stSelectbox"]').filter(has_text="By").last.click()
-            page.keyboard.type(town)
-            page.keyboard.press("Enter")
-            page.get_by_role("button", name="Tilføj").last.click()
-            page.get_by_role("table").filter(has_text=town).first.wait_for(timeout=60_000)
+            add_town(page, town)
         page.wait_for_timeout(2000)
         page.screenshot(path=str(DOCS / "screenshot.png"))
         page.get_by_role("tab", name="Rangering").click()  # rank once so presentation shows ranks

@@ -14,7 +14,7 @@ from layers.style import MUNICIPALITY_LINE
 def municipalities_data(munis: gpd.GeoDataFrame, provenance: Provenance) -> dict:
     """Simplified outlines with an escaped tooltip label (name, code, population)."""
     approx = provenance.quality != "real"
-    shown = to_display(munis[["kommunekode", "navn", "population", "geometry"]], simplify_m=150)
+    shown = to_display(munis[["kommunekode", "navn", "population", "geometry"]], simplify_m=150, precision=4)
     shown["label"] = [
         f"<b>{esc(n)}</b> ({esc(k)})"
         + (f"<br>Befolkning: {number(p)}" if p == p else "")

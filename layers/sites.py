@@ -10,27 +10,28 @@ from layers._geo import esc, to_display
 from layers.style import RING_STYLES, SITE_COLOUR, SITE_RING, SUGGESTION_COLOUR
 
 
-def catchment_shapes(engine: CatchmentEngine, xy: tuple[float, float], thresholds: tuple[int, ...]) -> gpd.GeoDataFrame:
-    """One site's catchment outlines in EPSG:4326, simplified for display."""
-    return to_display(engine.isochrones(xy, thresholds), simplify_m=100)
+def catchment_shapes(engine: CatchmentEngine, xy: tuple[float, float], thresholds: tuple[int, ...]) -> list[dict]:
+    """One site's catchment outlines (EPSG:4326, simplified) as GeoJSON features, innermost
+    first, styled by threshold; the label is added per site name in `sites_layer`."""
+    shapes = to_display(engine.isochrones(xy, thresholds), simplify_m=100).sort_values("minutes")
+    return [
+        {"type": "Feature", "geometry": shape.geometry.__geo_interface__,
+         "properties": {"colour": colour, "dash": dash, "minutes": float(shape.minutes)}}
+        for (colour, dash), shape in zip(RING_STYLES, shapes.itertuples(), strict=False)
+    ]
 
 
-def _ring_features(sites: gpd.GeoDataFrame, catchments: list[gpd.GeoDataFrame], method: str) -> dict:
-    features = []
-    for site, shapes in zip(sites.itertuples(), catchments, strict=True):
-        for (colour, dash), shape in zip(RING_STYLES, shapes.sort_values("minutes").itertuples(), strict=False):
-            features.append({
-                "type": "Feature",
-                "geometry": shape.geometry.__geo_interface__,
-                "properties": {"colour": colour, "dash": dash, "label": f"{esc(site.name)}: {shape.minutes:g} min ({method})"},
-            })
+def _ring_features(sites: gpd.GeoDataFrame, catchments: list[list[dict]], method: str) -> dict:
+    features = [
+        {**ring, "properties": {**ring["properties"], "label": f"{esc(name)}: {ring['properties']['minutes']:g} min ({method})"}}
+        for name, rings in zip(sites["name"], catchments, strict=True)
+        for ring in rings
+    ]
     return {"type": "FeatureCollection", "features": features}
 
 
-def sites_layer(
-    sites: gpd.GeoDataFrame, catchments: list[gpd.GeoDataFrame], method: str
-) -> folium.FeatureGroup:
-    """Numbered site markers above their catchment outlines (one GeoDataFrame per site)."""
+def sites_layer(sites: gpd.GeoDataFrame, catchments: list[list[dict]], method: str) -> folium.FeatureGroup:
+    """Numbered site markers above their catchment outlines (`catchment_shapes` per site)."""
     group = folium.FeatureGroup(name="Lokaliteter og oplande")
     label = "vejnet" if method == "network" else "estimat"
     rings = _ring_features(sites, catchments, label)
@@ -41,19 +42,11 @@ def sites_layer(
             tooltip=folium.GeoJsonTooltip(fields=["label"], labels=False),
         ).add_to(group)
     for number, site in enumerate(to_display(sites).itertuples(), start=1):
-        folium.Marker(
-            location=(site.geometry.y, site.geometry.x),
-            tooltip=f"<b>{number}. {esc(site.name)}</b><br>{esc(site.kommune)}",
-            icon=folium.DivIcon(
-                icon_size=(34, 34),
-                icon_anchor=(17, 17),
-                html=(
-                    f'<div role="img" aria-label="Lokalitet {number}: {esc(site.name)}" '
-                    f'style="width:34px;height:34px;border-radius:50%;background:{SITE_COLOUR};'
-                    f'color:#fff;border:4px solid {SITE_RING};box-shadow:0 0 0 2px #000;font:bold 18px/26px sans-serif;'
-                    f'text-align:center">{number}</div>'
-                ),
-            ),
+        _label_marker(
+            (site.geometry.y, site.geometry.x), str(number), f"Lokalitet {number}: {site.name}",
+            f"<b>{number}. {esc(site.name)}</b><br>{esc(site.kommune)}", (34, 34),
+            f"border-radius:50%;background:{SITE_COLOUR};color:#fff;border:4px solid {SITE_RING};"
+            "box-shadow:0 0 0 2px #000;font:bold 18px/26px sans-serif",
         ).add_to(group)
     return group
 
@@ -62,17 +55,25 @@ def suggestions_layer(chosen: list[dict]) -> folium.FeatureGroup:
     """Suggested sites (from location-allocation) as labelled squares F1, F2, …"""
     group = folium.FeatureGroup(name="Foreslåede steder")
     for number, site in enumerate(chosen, start=1):
-        folium.Marker(
-            location=(site["lat"], site["lon"]),
-            tooltip=f"<b>Forslag {number}: {esc(site['name'])}</b>",
-            icon=folium.DivIcon(
-                icon_size=(40, 30),
-                icon_anchor=(20, 15),
-                html=(
-                    f'<div role="img" aria-label="Forslag {number}: {esc(site["name"])}" '
-                    f'style="width:40px;height:30px;background:{SUGGESTION_COLOUR};color:#000;border:3px solid #000;'
-                    f'font:bold 16px/24px sans-serif;text-align:center">F{number}</div>'
-                ),
-            ),
+        _label_marker(
+            (site["lat"], site["lon"]), f"F{number}", f"Forslag {number}: {site['name']}",
+            f"<b>Forslag {number}: {esc(site['name'])}</b>", (40, 30),
+            f"background:{SUGGESTION_COLOUR};color:#000;border:3px solid #000;font:bold 16px/24px sans-serif",
         ).add_to(group)
     return group
+
+
+def _label_marker(location: tuple[float, float], text: str, aria: str, tooltip: str,
+                  size: tuple[int, int], style: str) -> folium.Marker:
+    """A marker drawn as a labelled HTML box (no image or plugin needed), centred on the point."""
+    width, height = size
+    return folium.Marker(
+        location=location,
+        tooltip=tooltip,
+        icon=folium.DivIcon(
+            icon_size=size,
+            icon_anchor=(width // 2, height // 2),
+            html=(f'<div role="img" aria-label="{esc(aria)}" style="width:{width}px;height:{height}px;{style};'
+                  f'text-align:center;box-sizing:border-box">{esc(text)}</div>'),
+        ),
+    )

@@ -55,8 +55,8 @@ def workplaces_data(workplaces: gpd.GeoDataFrame, provenance: Provenance) -> dic
     cells = density_cells(workplaces)
     breaks = np.unique(np.quantile(cells["count"], [0.5, 0.75, 0.9, 0.97, 0.995]))
     cells["fill"] = [DENSITY_RAMP[int(np.searchsorted(breaks, c, side="right"))] for c in cells["count"]]
-    cells["label"] = [f"{number(c)} arbejdssteder, {number(e)} ansatte{tag}" for c, e in zip(cells["count"], cells["employees"], strict=True)]
-    shown = to_display(cells[["fill", "label", "geometry"]], precision=4)
+    cells["label"] = [f"{number(c)} arbejdssteder · {number(e)} ansatte" for c, e in zip(cells["count"], cells["employees"], strict=True)]
+    shown = to_display(cells[["fill", "label", "geometry"]], precision=3)  # ~100 m on 2.5 km cells
     return {"mode": "cells", "title": title, "geojson": feature_collection(shown, ["fill", "label"])}
 
 

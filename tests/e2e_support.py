@@ -84,3 +84,18 @@ def browser_page(width: int = 1600, height: int = 1000) -> Iterator[object]:
             yield page
         finally:
             browser.close()
+
+
+def add_town(page, town: str) -> None:
+    """Add a site through the app's town form and wait for its indicator column."""
+    page.get_by_role("tab", name="Tilføj en by").click()
+    page.locator('[data-testid="stSelectbox"]').filter(has_text="By").last.click()
+    page.keyboard.type(town)
+    page.keyboard.press("Enter")
+    page.get_by_role("button", name="Tilføj").last.click()
+    page.get_by_role("table").filter(has_text=town).first.wait_for(timeout=60_000)
+
+
+def wait_for_map(page) -> None:
+    """Wait until streamlit-folium has drawn the map and hooked its click handler."""
+    page.frame_locator('iframe[title="streamlit_folium.st_folium"]').locator(".leaflet-control-layers").wait_for(timeout=60_000)

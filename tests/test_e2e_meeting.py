@@ -8,25 +8,16 @@ import pytest
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
-from tests.e2e_support import ARTIFACTS, browser_page, running_app
+from tests.e2e_support import ARTIFACTS, add_town, browser_page, running_app, wait_for_map
 
 pytestmark = pytest.mark.e2e
-
-
-def add_town(page, town: str) -> None:
-    page.get_by_role("tab", name="Tilføj en by").click()
-    page.locator('[data-testid="stSelectbox"]').filter(has_text="By").last.click()
-    page.keyboard.type(town)
-    page.keyboard.press("Enter")
-    page.get_by_role("button", name="Tilføj").last.click()
-    page.get_by_role("table").filter(has_text=town).first.wait_for(timeout=60_000)
 
 
 def test_download_pdf_and_excel_then_presentation_mode() -> None:
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     with running_app() as url, browser_page(1600, 1200) as page:
         page.goto(url)
-        page.frame_locator('iframe[title="streamlit_folium.st_folium"]').locator(".leaflet-control-layers").wait_for(timeout=60_000)
+        wait_for_map(page)
         for town in ("Næstved", "Roskilde"):
             add_town(page, town)
         page.get_by_role("tab", name="Mødepakke og scenarie").click()

@@ -13,6 +13,7 @@ import streamlit as st
 from geo import indicators
 from geo.catchment import CatchmentEngine
 from geo.clusters import matches
+from geo.fairness import fairness_table
 from geo.engines import select_engine
 from geo.errors import KlyngestedError
 from geo.i18n import t
@@ -60,9 +61,9 @@ def cached_row(data_key: str, codes: tuple[str, ...] | None, method: str, name: 
     return indicators.site_row(_ctx, name, (x, y))
 
 
-@st.cache_data(show_spinner=False, max_entries=500)
-def cached_catchment(method: str, x: float, y: float) -> gpd.GeoDataFrame:
-    """Display outlines of one site's catchments, per method."""
+@st.cache_resource(show_spinner=False, max_entries=500)
+def cached_catchment(method: str, x: float, y: float) -> list[dict]:
+    """Display outlines of one site's catchments, per method (shared, read-only GeoJSON)."""
     return catchment_shapes(engine_for(method), (x, y), THRESHOLDS_MIN)
 
 
@@ -84,7 +85,7 @@ def indicator_table(data_key: str, codes: tuple[str, ...] | None, method: str, s
     return table, (pd.concat(parts, ignore_index=True) if parts else pd.DataFrame())
 
 
-@st.cache_data(show_spinner=False, max_entries=200)
+@st.cache_resource(show_spinner=False, max_entries=200)
 def cached_sites_frame(data_key: str, sites: tuple[Site, ...], _layers: Layers) -> gpd.GeoDataFrame:
     """The session's sites with their lead municipality (point-in-polygon), per data state."""
     return sites_frame(list(sites), _layers.municipalities)
@@ -94,3 +95,10 @@ def cached_sites_frame(data_key: str, sites: tuple[Site, ...], _layers: Layers) 
 def cached_town_candidates(data_key: str, _layers: Layers) -> pd.DataFrame:
     """K17 towns as location-allocation candidates, per data state."""
     return town_candidates(_layers)
+
+
+@st.cache_data(show_spinner=False, max_entries=500)
+def cached_fairness(data_key: str, codes: tuple[str, ...] | None, method: str, x: float, y: float,
+                    _ctx: indicators.IndicatorContext) -> pd.DataFrame:
+    """Per-municipality fairness of one site, per data state, cluster and method."""
+    return fairness_table(_ctx, (x, y))

@@ -12,14 +12,14 @@ import streamlit as st
 from geo.errors import KlyngestedError
 from geo.export.csv import to_csv_bytes
 from geo.export.safety import safe_filename
-from geo.fairness import FAIRNESS_THRESHOLDS, fairness_table, finance_keys
+from geo.fairness import FAIRNESS_THRESHOLDS, finance_keys
 from geo.finance import KEY_DA, KEYS, split
 from geo.i18n import number, t
 from geo.indicators import IndicatorContext
 from geo.settings import CRS_DISPLAY, CRS_METRIC, K17_CODES
 from geo.suggest import site_candidates, suggest
 from layers.fairness import fairness_figure
-from ui.data import cached_town_candidates
+from ui.data import cached_fairness, cached_town_candidates
 from ui.sidebar import Settings
 from ui.state import state
 
@@ -87,7 +87,7 @@ def fairness_view(settings: Settings, ctx: IndicatorContext, sites: gpd.GeoDataF
         return None
     pick = st.selectbox(t("breakdown_site", lang), sites["name"].tolist(), key="fair_site")
     point = sites.set_index("name").geometry[pick]
-    fair = fairness_table(ctx, (point.x, point.y))
+    fair = cached_fairness(settings.data_key, settings.codes, settings.method, point.x, point.y, ctx)
     shown = pd.DataFrame({
         t("municipality", lang): [f"{'⚠ ' if lo else ''}{n} ({c})" for n, c, lo in zip(fair["kommune"], fair["kommunekode"], fair["left_out"], strict=True)],
         t("cluster_workplaces", lang): [number(v, 0, lang) for v in fair["workplaces"]],

@@ -121,8 +121,12 @@ def frequency_chart(freq: pd.DataFrame, lang: str) -> alt.Chart:
     )
 
 
+@st.fragment
 def ranking_view(settings: Settings, table: pd.DataFrame) -> Ranking | None:
-    """Weights, ranking with explanation, and robustness in plain Danish."""
+    """Weights, ranking with explanation, and robustness in plain Danish.
+
+    A fragment: moving a weight reruns only this section, never the map or the catchments.
+    """
     lang = settings.lang
     if len(table) < 2:
         st.info(t("ranking_needs_two", lang))

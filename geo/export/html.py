@@ -37,15 +37,13 @@ def inline_leaflet(m: folium.Map) -> folium.Map:
 
 def report_map(data: ReportData, tiles: bool = False) -> folium.Map:
     """The folium map of a report: base layers, sites with catchments, title and footer."""
-    from layers import basemap
-    from layers.sites import sites_layer
+    from layers.basemap import base_map, map_data
+    from layers.sites import catchment_shapes, sites_layer
 
-    if hasattr(basemap, "map_data"):  # base_map(MapData, thresholds, tiles)
-        m = basemap.base_map(basemap.map_data(data.layers, data.cluster_workplaces()), tuple(data.thresholds),
-                             tiles=tiles)
-    else:  # older signature: base_map(layers, cluster_workplaces, thresholds, tiles)
-        m = basemap.base_map(data.layers, data.cluster_workplaces(), tuple(data.thresholds), tiles=tiles)
-    _sites_group(data, sites_layer).add_to(m)
+    thresholds = tuple(data.thresholds)
+    m = base_map(map_data(data.layers, data.cluster_workplaces()), thresholds, tiles=tiles)
+    catchments = [catchment_shapes(data.engine, (p.x, p.y), thresholds) for p in data.sites.geometry]
+    sites_layer(data.sites, catchments, data.method).add_to(m)
     title = (f"{data.scenario_name} – {data.cluster_name} – {data.created} – "
              f"rejsetid: {data.method_da}" + (" – Demodata" if data.has_synthetic else ""))
     m.get_root().html.add_child(Element(
@@ -62,21 +60,6 @@ def report_map(data: ReportData, tiles: bool = False) -> folium.Map:
         f"<ol style='margin:4px 0;padding-left:18px;list-style:none'>{sites}</ol>"
         f"<ul style='margin:4px 0;padding-left:18px'>{lines}</ul></details>"))
     return m
-
-
-def _sites_group(data: ReportData, sites_layer) -> folium.FeatureGroup:
-    """Call layers.sites.sites_layer with per-site catchments (or, older signature, the engine)."""
-    import inspect
-
-    from layers._geo import to_display
-
-    params = list(inspect.signature(sites_layer).parameters)
-    if len(params) > 1 and params[1] == "catchments":
-        iso = data.isochrones()
-        shapes = [to_display(iso[iso["nr"] == nr][["minutes", "geometry"]], simplify_m=100)
-                  for nr in range(1, len(data.sites) + 1)]
-        return sites_layer(data.sites, shapes, data.method)
-    return sites_layer(data.sites, data.engine, tuple(data.thresholds))
 
 
 def report_to_html(data: ReportData, tiles: bool = False) -> bytes:
