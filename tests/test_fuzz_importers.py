@@ -22,7 +22,7 @@ import pytest
 import shapely
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from shapely.geometry import Point, Polygon, box
+from shapely.geometry import Point, box
 
 from geo.errors import CoordinateError, InputFileError, KlyngestedError
 from geo.placement import Placer, read_postcode_areas
