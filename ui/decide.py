@@ -65,7 +65,7 @@ def suggest_view(settings: Settings, ctx: IndicatorContext, sites: gpd.GeoDataFr
                       gap=number(100 * sg["gap"], 2, lang)))
         for line in sg["comparison"]:
             st.markdown(f"- {line}")
-        st.caption(sg["method"])
+        st.caption(f"{sg['method']} · {settings.engine.label()} · {ctx.data_label}")
 
 
 @st.cache_data(show_spinner=False, max_entries=200)
@@ -101,6 +101,7 @@ def fairness_view(settings: Settings, ctx: IndicatorContext, sites: gpd.GeoDataF
     st.table(shown)
     left = fair.loc[fair["left_out"], "kommune"].tolist()
     st.markdown(t("left_out", lang, names=", ".join(left)) if left else t("none_left_out", lang))
+    st.caption(f"{t('method', lang)}: {settings.engine.label()} · {ctx.data_label}")
     return fair
 
 
@@ -144,7 +145,7 @@ def finance_view(settings: Settings, ctx: IndicatorContext, sites: gpd.GeoDataFr
         t("amount", lang): [number(v, 0, lang) + " kr." for v in table["beloeb_kr"]],
     }).set_index(t("municipality", lang)))
     st.markdown(t("finance_sum", lang, total=number(table["beloeb_kr"].sum(), 0, lang)))
-    st.caption(result.formula_da)
+    st.caption(f"{result.formula_da} · {settings.engine.label()} · {ctx.data_label}")
     st.download_button(t("download_csv", lang), to_csv_bytes(table[["kommunekode", "kommune", "andel", "beloeb_kr"]],
                        [*provenance, f"Fordeling: {result.formula_da}"]),
                        file_name=f"{safe_filename('klyngested_medfinansiering')}.csv", mime="text/csv", key="fin_csv")

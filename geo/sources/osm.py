@@ -24,7 +24,7 @@ from shapely.ops import polygonize, unary_union
 from geo.errors import SourceError
 from geo.placement import normalise_name
 from geo.provenance import Provenance
-from geo.schema import INSTITUTIONS, MUNICIPALITIES, STATIONS
+from geo.schema import INSTITUTIONS, MUNICIPALITIES, STATIONS, LayerSchema
 from geo.settings import CRS_DISPLAY, CRS_METRIC
 from geo.sources._http import HttpClient, endpoint
 from geo.sources.dagi_file import normalise_code
@@ -245,24 +245,13 @@ def fetch_institutions(
     only_codes: Iterable[str] | None = None,
 ) -> tuple[gpd.GeoDataFrame, Provenance, tuple[str, ...]]:
     """Cited institutions merged with OSM; INSTITUTIONS schema, EPSG:25832."""
-    osm = fetch_osm_institutions(client, bbox_of(municipalities))
-    merged, matched, added = merge_points(load_institutions(), osm, f"OpenStreetMap {LICENCE}")
-    merged = _with_municipality(merged, municipalities, only_codes)
-    today = pd.Timestamp.now(tz="UTC").date().isoformat()
-    note = (f"institutioner: {len(osm)} fra OpenStreetMap, {matched} genkendt i projektets "
-            f"liste (præcis position), {added} tilføjet; i alt {len(merged)}.")
-    prov = Provenance(
-        layer=INSTITUTIONS.name_da,
-        source="Projektets kildebelagte liste (data/institutions.csv) + OpenStreetMap via Overpass",
-        date=today,
-        method=f"Dubletter fjernet efter navn og afstand (≤ {DEDUPE_M:.0f} m; "
-               "byplacerede rækker "
-               f"≤ {TOWN_MATCH_M / 1000:.0f} km). {LICENCE}",
-        quality="real" if (merged["location_quality"] == "exact").all() else "approximate",
-        url="https://www.openstreetmap.org",
+    return _cited_plus_osm(
+        load_institutions(), fetch_osm_institutions(client, bbox_of(municipalities)), municipalities, only_codes,
+        INSTITUTIONS, "Projektets kildebelagte liste (data/institutions.csv) + OpenStreetMap via Overpass",
+        f"Dubletter fjernet efter navn og afstand (≤ {DEDUPE_M:.0f} m; byplacerede rækker "
+        f"≤ {TOWN_MATCH_M / 1000:.0f} km). {LICENCE}",
+        "institutioner", " (præcis position)",
     )
-    extra = [c for c in merged.columns if c not in (*INSTITUTIONS.columns, "geometry")]
-    return merged[[*INSTITUTIONS.columns, *extra, "geometry"]], prov, (note,)
 
 
 def fetch_stations(
@@ -271,23 +260,34 @@ def fetch_stations(
     only_codes: Iterable[str] | None = None,
 ) -> tuple[gpd.GeoDataFrame, Provenance, tuple[str, ...]]:
     """Cited stations merged with OSM; STATIONS schema, EPSG:25832."""
-    osm = fetch_osm_stations(client, bbox_of(municipalities))
-    merged, matched, added = merge_points(load_stations(), osm, f"OpenStreetMap {LICENCE}")
+    return _cited_plus_osm(
+        load_stations(), fetch_osm_stations(client, bbox_of(municipalities)), municipalities, only_codes,
+        STATIONS, "Projektets stationsliste (data/stations.csv) + OpenStreetMap via Overpass",
+        f"railway=station / public_transport=station+train=yes; dubletter fjernet efter "
+        f"navn og afstand (≤ {DEDUPE_M:.0f} m). {LICENCE}",
+        "stationer", "",
+    )
+
+
+def _cited_plus_osm(
+    cited: gpd.GeoDataFrame, osm: gpd.GeoDataFrame, municipalities: gpd.GeoDataFrame | None,
+    only_codes: Iterable[str] | None, schema: LayerSchema, source: str, method: str, what: str, matched_note: str,
+) -> tuple[gpd.GeoDataFrame, Provenance, tuple[str, ...]]:
+    """Merge a cited list with OSM points, assign municipalities, and describe the result."""
+    merged, matched, added = merge_points(cited, osm, f"OpenStreetMap {LICENCE}")
     merged = _with_municipality(merged, municipalities, only_codes)
-    today = pd.Timestamp.now(tz="UTC").date().isoformat()
-    note = (f"stationer: {len(osm)} fra OpenStreetMap, {matched} genkendt i projektets liste, "
+    note = (f"{what}: {len(osm)} fra OpenStreetMap, {matched} genkendt i projektets liste{matched_note}, "
             f"{added} tilføjet; i alt {len(merged)}.")
     prov = Provenance(
-        layer=STATIONS.name_da,
-        source="Projektets stationsliste (data/stations.csv) + OpenStreetMap via Overpass",
-        date=today,
-        method=f"railway=station / public_transport=station+train=yes; dubletter fjernet efter "
-               f"navn og afstand (≤ {DEDUPE_M:.0f} m). {LICENCE}",
+        layer=schema.name_da,
+        source=source,
+        date=pd.Timestamp.now(tz="UTC").date().isoformat(),
+        method=method,
         quality="real" if (merged["location_quality"] == "exact").all() else "approximate",
         url="https://www.openstreetmap.org",
     )
-    extra = [c for c in merged.columns if c not in (*STATIONS.columns, "geometry")]
-    return merged[[*STATIONS.columns, *extra, "geometry"]], prov, (note,)
+    extra = [c for c in merged.columns if c not in (*schema.columns, "geometry")]
+    return merged[[*schema.columns, *extra, "geometry"]], prov, (note,)
 
 
 # --- boundaries (keyless fallback) ---------------------------------------------------------
