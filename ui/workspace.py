@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 import folium
 import geopandas as gpd
 import pandas as pd
@@ -33,7 +35,7 @@ def map_panel(settings: Settings, sites: gpd.GeoDataFrame, height: int = MAP_HEI
     suggestion = state.suggestion
     if suggestion is not None and suggestion.get("data_key") == settings.data_key:
         groups.append(suggestions_layer(suggestion["chosen"]))
-    result = st_folium(
+    st_folium(
         fmap,
         key="map",
         height=height,
@@ -41,19 +43,25 @@ def map_panel(settings: Settings, sites: gpd.GeoDataFrame, height: int = MAP_HEI
         returned_objects=["last_clicked"],
         feature_group_to_add=groups,
         layer_control=folium.LayerControl(collapsed=False),
+        on_change=None if settings.presentation else partial(_on_map_click, lang),
     )
     st.markdown(legend_html(THRESHOLDS_MIN, static.workplaces["title"], static.workplace_count), unsafe_allow_html=True)
-    click = (result or {}).get("last_clicked")
-    if click and click != state.last_click and not settings.presentation:
-        state.last_click = click
-        try:
-            check_lonlat(click["lat"], click["lng"])
-            name = t("site_default_name", lang, n=len(state.sites) + 1)
-            add_site(Site(name, round(click["lat"], 5), round(click["lng"], 5)))
-            flash("success", t("site_added", lang, name=name))
-        except KlyngestedError:
-            flash("warning", t("clicked_outside", lang))
-        st.rerun()
+
+
+def _on_map_click(lang: str) -> None:
+    """A click on the map adds a site before the rerun starts (one rerun per click, not two)."""
+    click = (state.get("map") or {}).get("last_clicked")
+    if not click or click == state.last_click:
+        return
+    state.last_click = click
+    try:
+        check_lonlat(click["lat"], click["lng"])
+    except KlyngestedError:
+        flash("warning", t("clicked_outside", lang))
+        return
+    name = t("site_default_name", lang, n=len(state.sites) + 1)
+    if add_site(Site(name, round(click["lat"], 5), round(click["lng"], 5))):
+        flash("success", t("site_added", lang, name=name))
 
 
 def sites_panel(settings: Settings) -> None:
