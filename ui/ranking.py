@@ -121,6 +121,23 @@ def frequency_chart(freq: pd.DataFrame, lang: str) -> alt.Chart:
     )
 
 
+@st.cache_data(show_spinner=False, max_entries=100)
+def _ranked(table: pd.DataFrame, weights: dict, feeds: dict, directions: dict, targets: dict) -> tuple[Ranking, str]:
+    """The ranking, cached on its inputs; the key string identifies it for the robustness caches."""
+    ranking = score(table, weights, feeds=feeds, directions=directions, targets=targets)
+    return ranking, ranking.scores.to_json() + repr(sorted(ranking.weights.items()))
+
+
+@st.cache_data(show_spinner=False, max_entries=100)
+def _robustness(key: str, _scores: pd.DataFrame, _weights: dict, draws: int, method: str):
+    return monte_carlo(_scores, _weights, n=draws, method=method, seed=0)
+
+
+@st.cache_data(show_spinner=False, max_entries=100)
+def _criterion_out(key: str, _scores: pd.DataFrame, _weights: dict) -> pd.DataFrame:
+    return leave_one_criterion_out(_scores, _weights)
+
+
 @st.fragment
 def ranking_view(settings: Settings, table: pd.DataFrame) -> Ranking | None:
     """Weights, ranking with explanation, and robustness in plain Danish.
@@ -134,7 +151,7 @@ def ranking_view(settings: Settings, table: pd.DataFrame) -> Ranking | None:
     weights = weight_controls(lang)
     with st.expander(t("indicator_settings", lang)):
         feeds, directions, targets = indicator_settings(lang)
-    ranking = score(table, weights, feeds=feeds, directions=directions, targets=targets)
+    ranking, mc_inputs = _ranked(table, weights, feeds, directions, targets)
     winner = ranking.table["site"].iloc[0]
     st.markdown(f"### {explain(ranking, winner)}")
     st.table(pd.DataFrame({
@@ -152,12 +169,12 @@ def ranking_view(settings: Settings, table: pd.DataFrame) -> Ranking | None:
     method = c1.radio(t("robustness_method", lang), ["dirichlet", "uniform"], horizontal=True, key="mc_method",
                       format_func=lambda m: t(f"mc_{m}", lang))
     draws = c2.select_slider(t("draws", lang), [1_000, 5_000, 10_000, 20_000], value=10_000, key="mc_draws")
-    mc = monte_carlo(ranking.scores, ranking.weights, n=draws, method=method, seed=0)
+    mc = _robustness(mc_inputs, ranking.scores, ranking.weights, draws, method)
     for site in ranking.table["site"]:
         st.markdown(f"- **{mc.sentences[site]}**")
     st.altair_chart(frequency_chart(mc.frequencies, lang), width="stretch")
     st.caption(mc.method_da)
-    loco = leave_one_criterion_out(ranking.scores, ranking.weights)
+    loco = _criterion_out(mc_inputs, ranking.scores, ranking.weights)
     lines = [s for s in loco["sentence"] if s]
     if st.toggle(t("loso_toggle", lang), key="loso", help=t("loso_help", lang)):
         loso = leave_one_site_out(table, ranking.weights, feeds=feeds, directions=directions, targets=targets)
