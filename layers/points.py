@@ -68,6 +68,7 @@ def institutions_layer(records: list[dict]) -> folium.FeatureGroup:
         folium.Marker(
             location=(r["lat"], r["lon"]),
             tooltip=r["label"],
+            keyboard=False,  # dozens of dots would each be a Tab stop; sites and controls stay reachable
             icon=folium.DivIcon(
                 icon_size=(DOT_PX, DOT_PX),
                 icon_anchor=(half - dx, half + dy),
