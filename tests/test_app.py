@@ -137,3 +137,16 @@ def test_shared_link_restores_sites_and_weights() -> None:
     assert not at.exception
     assert [s.name for s in at.session_state["sites"]] == ["Næstved", "Roskilde"]
     assert at.slider(key="w_value").value == 50.0
+
+
+def test_suggestion_keeps_the_fixed_office_and_compares_user_sites(app: AppTest) -> None:
+    add_towns(app, "Slagelse")
+    app.multiselect(key="sg_fixed").set_value(["Næstved"])
+    app.button(key="sg_run").click()
+    app.run()
+    assert not app.exception
+    suggestion = app.session_state["suggestion"]
+    names = [c["name"] for c in suggestion["chosen"]]
+    assert len(names) == 2 and "Næstved" in names
+    assert 0.0 <= suggestion["gap"] <= 1.0
+    assert any("Slagelse" in line for line in suggestion["comparison"])
