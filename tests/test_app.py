@@ -150,3 +150,16 @@ def test_suggestion_keeps_the_fixed_office_and_compares_user_sites(app: AppTest)
     assert len(names) == 2 and "Næstved" in names
     assert 0.0 <= suggestion["gap"] <= 1.0
     assert any("Slagelse" in line for line in suggestion["comparison"])
+
+
+def test_rank_reversal_tests_on_demand(app: AppTest) -> None:
+    add_towns(app, "Næstved", "Roskilde", "Slagelse")
+
+    def said() -> bool:  # a reversal is named ("Uden …") or the tests found none
+        texts = " ".join(m.value for m in app.markdown)
+        return "Uden " in texts or "Ingen rangskifte" in texts
+
+    assert not said()  # off by default: not computed on every rerun
+    app.toggle(key="loso").set_value(True)
+    app.run()
+    assert not app.exception and said()

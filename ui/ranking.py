@@ -174,12 +174,11 @@ def ranking_view(settings: Settings, table: pd.DataFrame) -> Ranking | None:
         st.markdown(f"- **{mc.sentences[site]}**")
     st.altair_chart(frequency_chart(mc.frequencies, lang), width="stretch")
     st.caption(mc.method_da)
-    loco = _criterion_out(mc_inputs, ranking.scores, ranking.weights)
-    lines = [s for s in loco["sentence"] if s]
     if st.toggle(t("loso_toggle", lang), key="loso", help=t("loso_help", lang)):
+        loco = _criterion_out(mc_inputs, ranking.scores, ranking.weights)
         loso = leave_one_site_out(table, ranking.weights, feeds=feeds, directions=directions, targets=targets)
-        lines += reversal_sentences(loso)
-    st.markdown("\n".join(f"- {s}" for s in lines) if lines else t("no_reversal", lang))
+        lines = [s for s in loco["sentence"] if s] + reversal_sentences(loso)
+        st.markdown("\n".join(f"- {s}" for s in lines) if lines else t("no_reversal", lang))
     state["last_ranking"] = {"table": ranking.table, "sentences": mc.sentences, "frequencies": mc.frequencies,
                              "weights": ranking.weights}
     return ranking
