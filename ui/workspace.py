@@ -44,6 +44,7 @@ def map_panel(settings: Settings, sites: gpd.GeoDataFrame, height: int = MAP_HEI
         feature_group_to_add=groups,
         layer_control=folium.LayerControl(collapsed=False),
         on_change=None if settings.presentation else partial(_on_map_click, lang),
+        render=False,  # st_folium renders the map itself again below; one render is enough
     )
     st.markdown(legend_html(THRESHOLDS_MIN, static.workplaces["title"], static.workplace_count), unsafe_allow_html=True)
 
