@@ -40,7 +40,7 @@ def secrets() -> dict[str, str]:
     """Keys from Streamlit secrets, if a secrets file exists; never shown or logged."""
     try:
         return {k: str(v) for k, v in st.secrets.items() if isinstance(v, (str, int))}
-    except (FileNotFoundError, KlyngestedError, Exception):  # no secrets.toml is normal
+    except Exception:  # no secrets.toml (or an unreadable one) is normal: keys then come from the environment
         return {}
 
 
