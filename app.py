@@ -8,9 +8,16 @@ import time
 import streamlit as st
 
 from geo.i18n import t
+from layers.assets import install_static
 from ui.data import cached_context, cached_sites_frame, indicator_table
 from ui.decide import fairness_view, finance_view, suggest_view
-from ui.meeting import case_view, exports_view, load_from_query_params, presentation_view, sync_query_params
+from ui.meeting import (
+    case_view,
+    exports_view,
+    load_from_query_params,
+    presentation_view,
+    sync_query_params,
+)
 from ui.ranking import indicators_view, ranking_view
 from ui.sidebar import sidebar
 from ui.state import init_state, show_messages, state
@@ -18,6 +25,7 @@ from ui.workspace import map_panel, sites_panel
 
 _started = time.perf_counter()
 st.set_page_config(page_title="Klyngested", page_icon=":material/location_on:", layout="wide")
+install_static()  # Leaflet served from /app/static/, so the map works offline
 init_state()
 load_from_query_params()
 settings = sidebar()

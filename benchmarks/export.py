@@ -13,13 +13,15 @@ import time
 import geopandas as gpd
 
 from benchmarks import row
-from geo import indicators
-from geo.engines import select_engine
-from geo.report import build_report_data, render
-from geo.sites import Site, sites_frame
+from geo.data.sites import Site, sites_frame
+from geo.data.sources.embedded import load_default
+from geo.decide.weights import equal_weights
+from geo.reach import indicators
+from geo.reach.engines import select_engine
+from geo.report.bundle import build_report_data
+from geo.report.formats import render
+import layers.standalone  # noqa: F401  registers the HTML map format
 from geo.settings import CRS_DISPLAY
-from geo.sources.embedded import load_default
-from geo.weights import equal_weights
 
 FORMATS = ("pdf", "xlsx", "gpkg", "html")
 BYGGERI = ("41", "42", "43", "711", "813")

@@ -14,10 +14,10 @@ import numpy as np
 from shapely import Point
 
 from benchmarks import row
-from geo import indicators
-from geo.catchment import StraightLineEstimate
+from geo.data.sources.embedded import load_default
+from geo.reach import indicators
+from geo.reach.catchment import StraightLineEstimate
 from geo.settings import CRS_METRIC, THRESHOLDS_MIN
-from geo.sources.embedded import load_default
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:

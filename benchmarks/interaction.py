@@ -17,9 +17,9 @@ import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from benchmarks import row
+from geo.data.sites import Site
+from geo.data.sources.embedded import load_towns
 from geo.settings import CRS_DISPLAY
-from geo.sites import Site
-from geo.sources.embedded import load_towns
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
 

@@ -161,9 +161,9 @@ async def _open(browser, url: str, stats: Stats, who: str):
 
 def _town_points() -> list[tuple[float, float]]:
     """(lat, lon) of the K17 towns: new sites are put near one (on land, like a planner would)."""
+    from geo.data.sources.embedded import load_default
+    from geo.data.spatial import assign_municipality
     from geo.settings import CRS_DISPLAY, K17_CODES
-    from geo.sources.embedded import load_default
-    from geo.spatial import assign_municipality
 
     layers = load_default()
     towns = layers.towns[assign_municipality(layers.towns, layers.municipalities).isin(K17_CODES)]

@@ -18,7 +18,8 @@ import time
 import numpy as np
 
 from benchmarks import row
-from geo.network import NetworkEngine, RoadGraph
+from geo.data.roads import RoadGraph
+from geo.reach.network import NetworkEngine
 
 THRESHOLDS = (15, 30, 45, 60)
 SPACING_M = 200.0

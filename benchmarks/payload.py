@@ -13,11 +13,11 @@ import time
 import folium
 
 from benchmarks import row
-from geo.sources.embedded import load_default
+from geo.data.sources.embedded import load_default
+from geo.settings import THRESHOLDS_MIN
+from layers._geo import esc, to_display
 from layers.assets import offline_map
 from layers.basemap import base_map, map_data
-from layers._geo import esc, to_display
-from geo.settings import THRESHOLDS_MIN
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:

@@ -2,7 +2,7 @@
 
 Builds a generated graph (``benchmarks.network.make_graph``), clustered workplaces, 98
 square "municipalities", 400 institutions and 350 stations, then runs the same code the app
-runs (``geo.indicators.prepare`` + ``site_row`` with ``NetworkEngine``). Reports seconds per
+runs (``geo.reach.indicators.prepare`` + ``site_row`` with ``NetworkEngine``). Reports seconds per
 stage and the process's peak resident memory.
 """
 
@@ -19,11 +19,11 @@ from shapely import box
 
 from benchmarks import row
 from benchmarks.network import make_graph, make_points
-from geo import indicators
-from geo.layers import Layers
-from geo.network import NetworkEngine
-from geo.provenance import Provenance
-from geo.schema import INSTITUTION_KINDS
+from geo.data.bundle import Layers
+from geo.data.provenance import Provenance
+from geo.data.schema import INSTITUTION_KINDS
+from geo.reach import indicators
+from geo.reach.network import NetworkEngine
 from geo.settings import CRS_METRIC, K17_CODES
 
 

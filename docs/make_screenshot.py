@@ -7,12 +7,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from geo.engines import select_engine
-from geo.export.pdf import report_to_png_pages
-from geo.report import build_report_data
-from geo.sites import Site, sites_frame
-from geo.sources.embedded import load_default
-from geo.weights import equal_weights
+from geo.data.sites import Site, sites_frame
+from geo.data.sources.embedded import load_default
+from geo.decide.weights import equal_weights
+from geo.reach.engines import select_engine
+from geo.report.bundle import build_report_data
+from geo.report.pdf import report_to_png_pages
 from tests.e2e_support import add_town, browser_page, running_app, wait_for_map
 
 DOCS = Path(__file__).parent

@@ -27,9 +27,9 @@ from dataclasses import dataclass, field
 import numpy as np
 from scipy import sparse
 
-from geo.catchment import CatchmentEngine
 from geo.errors import KlyngestedError
 from geo.i18n import number
+from geo.reach.catchment import CatchmentEngine
 
 #: Relative MIP gap HiGHS stops at (its default is 1e-4).
 DEFAULT_GAP = 1e-6

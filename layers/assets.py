@@ -39,8 +39,7 @@ def leaflet_inline() -> tuple[str, str]:
 
 
 def offline_map(location: tuple[float, float], zoom: int, tiles: bool = False, **kwargs: object) -> folium.Map:
-    """A folium Map that loads only Leaflet, from this server; tiles optional."""
-    install_static()
+    """A folium Map that loads only Leaflet, from this server (see `install_static`); tiles optional."""
     m = folium.Map(
         location=location,
         zoom_start=zoom,

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import folium
 import geopandas as gpd
 
-from geo.layers import Layers
+from geo.data.bundle import Layers
 from geo.settings import CRS_DISPLAY, K17_CODES
 from layers.assets import offline_map
 from layers.legend import MapNotes, legend_html

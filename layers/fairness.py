@@ -15,7 +15,7 @@ import pandas as pd  # noqa: E402
 from matplotlib.patches import Patch  # noqa: E402
 
 from geo.i18n import number  # noqa: E402
-from layers.style import DENSITY_RAMP, SITE_COLOUR, SITE_RING  # noqa: E402
+from geo.style import DENSITY_RAMP, SITE_COLOUR, SITE_RING  # noqa: E402
 
 #: Share classes (upper bounds, %) and their viridis colours; a left-out municipality is white,
 #: hatched, with a thick red-brown outline, which reads without colour too.

@@ -7,10 +7,17 @@ import json
 from branca.element import MacroElement
 from jinja2 import Template
 
-from geo.indicators import KIND_DA
-from layers._geo import esc
 from geo.i18n import number
-from layers.style import KIND_COLOURS, RING_STYLES, SITE_COLOUR, SITE_RING, STATION_COLOUR, WORKPLACE_COLOUR
+from geo.reach.indicators import KIND_DA
+from geo.style import (
+    KIND_COLOURS,
+    RING_STYLES,
+    SITE_COLOUR,
+    SITE_RING,
+    STATION_COLOUR,
+    WORKPLACE_COLOUR,
+)
+from layers._geo import esc
 from layers.workplaces import CELL_M, POINT_LIMIT
 
 

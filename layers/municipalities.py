@@ -5,10 +5,10 @@ from __future__ import annotations
 import folium
 import geopandas as gpd
 
+from geo.data.provenance import Provenance
 from geo.i18n import number
-from geo.provenance import Provenance
+from geo.style import MUNICIPALITY_LINE
 from layers._geo import esc, feature_collection, to_display
-from layers.style import MUNICIPALITY_LINE
 
 
 def municipalities_data(munis: gpd.GeoDataFrame, provenance: Provenance) -> dict:

@@ -7,10 +7,10 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from geo.indicators import KIND_DA
-from geo.schema import LOCATION_QUALITY_DA
+from geo.data.schema import LOCATION_QUALITY_DA
+from geo.reach.indicators import KIND_DA
+from geo.style import KIND_COLOURS, STATION_COLOUR
 from layers._geo import esc, feature_collection, to_display
-from layers.style import KIND_COLOURS, STATION_COLOUR
 
 
 def _quality(value: str) -> str:

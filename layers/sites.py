@@ -5,9 +5,9 @@ from __future__ import annotations
 import folium
 import geopandas as gpd
 
-from geo.catchment import CatchmentEngine
+from geo.reach.catchment import CatchmentEngine
+from geo.style import RING_STYLES, SITE_COLOUR, SITE_RING, SUGGESTION_COLOUR
 from layers._geo import esc, to_display
-from layers.style import RING_STYLES, SITE_COLOUR, SITE_RING, SUGGESTION_COLOUR
 
 
 def catchment_shapes(engine: CatchmentEngine, xy: tuple[float, float], thresholds: tuple[int, ...]) -> list[dict]:

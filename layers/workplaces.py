@@ -8,12 +8,12 @@ import numpy as np
 import pandas as pd
 from shapely import box
 
+from geo.data.provenance import Provenance
+from geo.data.schema import LOCATION_QUALITY_DA
 from geo.i18n import number
-from geo.provenance import Provenance
-from geo.schema import LOCATION_QUALITY_DA
 from geo.settings import CRS_METRIC
+from geo.style import DENSITY_RAMP, WORKPLACE_COLOUR
 from layers._geo import esc, feature_collection, to_display
-from layers.style import DENSITY_RAMP, WORKPLACE_COLOUR
 
 POINT_LIMIT = 1500  #: above this many workplaces, draw density cells instead of points
 CELL_M = 2500

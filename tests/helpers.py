@@ -6,8 +6,8 @@ import geopandas as gpd
 import numpy as np
 from shapely import Point, box
 
-from geo.layers import Layers
-from geo.provenance import Provenance
+from geo.data.bundle import Layers
+from geo.data.provenance import Provenance
 from geo.settings import CRS_METRIC
 
 X0, Y0 = 680_000.0, 6_130_000.0  # a site near Næstved, EPSG:25832

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from functools import cache
 
-from geo.engines import select_engine
-from geo.finance import split
-from geo.loading import load_layers
-from geo.report import ReportData, build_report_data
+from geo.data.loading import load_layers
+from geo.data.sites import Site, sites_frame
+from geo.decide.finance import split
+from geo.reach.engines import select_engine
+from geo.report.bundle import ReportData, build_report_data
 from geo.settings import K17_CODES
-from geo.sites import Site, sites_frame
 
 HOSTILE = "<img src=x onerror=alert(1)>"
 SITES = (

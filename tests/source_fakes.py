@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from geo.sources._http import HttpClient, make_retry, make_session
+from geo.data.sources._http import HttpClient, make_retry, make_session
 
 # Two squares near Køge in EPSG:25832; 0259 comes as two parts (mainland + island).
 KOEGE_A = "POLYGON ((690000 6150000, 700000 6150000, 700000 6160000, 690000 6160000, 690000 6150000))"

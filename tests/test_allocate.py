@@ -17,7 +17,7 @@ from geo.allocate import (
     pmedian,
     travel_matrix,
 )
-from geo.catchment import StraightLineEstimate
+from geo.reach.catchment import StraightLineEstimate
 
 
 def instance(seed: int, nc: int = 10, nd: int = 50, holes: float = 0.1):

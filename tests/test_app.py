@@ -80,7 +80,7 @@ def add_towns(app: AppTest, *names: str) -> None:
 
 
 def test_weights_always_total_100_and_reranking_recomputes_no_catchment(app: AppTest, monkeypatch) -> None:
-    from geo import indicators
+    from geo.reach import indicators
 
     add_towns(app, "Næstved", "Roskilde", "Slagelse")
     calls = []

@@ -7,11 +7,11 @@ import io
 import pandas as pd
 import pytest
 
-from geo.clusters import format_codes, load_clusters, matches, parse_codes
+from geo.data.clusters import format_codes, load_clusters, matches, parse_codes
+from geo.data.sites import check_lonlat, read_sites_csv
 from geo.errors import ClusterError, CoordinateError, InputFileError
-from geo.export.csv import to_csv_bytes
-from geo.export.safety import neutralise, safe_filename
-from geo.sites import check_lonlat, read_sites_csv
+from geo.report.csv import to_csv_bytes
+from geo.report.safety import neutralise, safe_filename
 
 
 def test_construction_cluster_codes_accept_db07_and_dotted_notation() -> None:

@@ -11,8 +11,8 @@ import pandas as pd
 import pytest
 from shapely.geometry import Point
 
+from geo.data.sources.embedded import k17_codes, load_default, municipality_table
 from geo.settings import CRS_METRIC, DEFAULT_DIR, K17_CODES
-from geo.sources.embedded import k17_codes, load_default, municipality_table
 
 ROOT = Path(__file__).resolve().parent.parent
 SCRIPT = ROOT / "data" / "scripts" / "build_default.py"
@@ -137,7 +137,7 @@ def test_lolland_falster_is_separated_by_water(layers):
 
 
 def test_quality_columns_and_kinds(layers):
-    from geo.schema import INSTITUTION_KINDS, LOCATION_QUALITIES
+    from geo.data.schema import INSTITUTION_KINDS, LOCATION_QUALITIES
 
     for name in ("institutions", "stations"):
         assert getattr(layers, name)["location_quality"].isin(LOCATION_QUALITIES).all()

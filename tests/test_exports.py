@@ -10,9 +10,10 @@ import pandas as pd
 import pyogrio
 import pytest
 
-from geo.export.excel import to_xlsx_bytes
-from geo.export.gpkg import write_gpkg
-from geo.report import render
+from geo.errors import InputFileError
+from geo.report.excel import to_xlsx_bytes
+from geo.report.formats import render
+from geo.report.gpkg import write_gpkg
 from tests.report_support import HOSTILE, report_data
 
 
@@ -142,7 +143,7 @@ def test_html_inlines_leaflet_and_escapes_names(data):
 
 
 def test_render_rejects_unknown_format(data):
-    with pytest.raises(ValueError):
+    with pytest.raises(InputFileError, match="Ukendt filformat: docx"):
         render(data, "docx")
 
 

@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from geo.loading import UserFiles
-from geo.sites import Site
+from geo.data.loading import UserFiles
+from geo.data.sites import Site
 
 ROOT = Path(__file__).resolve().parents[1]
 SITES = [Site("Næstved st.", 55.2301, 11.7605), Site('<img src=x onerror="alert(1)">', 55.6415, 12.0803)]
@@ -100,10 +100,10 @@ def test_cluster_without_workplaces_keeps_the_app_running(app: AppTest) -> None:
 def test_site_with_empty_catchment_renders() -> None:
     import folium
 
-    from geo.engines import select_engine
-    from geo.loading import load_layers
+    from geo.data.loading import load_layers
+    from geo.data.sites import sites_frame
+    from geo.reach.engines import select_engine
     from geo.settings import THRESHOLDS_MIN
-    from geo.sites import sites_frame
     from layers.sites import catchment_shapes, sites_layer
 
     layers = load_layers()

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from geo.finance import KEYS, FinanceError, fairness, parse_key, split
+from geo.decide.finance import KEYS, FinanceError, fairness, parse_key, split
 from geo.settings import K17_CODES
 
 

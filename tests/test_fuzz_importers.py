@@ -24,14 +24,14 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from shapely.geometry import Point, box
 
+from geo.data.addresses import Placer, read_postcode_areas
+from geo.data.sites import MAX_NAME, MAX_SITES, Site, in_denmark, read_sites_csv
+from geo.data.sources import cvr_export
+from geo.data.sources.cvr_export import read_cvr_export
+from geo.data.sources.dagi_file import read_boundaries
+from geo.data.sources.geofile import MAX_UNZIPPED_BYTES, check_zip, read_bytes
 from geo.errors import CoordinateError, InputFileError, KlyngestedError
-from geo.placement import Placer, read_postcode_areas
 from geo.settings import CRS_METRIC
-from geo.sites import MAX_NAME, MAX_SITES, Site, in_denmark, read_sites_csv
-from geo.sources import cvr_export
-from geo.sources.cvr_export import read_cvr_export
-from geo.sources.dagi_file import read_boundaries
-from geo.sources.geofile import MAX_UNZIPPED_BYTES, check_zip, read_bytes
 
 FUZZ = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 FEW = settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -162,7 +162,7 @@ JSON = st.recursive(st.none() | st.booleans() | st.floats() | st.integers() | TE
                                             "method": st.sampled_from(["estimate", "network", 3]),
                                             "thresholds": JSON}).map(lambda v: json.dumps(v).encode())))
 def test_any_scenario_file_gives_a_scenario_or_a_danish_error(raw: bytes) -> None:
-    from geo.scenario import scenario_from_json
+    from geo.report.scenario import scenario_from_json
 
     try:
         scenario = scenario_from_json(raw)

@@ -8,8 +8,8 @@ import geopandas as gpd
 import pytest
 from shapely import Point
 
-from geo import indicators
-from geo.catchment import StraightLineEstimate
+from geo.reach import indicators
+from geo.reach.catchment import StraightLineEstimate
 from geo.settings import CRS_METRIC
 from tests.helpers import X0, Y0, tiny_layers
 
@@ -70,7 +70,7 @@ def test_population_of_reached_municipalities() -> None:
 
 
 def test_every_indicator_names_a_criterion_of_the_paper() -> None:
-    from geo.criteria import CRITERIA
+    from geo.reach.criteria import CRITERIA
 
     specs = indicators.indicator_specs()
     assert {s.criterion for s in specs} == set(CRITERIA)
@@ -79,7 +79,7 @@ def test_every_indicator_names_a_criterion_of_the_paper() -> None:
 
 
 def test_fairness_per_municipality_by_hand() -> None:
-    from geo.fairness import fairness_table, finance_keys
+    from geo.decide.fairness import fairness_table, finance_keys
 
     ctx = indicators.prepare(tiny_layers(), StraightLineEstimate())
     fair = fairness_table(ctx, (X0, Y0), codes=("0370", "0320")).set_index("kommunekode")

@@ -17,9 +17,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from geo.export.csv import to_csv_bytes
-from geo.export.safety import neutralise, neutralise_frame, safe_filename
-from geo.sites import Site, sites_frame
+from geo.data.sites import Site, sites_frame
+from geo.report.csv import to_csv_bytes
+from geo.report.safety import neutralise, neutralise_frame, safe_filename
 
 #: Names that would run script if inserted as HTML, or break out of a JS string/template.
 HOSTILE = [
@@ -38,8 +38,8 @@ settings.register_profile("injection", max_examples=80, deadline=None)
 
 
 def _layers_with_hostile_names():
-    from geo.loading import load_layers
-    from geo.provenance import Provenance
+    from geo.data.loading import load_layers
+    from geo.data.provenance import Provenance
 
     lay = load_layers()
     wp = lay.workplaces.head(50).copy()
@@ -59,7 +59,7 @@ def _layers_with_hostile_names():
 
 
 def _map_html(names: list[str]) -> str:
-    from geo.engines import select_engine
+    from geo.reach.engines import select_engine
     from geo.settings import THRESHOLDS_MIN
     from layers.basemap import base_map, map_data
     from layers.sites import catchment_shapes, sites_layer
@@ -106,7 +106,7 @@ def test_map_script_has_no_template_literal_breakout() -> None:
 
 
 def test_html_export_escapes_site_names_scenario_and_provenance() -> None:
-    from geo.report import render
+    from geo.report.formats import render
     from tests.report_support import report_data
 
     data = report_data(ranked=False, finance=False, case=False)
@@ -177,7 +177,7 @@ def _workbook_cells(data: bytes):
 
 
 def test_excel_cli_workbook_has_no_formulas() -> None:
-    from geo.export.excel import to_xlsx_bytes
+    from geo.report.excel import to_xlsx_bytes
 
     names = ["=1+1", "+A1", "-A1", "@SUM(A1)", "\t=x", "\r=x", "=cmd|' /C calc'!A0", HOSTILE[0]]
     table = pd.DataFrame({"site": names, "kommune": names, "workplaces_45": range(len(names)),
@@ -190,7 +190,7 @@ def test_excel_cli_workbook_has_no_formulas() -> None:
 
 
 def test_excel_report_workbook_has_no_formulas_in_any_sheet() -> None:
-    from geo.report import render
+    from geo.report.formats import render
     from tests.report_support import report_data
 
     data = report_data()  # site names include '=cmd|…' and HTML; case text '=HYPERLINK(…)'

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from geo.sites import Site, sites_frame
+from geo.data.sites import Site, sites_frame
 from tests.e2e_support import browser_page, running_app
 
 pytestmark = pytest.mark.e2e
@@ -18,7 +18,7 @@ TEMPLATE_NAMES = ["`+(window.__pwned=5)+`", "${window.__pwned=6}", "ends with ba
 
 
 def _export_html(tmp_path, names: list[str]) -> str:
-    from geo.report import render
+    from geo.report.formats import render
     from tests.report_support import report_data
 
     data = report_data(ranked=False, finance=False, case=False)

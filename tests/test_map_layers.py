@@ -54,8 +54,8 @@ def test_fairness_colours_and_left_out_hatching() -> None:
     import matplotlib.pyplot as plt
     import pandas as pd
 
+    from geo.style import DENSITY_RAMP
     from layers.fairness import LEFT_OUT_LINE, fairness_figure, share_colour
-    from layers.style import DENSITY_RAMP
     from tests.helpers import X0, Y0
 
     assert share_colour(0.0) == "#ffffff" and share_colour(100.0) == DENSITY_RAMP[-1]

@@ -10,8 +10,9 @@ import numpy as np
 import pytest
 from pyproj import Transformer
 
-from geo.network import NetworkEngine, RoadGraph, load_default_roads
-from geo.sources import osm_roads
+from geo.data.roads import RoadGraph, load_default_roads
+from geo.data.sources import osm_roads
+from geo.reach.network import NetworkEngine
 
 ROOT = Path(__file__).resolve().parents[1]
 TO_UTM = Transformer.from_crs("EPSG:4326", "EPSG:25832", always_xy=True)
@@ -251,7 +252,7 @@ def default_roads() -> RoadGraph:
 
 
 def test_default_network_is_small_and_labelled(default_roads: RoadGraph) -> None:
-    from geo.network import DEFAULT_ROADS_FILE
+    from geo.data.roads import DEFAULT_ROADS_FILE
 
     assert DEFAULT_ROADS_FILE.stat().st_size < 2 * 1024 * 1024
     assert default_roads.quality == "synthetic"
@@ -324,7 +325,7 @@ def test_build_roads_command_from_file(osm_file: Path, tmp_path: Path) -> None:
 
 
 def test_engine_falls_back_to_labelled_estimate_without_graph(monkeypatch, tmp_path) -> None:
-    from geo import engines
+    from geo.reach import engines
 
     monkeypatch.delenv(engines.ENV_ROADS, raising=False)
     monkeypatch.setattr(engines, "BUILT_ROADS", tmp_path / "none.npz")
@@ -335,7 +336,7 @@ def test_engine_falls_back_to_labelled_estimate_without_graph(monkeypatch, tmp_p
 
 
 def test_default_engine_for_network_is_the_synthetic_graph_and_says_so() -> None:
-    from geo.engines import select_engine
+    from geo.reach.engines import select_engine
 
     engine, notes = select_engine("network")
     assert engine.method == "network" and not notes

@@ -8,8 +8,8 @@ import time
 import pypdf
 import pytest
 
-from geo.export.pdf import page_plan
-from geo.report import render
+from geo.report.formats import render
+from geo.report.pdf import page_plan
 from tests.report_support import report_data
 
 

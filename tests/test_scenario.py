@@ -13,9 +13,10 @@ import pyogrio
 import pypdf
 import pytest
 
+from geo.data.sites import Site
 from geo.errors import InputFileError
-from geo.report import report_data_from_scenario
-from geo.scenario import (
+from geo.report.bundle import report_data_from_scenario
+from geo.report.scenario import (
     MAX_BYTES,
     SCHEMA_VERSION,
     Scenario,
@@ -26,7 +27,6 @@ from geo.scenario import (
     scenario_from_json,
     to_query_params,
 )
-from geo.sites import Site
 from tests.report_support import layers
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -60,7 +60,7 @@ def test_round_trip_equal(tmp_path):
 
 
 def test_loaded_scenario_reproduces_indicator_table(tmp_path):
-    from geo.engines import select_engine
+    from geo.reach.engines import select_engine
 
     s = scenario()
     path = tmp_path / "s.json"

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-
 import numpy as np
 import pandas as pd
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from geo.scoring import ScoringError, against_target, explain, minmax, rank_scores, score
-from geo.weights import (
+from geo.decide.scoring import ScoringError, against_target, explain, minmax, rank_scores, score
+from geo.decide.weights import (
     CRITERION_IDS,
     WeightsError,
     default_directions,

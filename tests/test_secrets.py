@@ -125,8 +125,8 @@ def _check_error(err: KlyngestedError) -> None:
 
 
 def test_source_errors_logs_and_cache_hold_no_secret(planted: Path, caplog: pytest.LogCaptureFixture) -> None:
-    from geo.placement import Placer
-    from geo.sources import cvr_es, dagi, geocode
+    from geo.data.addresses import Placer
+    from geo.data.sources import cvr_es, dagi, geocode
 
     caplog.set_level(logging.WARNING)
     client = _client(planted)
@@ -145,8 +145,8 @@ def test_source_errors_logs_and_cache_hold_no_secret(planted: Path, caplog: pyte
 
 def test_cvr_400_echoing_basic_auth_is_redacted(planted: Path, echo_url: str,
                                                 monkeypatch: pytest.MonkeyPatch) -> None:
-    from geo.placement import Placer
-    from geo.sources import cvr_es
+    from geo.data.addresses import Placer
+    from geo.data.sources import cvr_es
 
     monkeypatch.setenv("KLYNGESTED_CVR_URL", f"{echo_url}/echo400/cvr")
     with pytest.raises(SourceError) as info:
@@ -155,7 +155,7 @@ def test_cvr_400_echoing_basic_auth_is_redacted(planted: Path, echo_url: str,
 
 
 def test_debug_logging_holds_no_secret(planted: Path, caplog: pytest.LogCaptureFixture) -> None:
-    from geo.sources import dagi
+    from geo.data.sources import dagi
 
     caplog.set_level(logging.DEBUG)
     with pytest.raises(SourceError):
@@ -187,11 +187,11 @@ def test_cli_help_and_failing_refresh_print_no_secret(planted: Path, echo_url: s
 
 
 def test_snapshot_scenario_and_every_export_hold_no_secret(planted: Path) -> None:
-    from geo import snapshot
-    from geo.export.csv import to_csv_bytes
-    from geo.export.excel import to_xlsx_bytes
-    from geo.report import render
-    from geo.sources.embedded import load_default
+    from geo.data import snapshot
+    from geo.data.sources.embedded import load_default
+    from geo.report.csv import to_csv_bytes
+    from geo.report.excel import to_xlsx_bytes
+    from geo.report.formats import render
     from tests.report_support import report_data
 
     default = load_default()
@@ -206,7 +206,7 @@ def test_snapshot_scenario_and_every_export_hold_no_secret(planted: Path) -> Non
     for fmt, blob in exports.items():
         assert blob and not leaks(blob), fmt
     try:
-        from geo.scenario import Scenario, save_scenario
+        from geo.report.scenario import Scenario, save_scenario
 
         save_scenario(Scenario(sites=[s for s in __import__("tests.report_support").report_support.SITES]),
                       planted / "scenario.json")

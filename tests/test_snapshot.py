@@ -13,11 +13,11 @@ from pathlib import Path
 import pytest
 import responses
 
-from geo import snapshot
+from geo.data import snapshot
+from geo.data.loading import load_layers
+from geo.data.sources import osm, statbank
+from geo.data.sources.embedded import load_default
 from geo.errors import InputFileError
-from geo.loading import load_layers
-from geo.sources import osm, statbank
-from geo.sources.embedded import load_default
 from tests.source_fakes import client, overpass, statbank_tableinfo
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -175,8 +175,8 @@ def test_refresh_rejects_unknown_layer(tmp_path: Path) -> None:
 @responses.activate
 def test_refresh_writes_snapshot_from_sources(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """In-process refresh against fake sources: population + stations succeed, then a load."""
-    from geo import refresh
-    from geo.cli import build_parser
+    from geo.cli.main import build_parser
+    from geo.data import refresh
 
     for name in SECRET_ENV:
         monkeypatch.delenv(name, raising=False)
@@ -202,7 +202,7 @@ def test_refresh_writes_snapshot_from_sources(tmp_path: Path, monkeypatch: pytes
 
 
 def test_cli_indicators_reads_a_snapshot(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    from geo.cli import main
+    from geo.cli.main import main
 
     _write_default(tmp_path / "snaps", ("stations", "towns"))
     sites = tmp_path / "sites.csv"

@@ -8,11 +8,11 @@ import numpy as np
 import pytest
 import responses
 
+from geo.data.addresses import Placer
+from geo.data.schema import WORKPLACES, validate
+from geo.data.sources import cvr_es, geocode
+from geo.data.sources.embedded import load_towns
 from geo.errors import SourceError
-from geo.placement import Placer
-from geo.schema import WORKPLACES, validate
-from geo.sources import cvr_es, geocode
-from geo.sources.embedded import load_towns
 from tests.source_fakes import body_json, client, es_page, es_unit, gsearch_hit
 
 SEARCH = f"{cvr_es.DEFAULT_URL}/cvr-permanent/produktionsenhed/_search"

@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 import responses
 
+from geo.data.schema import MUNICIPALITIES, validate
+from geo.data.sources import dagi, osm
 from geo.errors import SourceError
-from geo.schema import MUNICIPALITIES, validate
-from geo.sources import dagi, osm
 from tests.source_fakes import (
     GREVE,
     KOEGE_A,

@@ -8,11 +8,11 @@ import pandas as pd
 import pytest
 import responses
 
+from geo.data.addresses import Placer
+from geo.data.sources import geocode
+from geo.data.sources._http import RateLimiter
+from geo.data.sources.embedded import load_towns
 from geo.errors import SourceError
-from geo.placement import Placer
-from geo.sources import geocode
-from geo.sources._http import RateLimiter
-from geo.sources.embedded import load_towns
 from tests.source_fakes import client, gsearch_hit, nominatim_hit
 
 

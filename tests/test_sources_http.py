@@ -10,9 +10,9 @@ import requests
 import responses
 from urllib3.response import HTTPResponse
 
+from geo.data.sources import _http
+from geo.data.sources._http import CappedRetry, HttpClient, RateLimiter, make_retry
 from geo.errors import SourceError
-from geo.sources import _http
-from geo.sources._http import CappedRetry, HttpClient, RateLimiter, make_retry
 from tests.source_fakes import client as make_client
 
 URL = "https://api.example.dk/data"

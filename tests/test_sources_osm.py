@@ -7,10 +7,10 @@ from pathlib import Path
 import pytest
 import responses
 
+from geo.data.schema import INSTITUTIONS, STATIONS, validate
+from geo.data.sources import osm
+from geo.data.sources.embedded import load_institutions, load_municipalities, load_stations
 from geo.errors import SourceError
-from geo.schema import INSTITUTIONS, STATIONS, validate
-from geo.sources import osm
-from geo.sources.embedded import load_institutions, load_municipalities, load_stations
 from tests.source_fakes import client, overpass
 
 

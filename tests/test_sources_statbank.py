@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 import responses
 
+from geo.data.sources import statbank
 from geo.errors import SourceError
-from geo.sources import statbank
 from tests.source_fakes import body_json, client, statbank_tableinfo
 
 INFO = f"{statbank.DEFAULT_URL}/tableinfo"

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from geo import indicators
-from geo.engines import select_engine
-from geo.sources.embedded import load_default
-from geo.suggest import SuggestError, suggest, town_candidates
+from geo.data.sources.embedded import load_default
+from geo.decide.suggest import SuggestError, suggest, town_candidates
+from geo.reach import indicators
+from geo.reach.engines import select_engine
 
 BYGGERI = ("41", "42", "43", "711", "813")
 

@@ -10,18 +10,18 @@ import geopandas as gpd
 import pandas as pd
 import streamlit as st
 
-from geo import indicators
-from geo.catchment import CatchmentEngine
-from geo.clusters import matches
-from geo.fairness import fairness_table
-from geo.engines import select_engine
+from geo.data.bundle import Layers
+from geo.data.clusters import matches
+from geo.data.loading import UserFiles, load_layers
+from geo.data.sites import Site, sites_frame
+from geo.decide.fairness import fairness_table
+from geo.decide.suggest import town_candidates
 from geo.errors import KlyngestedError
 from geo.i18n import t
-from geo.layers import Layers
-from geo.loading import UserFiles, load_layers
+from geo.reach import indicators
+from geo.reach.catchment import CatchmentEngine
+from geo.reach.engines import select_engine
 from geo.settings import THRESHOLDS_MIN
-from geo.sites import Site, sites_frame
-from geo.suggest import town_candidates
 from layers.basemap import MapData, map_data
 from layers.sites import catchment_shapes
 

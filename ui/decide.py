@@ -5,19 +5,19 @@ from __future__ import annotations
 import io
 
 import geopandas as gpd
-import pandas as pd
 import matplotlib.pyplot as plt
+import pandas as pd
 import streamlit as st
 
+from geo.decide.fairness import FAIRNESS_THRESHOLDS, finance_keys
+from geo.decide.finance import KEY_DA, KEYS, split
+from geo.decide.suggest import site_candidates, suggest
 from geo.errors import KlyngestedError
-from geo.export.csv import to_csv_bytes
-from geo.export.safety import safe_filename
-from geo.fairness import FAIRNESS_THRESHOLDS, finance_keys
-from geo.finance import KEY_DA, KEYS, split
 from geo.i18n import number, t
-from geo.indicators import IndicatorContext
+from geo.reach.indicators import IndicatorContext
+from geo.report.csv import to_csv_bytes
+from geo.report.safety import safe_filename
 from geo.settings import CRS_DISPLAY, CRS_METRIC, K17_CODES
-from geo.suggest import site_candidates, suggest
 from layers.fairness import fairness_figure
 from ui.data import cached_fairness, cached_town_candidates
 from ui.sidebar import Settings

@@ -9,14 +9,23 @@ import geopandas as gpd
 import pandas as pd
 import streamlit as st
 
-from geo import indicators
-from geo.criteria import CRITERIA
+import layers.standalone  # noqa: F401  registers the HTML map export
+from geo.decide.weights import CRITERION_IDS, normalise
 from geo.errors import KlyngestedError
-from geo.export.safety import safe_filename
 from geo.i18n import number, t
-from geo.report import build_report_data, render
-from geo.scenario import Scenario, diff_snapshot, from_query_params, layer_dates, scenario_from_json, to_query_params
-from geo.weights import CRITERION_IDS, normalise
+from geo.reach import indicators
+from geo.reach.criteria import CRITERIA
+from geo.report.bundle import build_report_data
+from geo.report.formats import render
+from geo.report.safety import safe_filename
+from geo.report.scenario import (
+    Scenario,
+    diff_snapshot,
+    from_query_params,
+    layer_dates,
+    scenario_from_json,
+    to_query_params,
+)
 from ui.sidebar import Settings
 from ui.state import flash, set_weights, state
 

@@ -6,15 +6,20 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from geo import indicators
-from geo.criteria import CRITERIA
-from geo.export.csv import to_csv_bytes
-from geo.export.safety import safe_filename
+from geo.decide.robustness import (
+    leave_one_criterion_out,
+    leave_one_site_out,
+    monte_carlo,
+    reversal_sentences,
+)
+from geo.decide.scoring import Ranking, explain, score
+from geo.decide.weights import CRITERION_IDS, equal_weights, rebalance
 from geo.i18n import number, t
-from geo.robustness import leave_one_criterion_out, leave_one_site_out, monte_carlo, reversal_sentences
-from geo.scoring import Ranking, explain, score
-from geo.weights import CRITERION_IDS, equal_weights, rebalance
-from layers.style import CRITERION_COLOURS
+from geo.reach import indicators
+from geo.reach.criteria import CRITERIA
+from geo.report.csv import to_csv_bytes
+from geo.report.safety import safe_filename
+from geo.style import CRITERION_COLOURS
 from ui.sidebar import Settings
 from ui.state import set_weights, state
 

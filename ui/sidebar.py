@@ -8,14 +8,14 @@ from dataclasses import dataclass
 
 import streamlit as st
 
-from geo.catchment import CatchmentEngine
-from geo.clusters import format_codes, load_clusters, parse_codes
+from geo.data.bundle import Layers
+from geo.data.clusters import format_codes, load_clusters, parse_codes
+from geo.data.loading import UserFiles, find_folder_files, folder_from_env
+from geo.data.refresh import DEFAULT_LAYERS, refresh
+from geo.data.snapshot import current_snapshot, snapshot_dates
 from geo.errors import KlyngestedError
 from geo.i18n import LANGUAGES, t
-from geo.layers import Layers
-from geo.loading import UserFiles, find_folder_files, folder_from_env
-from geo.refresh import DEFAULT_LAYERS, refresh
-from geo.snapshot import current_snapshot, snapshot_dates
+from geo.reach.catchment import CatchmentEngine
 from ui.data import cached_layers, engine_for, try_load
 from ui.state import flash, state
 

@@ -6,8 +6,8 @@ from dataclasses import replace
 
 import streamlit as st
 
-from geo.sites import MAX_SITES, Site
-from geo.weights import equal_weights
+from geo.data.sites import MAX_SITES, Site
+from geo.decide.weights import equal_weights
 
 state = st.session_state
 

@@ -10,10 +10,10 @@ import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
+from geo.data.sites import Site, check_lonlat, read_sites_csv
 from geo.errors import KlyngestedError
 from geo.i18n import t
 from geo.settings import CRS_DISPLAY, THRESHOLDS_MIN
-from geo.sites import Site, check_lonlat, read_sites_csv
 from layers.basemap import base_map
 from layers.legend import legend_html
 from layers.sites import sites_layer, suggestions_layer

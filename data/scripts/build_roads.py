@@ -22,7 +22,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from geo.network import DEFAULT_ROADS_FILE, RoadGraph
+from geo.data.roads import DEFAULT_ROADS_FILE, RoadGraph
 from geo.settings import CRS_DISPLAY, CRS_METRIC
 
 SEED = 4

@@ -1,0 +1,207 @@
+"""Candidate sites: validation of typed or uploaded coordinates and the lead municipality."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import warnings
+from dataclasses import dataclass
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+from pyproj import Transformer
+
+from geo.data.spatial import assign_municipality
+from geo.errors import CoordinateError, InputFileError
+from geo.settings import CRS_DISPLAY, CRS_METRIC, DENMARK_BBOX_LONLAT
+
+_TO_LONLAT = Transformer.from_crs(CRS_METRIC, CRS_DISPLAY, always_xy=True)
+
+
+@dataclass(frozen=True)
+class Site:
+    """A candidate site as the user made it (WGS84)."""
+
+    name: str
+    lat: float
+    lon: float
+
+
+def in_denmark(lat: float, lon: float) -> bool:
+    """True when the point lies inside Denmark's bounding box."""
+    w, s, e, n = DENMARK_BBOX_LONLAT
+    return w <= lon <= e and s <= lat <= n
+
+
+def check_lonlat(lat: float, lon: float) -> None:
+    """Raise CoordinateError with a Danish hint when a point is not in Denmark."""
+    if pd.isna(lat) or pd.isna(lon):
+        raise CoordinateError("Koordinaterne mangler.", "Coordinates are missing.")
+    if in_denmark(lat, lon):
+        return
+    if in_denmark(lon, lat):
+        raise CoordinateError(
+            f"Punktet ({lat:.4f}, {lon:.4f}) ligger uden for Danmark – bredde- og længdegrad ser ud til at være byttet om. "
+            "Breddegrad (lat) er ca. 54–58, længdegrad (lon) ca. 8–15.",
+            f"Point ({lat:.4f}, {lon:.4f}) is outside Denmark; latitude and longitude look swapped.",
+        )
+    raise CoordinateError(
+        f"Punktet ({lat:.4f}, {lon:.4f}) ligger uden for Danmark. Breddegrad skal være ca. 54–58 og længdegrad ca. 8–15.",
+        f"Point ({lat:.4f}, {lon:.4f}) is outside Denmark.",
+    )
+
+
+#: Most sites read from one site list (a scenario holds at most as many; see geo.report.scenario).
+MAX_SITES = 200
+#: Largest site-list file (bytes).
+MAX_SITE_FILE_BYTES = 5 * 1024 * 1024
+#: Longest site name kept (characters); longer names are cut.
+MAX_NAME = 200
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def clean_name(name: object, fallback: str) -> str:
+    """A site name as plain text: control characters removed, whitespace collapsed, cut to
+    `MAX_NAME` characters. Markup is kept as text (it is escaped wherever it is shown)."""
+    text = " ".join(_CONTROL.sub(" ", str(name if name is not None else "")).split())
+    return text[:MAX_NAME] or fallback
+
+
+def _coordinate(values: pd.Series) -> pd.Series:
+    """Numbers from text with decimal comma or point; anything else (and inf) -> NaN."""
+    text = values.astype(object).where(values.notna(), "").astype(str).str.strip()
+    text = text.str.replace("\u2212", "-", regex=False).str.replace(",", ".", regex=False)
+    numeric = text.str.fullmatch(r"[-+]?(\d+(\.\d*)?|\.\d+)([eE][-+]?\d+)?", na=False)
+    numbers = pd.to_numeric(text.where(numeric, ""), errors="coerce").astype("float64")
+    return numbers.where(np.isfinite(numbers))
+
+
+def read_sites_csv(data: bytes | str) -> tuple[list[Site], list[str]]:
+    """Read a site list with columns navn,lat,lon (',' ';' or tab, decimal comma allowed).
+
+    Swapped lat/lon and EPSG:25832 metres are corrected with a note; rows outside
+    Denmark or without coordinates are dropped and counted in the notes. At most
+    `MAX_SITES` sites and `MAX_SITE_FILE_BYTES` bytes; larger lists are refused in Danish.
+    """
+    size = len(data.encode("utf-8")) if isinstance(data, str) else len(data)
+    if size > MAX_SITE_FILE_BYTES:
+        raise InputFileError(
+            f"Filen med lokaliteter er for stor ({size / 1024 / 1024:.1f} MB); højst "
+            f"{MAX_SITE_FILE_BYTES // (1024 * 1024)} MB og {MAX_SITES} lokaliteter.".replace(".", ",", 1),
+            f"The site file is too large ({size} bytes); at most {MAX_SITE_FILE_BYTES} bytes.",
+        )
+    text = _decode(data).replace("\x00", "")
+    if not text.strip():
+        raise InputFileError("Filen med lokaliteter er tom.", "The site file is empty.")
+    first = next((line for line in text.splitlines() if line.strip()), "")
+    sep = max((";", ",", "\t"), key=first.count)
+    bad_rows: list[list[str]] = []
+    try:
+        with warnings.catch_warnings():  # short/long rows are counted below instead
+            warnings.simplefilter("ignore", pd.errors.ParserWarning)
+            df = pd.read_csv(io.StringIO(text), sep=sep, dtype=str, skipinitialspace=True,
+                             nrows=MAX_SITES + 1, engine="python", index_col=False,
+                             on_bad_lines=lambda fields: bad_rows.append(fields))
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError, csv.Error) as err:
+        raise InputFileError(
+            f"Filen med lokaliteter kunne ikke læses som CSV ({type(err).__name__}). "
+            "Forventet: kolonnerne navn, lat, lon adskilt af ',' eller ';'.",
+            f"The site file could not be read as CSV: {err}",
+        ) from err
+    if len(df) > MAX_SITES:
+        raise InputFileError(
+            f"Filen har mere end {MAX_SITES} lokaliteter; højst {MAX_SITES} kan indlæses ad gangen.",
+            f"The file has more than {MAX_SITES} sites; at most {MAX_SITES} can be read.",
+        )
+    aliases = {"name": "navn", "latitude": "lat", "breddegrad": "lat", "longitude": "lon",
+               "lng": "lon", "laengdegrad": "lon", "længdegrad": "lon"}
+    seen: set[str] = set()
+    columns = []
+    for column in df.columns:  # first of duplicate or aliased headers wins
+        key = str(column).strip().lower().lstrip("\ufeff").strip('"')
+        key = aliases.get(key, key)
+        columns.append(key if key not in seen else f"_dup_{len(columns)}")
+        seen.add(key)
+    df.columns = columns
+    missing = [c for c in ("navn", "lat", "lon") if c not in df.columns]
+    if missing:
+        raise InputFileError(
+            f"Filen med lokaliteter mangler kolonnerne: {', '.join(missing)} (forventet: navn, lat, lon).",
+            f"The site file lacks columns: {', '.join(missing)}.",
+        )
+    lat = _coordinate(df["lat"])
+    lon = _coordinate(df["lon"])
+    sites: list[Site] = []
+    swapped = metric = no_coords = outside = 0
+    for name, la, lo in zip(df["navn"], lat, lon, strict=True):
+        if pd.isna(la) or pd.isna(lo):
+            no_coords += 1
+            continue
+        if abs(la) > 1000 and abs(lo) > 1000:  # metres, EPSG:25832 given as lat/lon
+            x, y = (lo, la) if la > lo else (la, lo)
+            lo, la = _TO_LONLAT.transform(x, y)
+            metric += 1
+        if not in_denmark(la, lo) and in_denmark(lo, la):
+            la, lo = lo, la
+            swapped += 1
+        if not in_denmark(la, lo):
+            outside += 1
+            continue
+        sites.append(Site(clean_name(name, f"Lokalitet {len(sites) + 1}"), float(la), float(lo)))
+    notes = []
+    if swapped:
+        notes.append(f"{swapped} lokalitet(er) havde bredde- og længdegrad byttet om og blev rettet.")
+    if metric:
+        notes.append(f"{metric} lokalitet(er) var angivet i meter (EPSG:25832) og blev omregnet.")
+    reasons = [f"{no_coords} med manglende eller ugyldige koordinater" if no_coords else "",
+               f"{outside} uden for Danmark" if outside else "",
+               f"{len(bad_rows)} med for mange felter (sæt navne med '{sep}' i anførselstegn)"
+               if bad_rows else ""]
+    detail = ", ".join(r for r in reasons if r)
+    if detail:
+        notes.append(f"{no_coords + outside + len(bad_rows)} række(r) blev sprunget over: {detail}.")
+    if not sites:
+        raise InputFileError(
+            "Filen indeholder ingen gyldige lokaliteter i Danmark" + (f" ({detail})." if detail else "."),
+            "No valid sites in Denmark.",
+        )
+    return sites, notes
+
+
+def sites_frame(sites: list[Site], municipalities: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """Sites as a GeoDataFrame in EPSG:25832 with the lead municipality by point-in-polygon."""
+
+    gdf = gpd.GeoDataFrame(
+        {"name": [s.name for s in sites], "lat": [s.lat for s in sites], "lon": [s.lon for s in sites]},
+        geometry=gpd.points_from_xy([s.lon for s in sites], [s.lat for s in sites]),
+        crs=CRS_DISPLAY,
+    ).to_crs(CRS_METRIC)
+    codes = assign_municipality(gdf, municipalities) if len(gdf) else pd.Series([], dtype=object)
+    names = municipalities.set_index("kommunekode")["navn"]
+    gdf["kommunekode"] = codes.to_numpy() if len(gdf) else []
+    gdf["kommune"] = [names.get(c, "uden for kommunelaget") if c else "uden for kommunelaget" for c in gdf["kommunekode"]]
+    return gdf
+
+
+def _decode(data: bytes | str) -> str:
+    """Text of a site list: UTF-8 (with or without BOM), UTF-16 with BOM, else Windows-1252."""
+    if isinstance(data, str):
+        return data
+    if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError:
+            pass
+    if b"\x00" in data[:4096] or data[:4] in (b"PK\x03\x04", b"\xd0\xcf\x11\xe0"):
+        raise InputFileError(
+            "Filen med lokaliteter er ikke en tekstfil (CSV). Gem den som CSV (navn, lat, lon).",
+            "The site file is not a text (CSV) file.",
+        )
+    for enc in ("utf-8-sig", "cp1252"):
+        try:
+            return data.decode(enc)
+        except UnicodeDecodeError:
+            continue
+    raise InputFileError("Filens tegnsæt kunne ikke genkendes (brug UTF-8).", "Unknown encoding.")

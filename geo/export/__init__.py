@@ -1,1 +1,0 @@
-"""Exports of the indicator table, each stamped with provenance."""

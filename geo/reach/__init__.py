@@ -1,0 +1,1 @@
+"""Reach: catchment engines (estimate | road network) and the indicator table per site."""

@@ -1,0 +1,240 @@
+"""Indicators per candidate site, each tied to a criterion of the K17 paper.
+
+`prepare()` filters and caches the arrays once per (layers, cluster codes, engine);
+`site_row()` computes one site's row, so the app can cache and recompute per site.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+from geo.data.bundle import Layers
+from geo.data.clusters import matches
+from geo.data.schema import INSTITUTION_KINDS
+from geo.i18n import number
+from geo.reach.catchment import CatchmentEngine, straight_km
+from geo.reach.criteria import CRITERIA
+from geo.settings import K17_CODES, THRESHOLDS_MIN
+
+REACH_MIN = 45  #: minutes defining "reached" for share, population and municipality breakdown
+INSTITUTION_REACH_MIN = 30
+
+KIND_DA = {
+    "university": "universitet",
+    "university_college": "professionshøjskole",
+    "business_academy": "erhvervsakademi",
+    "vocational_school": "erhvervsskole",
+    "research_institute": "forsknings-/GTS-institut",
+}
+
+
+@dataclass(frozen=True)
+class IndicatorSpec:
+    """What a column means: label, unit, the K17 criterion it serves and its direction."""
+
+    column: str
+    label_da: str
+    label_en: str
+    unit: str
+    criterion: str
+    higher_is_better: bool = True
+
+
+def indicator_specs(thresholds: tuple[int, ...] = THRESHOLDS_MIN) -> list[IndicatorSpec]:
+    """All indicator columns in display order."""
+    specs: list[IndicatorSpec] = []
+    for t in thresholds:
+        specs.append(IndicatorSpec(f"workplaces_{t}", f"Klyngearbejdssteder inden for {t} min", f"Cluster workplaces within {t} min", "antal", "value"))
+    for t in thresholds:
+        specs.append(IndicatorSpec(f"employees_{t}", f"Ansatte (årsværk) inden for {t} min", f"Employees within {t} min", "antal", "value"))
+    specs += [
+        IndicatorSpec("share_k17_45", f"Andel af K17's klyngearbejdssteder inden for {REACH_MIN} min", f"Share of K17 cluster workplaces within {REACH_MIN} min", "%", "value"),
+        IndicatorSpec("population_45", f"Befolkning i kommuner nået inden for {REACH_MIN} min", f"Population of municipalities reached within {REACH_MIN} min", "personer", "attract"),
+        IndicatorSpec("municipalities_45", f"K17-kommuner nået inden for {REACH_MIN} min", f"K17 municipalities reached within {REACH_MIN} min", "antal", "attract"),
+        IndicatorSpec("nearest_institution_km", "Afstand til nærmeste viden-/uddannelsesinstitution", "Distance to nearest institution", "km", "knowledge", False),
+        IndicatorSpec("institutions_30", f"Institutioner inden for {INSTITUTION_REACH_MIN} min", f"Institutions within {INSTITUTION_REACH_MIN} min", "antal", "knowledge"),
+    ]
+    for kind in INSTITUTION_KINDS:
+        criterion = "research" if kind in ("university", "research_institute") else "knowledge"
+        specs.append(IndicatorSpec(f"nearest_{kind}_km", f"Afstand til nærmeste {KIND_DA[kind]}", f"Distance to nearest {kind.replace('_', ' ')}", "km", criterion, False))
+    specs += [
+        IndicatorSpec("nearest_station_km", "Afstand til nærmeste togstation", "Distance to nearest rail station", "km", "network", False),
+        IndicatorSpec("nearest_station_min", "Køretid til nærmeste togstation", "Drive time to nearest rail station", "min", "network", False),
+    ]
+    return specs
+
+
+@dataclass(frozen=True)
+class IndicatorContext:
+    """Arrays prepared once per (layers, codes, engine): everything a site row needs."""
+
+    engine: CatchmentEngine
+    thresholds: tuple[int, ...]
+    wp_xy: np.ndarray
+    wp_employees: np.ndarray
+    wp_kommune_codes: np.ndarray  #: distinct municipality codes of the workplaces
+    wp_kommune_idx: np.ndarray  #: per workplace, index into wp_kommune_codes
+    wp_k17: np.ndarray  #: per workplace, True when in a K17 municipality
+    k17_total: int
+    inst_xy: np.ndarray
+    inst_kind: np.ndarray
+    inst_kommune: np.ndarray
+    station_xy: np.ndarray
+    muni_xy: np.ndarray
+    muni_code: np.ndarray
+    muni_name: dict[str, str]
+    muni_pop: np.ndarray
+    data_label: str
+
+
+def prepare(
+    layers: Layers,
+    engine: CatchmentEngine,
+    codes: tuple[str, ...] | None = None,
+    thresholds: tuple[int, ...] = THRESHOLDS_MIN,
+) -> IndicatorContext:
+    """Filter workplaces to the cluster codes and collect coordinate arrays."""
+    wp = layers.workplaces[matches(layers.workplaces["industry_code"], codes)]
+    munis = layers.municipalities
+    rep = munis.geometry.representative_point()
+    quality = layers.provenance["workplaces"].quality
+    kommune_codes, kommune_idx = np.unique(wp["kommunekode"].fillna("").astype(str).to_numpy(), return_inverse=True)
+    return IndicatorContext(
+        engine=engine,
+        thresholds=tuple(sorted(thresholds)),
+        wp_xy=_xy(wp),
+        wp_employees=pd.to_numeric(wp["employees"], errors="coerce").fillna(0).to_numpy(float),
+        wp_kommune_codes=kommune_codes,
+        wp_kommune_idx=kommune_idx,
+        wp_k17=np.isin(kommune_codes, K17_CODES)[kommune_idx],
+        k17_total=int(wp["kommunekode"].isin(K17_CODES).sum()),
+        inst_xy=_xy(layers.institutions),
+        inst_kind=layers.institutions["kind"].to_numpy(),
+        inst_kommune=layers.institutions["kommunekode"].fillna("").astype(str).to_numpy(),
+        station_xy=_xy(layers.stations),
+        muni_xy=np.column_stack([rep.x, rep.y]) if len(rep) else np.empty((0, 2)),
+        muni_code=munis["kommunekode"].to_numpy(),
+        muni_name=dict(zip(munis["kommunekode"], munis["navn"], strict=True)),
+        muni_pop=pd.to_numeric(munis["population"], errors="coerce").fillna(0).to_numpy(float),
+        data_label={"synthetic": "Demodata", "approximate": "omtrentlig placering"}.get(quality, "reelle data"),
+    )
+
+
+def site_row(ctx: IndicatorContext, name: str, xy: tuple[float, float]) -> tuple[dict, pd.DataFrame]:
+    """One site's indicator row and its per-municipality breakdown (reached within 45 min)."""
+    minutes = ctx.engine.minutes(xy, ctx.wp_xy)
+    row: dict[str, object] = {"site": name}
+    for t in ctx.thresholds:
+        inside = minutes <= t
+        row[f"workplaces_{t}"] = int(inside.sum())
+        row[f"employees_{t}"] = round(float(ctx.wp_employees[inside].sum()), 1)
+    reached = minutes <= REACH_MIN
+    k17_reached = int((reached & ctx.wp_k17).sum())
+    row["share_k17_45"] = round(100.0 * k17_reached / ctx.k17_total, 1) if ctx.k17_total else np.nan
+    muni_min = ctx.engine.minutes(xy, ctx.muni_xy)
+    muni_reached = muni_min <= REACH_MIN
+    row["population_45"] = int(ctx.muni_pop[muni_reached].sum())
+    row["municipalities_45"] = int((muni_reached & np.isin(ctx.muni_code, K17_CODES)).sum())
+    inst_km = straight_km(xy, ctx.inst_xy)
+    row["nearest_institution_km"] = _min(inst_km)
+    row["institutions_30"] = int((ctx.engine.minutes(xy, ctx.inst_xy) <= INSTITUTION_REACH_MIN).sum())
+    for kind in INSTITUTION_KINDS:
+        row[f"nearest_{kind}_km"] = _min(inst_km[ctx.inst_kind == kind])
+    row["nearest_station_km"] = _min(straight_km(xy, ctx.station_xy))
+    row["nearest_station_min"] = _min(ctx.engine.minutes(xy, ctx.station_xy))
+    row["method"] = ctx.engine.method
+    row["method_note"] = ctx.engine.label()
+    row["data"] = ctx.data_label
+    n_codes = len(ctx.wp_kommune_codes)
+    idx = ctx.wp_kommune_idx[reached]
+    counts = np.bincount(idx, minlength=n_codes)
+    present = counts > 0
+    breakdown = pd.DataFrame({
+        "kommunekode": ctx.wp_kommune_codes[present],
+        "workplaces": counts[present],
+        "employees": np.bincount(idx, weights=ctx.wp_employees[reached], minlength=n_codes)[present],
+    })
+    breakdown.insert(0, "site", name)
+    breakdown.insert(2, "kommune", breakdown["kommunekode"].map(ctx.muni_name).fillna("ukendt"))
+    return row, breakdown.sort_values("workplaces", ascending=False, ignore_index=True)
+
+
+def compute(
+    layers: Layers,
+    sites: gpd.GeoDataFrame,
+    engine: CatchmentEngine,
+    codes: tuple[str, ...] | None = None,
+    thresholds: tuple[int, ...] = THRESHOLDS_MIN,
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Indicator table (one row per site) and the per-municipality breakdown for all sites."""
+    ctx = prepare(layers, engine, codes, thresholds)
+    rows, parts = [], []
+    for site in sites.itertuples():
+        row, part = site_row(ctx, site.name, (site.geometry.x, site.geometry.y))
+        rows.append(row)
+        parts.append(part)
+    return assemble(rows, sites), (pd.concat(parts, ignore_index=True) if parts else pd.DataFrame())
+
+
+def assemble(rows: list[dict], sites: gpd.GeoDataFrame) -> pd.DataFrame:
+    """Rows plus each site's coordinates and lead municipality, in a stable column order."""
+    table = pd.DataFrame(rows)
+    if table.empty:
+        return table
+    meta = pd.DataFrame(
+        {"kommunekode": sites["kommunekode"].to_numpy(), "kommune": sites["kommune"].to_numpy(),
+         "lat": sites["lat"].round(5).to_numpy(), "lon": sites["lon"].round(5).to_numpy()}
+    )
+    table = pd.concat([table[["site"]], meta, table.drop(columns="site")], axis=1)
+    return table
+
+
+def _xy(gdf: gpd.GeoDataFrame) -> np.ndarray:
+    if gdf.empty:
+        return np.empty((0, 2))
+    return np.column_stack([gdf.geometry.x.to_numpy(), gdf.geometry.y.to_numpy()])
+
+
+def _min(values: np.ndarray) -> float:
+    finite = values[np.isfinite(values)]
+    return round(float(finite.min()), 2) if finite.size else np.nan
+
+
+def display_table(table: pd.DataFrame, lang: str = "da") -> pd.DataFrame:
+    """Sites as numbered columns (as on the map), indicators as rows with unit and criterion."""
+
+    da = lang == "da"
+    first, second = ("Indikator", "Kriterium") if da else ("Indicator", "Criterion")
+    columns = [f"{i}. {site}" for i, site in enumerate(table["site"], start=1)]
+    rows = []
+    for spec in indicator_specs():
+        criterion = CRITERIA[spec.criterion]
+        decimals = 1 if spec.unit in ("km", "%", "min") else 0
+        rows.append(
+            [f"{spec.label_da if da else spec.label_en} ({spec.unit})", criterion.name_da if da else criterion.name_en]
+            + [number(float(v), decimals, lang) for v in table[spec.column]]
+        )
+    rows.append(
+        ["Metode / data" if da else "Method / data", ""]
+        + [f"{m} · {d}" for m, d in zip(table["method_note"], table["data"], strict=True)]
+    )
+    return pd.DataFrame(rows, columns=[first, second, *columns]).set_index(first)
+
+
+def breakdown_display(part: pd.DataFrame, lang: str = "da") -> pd.DataFrame:
+    """Per-municipality breakdown with translated headers and formatted numbers."""
+
+    da = lang == "da"
+    yes_no = {True: "ja" if da else "yes", False: "nej" if da else "no"}
+    return pd.DataFrame(
+        {
+            ("Kommune" if da else "Municipality"): [f"{n} ({c})" for n, c in zip(part["kommune"], part["kommunekode"], strict=True)],
+            "K17": [yes_no[c in K17_CODES] for c in part["kommunekode"]],
+            ("Arbejdssteder" if da else "Workplaces"): [number(v, 0, lang) for v in part["workplaces"]],
+            ("Ansatte" if da else "Employees"): [number(v, 0, lang) for v in part["employees"]],
+        }
+    ).set_index("Kommune" if da else "Municipality")

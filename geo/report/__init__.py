@@ -1,0 +1,1 @@
+"""Reports: the report bundle, scenario files and every export format."""

@@ -1,0 +1,140 @@
+"""The house rules of the code base, checked on the source: imports go one way only.
+
+- geo/ never imports ui/, layers/ or streamlit (the `python -m geo` entry point, a
+  composition root like app.py, may import layers/ to register the HTML map format);
+- layers/ never imports ui/ or streamlit;
+- inside geo/, packages follow the data path: data -> reach -> decide -> report -> cli,
+  with settings, errors, i18n and style below them all;
+- no import cycles between modules;
+- no imports inside functions, except optional heavy dependencies marked `# optional:`.
+"""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import networkx as nx
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+PACKAGES = ("geo", "layers", "ui")
+#: Rank of each geo sub-package along the data path; a module may import only its own rank or lower.
+GEO_RANK = {"settings": 0, "errors": 0, "i18n": 0, "style": 0, "format": 0,
+            "data": 1, "reach": 2, "decide": 3, "report": 4, "api": 5, "cli": 6, "__init__": 5, "__main__": 7}
+
+
+def _modules() -> dict[str, Path]:
+    found = {"app": ROOT / "app.py"}
+    for package in PACKAGES:
+        for path in (ROOT / package).rglob("*.py"):
+            parts = list(path.relative_to(ROOT).with_suffix("").parts)
+            if parts[-1] == "__init__" and len(parts) > 1:
+                parts = parts[:-1]
+            found[".".join(parts)] = path
+    return found
+
+
+MODULES = _modules()
+
+
+def _imports(path: Path) -> list[tuple[str, ast.AST, bool]]:
+    """(imported module, node, inside a function) for every import in a file."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    out: list[tuple[str, ast.AST, bool]] = []
+
+    def visit(node: ast.AST, in_function: bool) -> None:
+        for child in ast.iter_child_nodes(node):
+            inner = in_function or isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef))
+            if isinstance(child, ast.Import):
+                out.extend((alias.name, child, in_function) for alias in child.names)
+            elif isinstance(child, ast.ImportFrom) and child.module and child.level == 0:
+                for alias in child.names:
+                    full = f"{child.module}.{alias.name}"
+                    out.append((full if full in MODULES else child.module, child, in_function))
+            visit(child, inner)
+
+    visit(tree, False)
+    return out
+
+
+def _type_checking_lines(path: Path) -> set[int]:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    lines: set[int] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.If) and "TYPE_CHECKING" in ast.unparse(node.test):
+            for child in ast.walk(node):
+                if hasattr(child, "lineno"):
+                    lines.add(child.lineno)
+    return lines
+
+
+def _project_target(name: str) -> str | None:
+    while name and name not in MODULES:
+        name = name.rpartition(".")[0]
+    return name or None
+
+
+def _graph() -> nx.DiGraph:
+    graph = nx.DiGraph()
+    for module, path in MODULES.items():
+        graph.add_node(module)
+        skip = _type_checking_lines(path)
+        for name, node, _ in _imports(path):
+            target = _project_target(name)
+            if target and target != module and node.lineno not in skip:
+                graph.add_edge(module, target)
+    return graph
+
+
+def _geo_rank(module: str) -> int:
+    parts = module.split(".")
+    return GEO_RANK[parts[1]] if len(parts) > 1 else GEO_RANK["__init__"]
+
+
+def test_the_rules_see_the_code() -> None:
+    graph = _graph()
+    assert {"geo.data.bundle", "geo.reach.indicators", "geo.report.formats", "ui.state", "layers.basemap"} <= set(graph)
+    assert graph.has_edge("geo.reach.indicators", "geo.data.bundle")
+
+
+def test_geo_imports_neither_ui_layers_nor_streamlit() -> None:
+    bad = []
+    for module, path in MODULES.items():
+        if not module.startswith("geo") or module == "geo.__main__":
+            continue
+        for name, node, _ in _imports(path):
+            if name.split(".")[0] in {"ui", "layers", "streamlit", "streamlit_folium", "app"}:
+                bad.append(f"{path.relative_to(ROOT)}:{node.lineno} imports {name}")
+    assert not bad, "\n".join(bad)
+
+
+def test_layers_imports_neither_ui_nor_streamlit() -> None:
+    bad = [f"{path.relative_to(ROOT)}:{node.lineno} imports {name}"
+           for module, path in MODULES.items() if module.startswith("layers")
+           for name, node, _ in _imports(path) if name.split(".")[0] in {"ui", "streamlit", "app"}]
+    assert not bad, "\n".join(bad)
+
+
+def test_geo_packages_follow_the_data_path() -> None:
+    bad = [f"{a} -> {b}" for a, b in _graph().edges
+           if a.startswith("geo.") and b.startswith("geo.") and _geo_rank(b) > _geo_rank(a)]
+    assert not bad, "imports against the data path:\n" + "\n".join(sorted(bad))
+
+
+def test_no_import_cycles() -> None:
+    cycles = list(nx.simple_cycles(_graph()))
+    assert not cycles, "\n".join(" -> ".join(c) for c in cycles)
+
+
+@pytest.mark.parametrize("package", ["geo", "layers", "ui", "app"])
+def test_no_imports_inside_functions(package: str) -> None:
+    bad = []
+    for module, path in MODULES.items():
+        if module.split(".")[0] != package:
+            continue
+        lines = path.read_text(encoding="utf-8").splitlines()
+        for name, node, inside in _imports(path):
+            if inside and "# optional:" not in lines[node.lineno - 1]:
+                bad.append(f"{path.relative_to(ROOT)}:{node.lineno} imports {name} inside a function")
+    assert not bad, "\n".join(sorted(set(bad)))
