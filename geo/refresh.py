@@ -297,10 +297,11 @@ def refresh(args: argparse.Namespace, secrets: Mapping[str, Any] | None = None,
     `on_step(done, total, layer)` reports progress (the CLI draws a tqdm bar, the app a
     Streamlit progress bar). Raises SourceError for an unknown layer name.
     """
-    from geo.snapshot import write_snapshot
+    from geo.snapshot import remove_stale_tmp, write_snapshot
 
     client = client or HttpClient(use_cache=not getattr(args, "no_cache", False))
     parse_only(args.only)
+    remove_stale_tmp(args.snapshot_dir)  # what a killed refresh left behind
     state = _base_state(args.snapshot_dir)
     steps = build_steps(args, state, client, secrets)
     down = _probe_all(steps)

@@ -86,6 +86,7 @@ def run_report(args: argparse.Namespace) -> int:
     from geo.loading import load_layers
     from geo.report import render, report_data_from_scenario
     from geo.scenario import diff_snapshot, layer_dates, load_scenario, snapshot_info
+    from geo.snapshot import snapshot_by_id
 
     fmt = FORMATS.get(args.out.suffix.lower())
     if fmt is None:
@@ -96,9 +97,9 @@ def run_report(args: argparse.Namespace) -> int:
     scenario = load_scenario(args.scenario)
     notes: list[str] = []
     data_ref = args.data
-    if data_ref is None and scenario.snapshot_id != "standard":
-        data_ref = scenario.snapshot_id
     try:
+        if data_ref is None and scenario.snapshot_id != "standard":
+            data_ref = str(snapshot_by_id(scenario.snapshot_id))  # an id from the listing, never a path
         layers = load_layers(snapshot=data_ref)
         snap_id, snap_date = snapshot_info(data_ref)
     except KlyngestedError as err:
