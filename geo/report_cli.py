@@ -14,6 +14,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from geo.cli_common import require_file
 from geo.errors import ClusterError, InputFileError, KlyngestedError
 from geo.report import FORMATS
 
@@ -54,8 +55,7 @@ def run_scenario(args: argparse.Namespace) -> int:
     from geo.scenario import Scenario, layer_dates, save_scenario, snapshot_info
     from geo.sites import read_sites_csv
 
-    if not args.sites.is_file():
-        raise InputFileError(f"Filen findes ikke: {args.sites}", f"No such file: {args.sites}")
+    require_file(args.sites)
     if args.out.suffix.lower() != ".json":
         raise InputFileError("--out skal ende på .json.", "--out must end in .json.")
     sites, notes = read_sites_csv(args.sites.read_bytes())
@@ -92,8 +92,8 @@ def run_report(args: argparse.Namespace) -> int:
     if fmt is None:
         raise InputFileError("--out skal ende på .pdf, .xlsx, .gpkg eller .html.",
                              "--out must end in .pdf, .xlsx, .gpkg or .html.")
-    if args.roads is not None and not args.roads.is_file():
-        raise InputFileError(f"Filen findes ikke: {args.roads}", f"No such file: {args.roads}")
+    if args.roads is not None:
+        require_file(args.roads)
     scenario = load_scenario(args.scenario)
     notes: list[str] = []
     data_ref = args.data
