@@ -17,7 +17,7 @@ from ui.state import init_state, show_messages, state
 from ui.workspace import map_panel, sites_panel
 
 _started = time.perf_counter()
-st.set_page_config(page_title="Klyngested", page_icon=":material/location_on:", layout="wide")
+st.set_page_config(page_title="Klyngested", page_icon="📍", layout="wide")
 init_state()
 load_from_query_params()
 settings = sidebar()

@@ -288,11 +288,11 @@ def read_manifest(folder: Path) -> dict[str, Any]:
     """The manifest of a snapshot folder, checked for its schema version and shape."""
     try:
         manifest = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:  # UnicodeDecodeError and JSONDecodeError are ValueErrors
-        raise SnapshotError(f"Snapshot {folder.name}: manifest.json kan ikke læses ({exc}).",
-                            f"Snapshot {folder.name}: unreadable manifest.") from exc
-    except RecursionError:
-        manifest = None
+    except OSError as exc:
+        raise SnapshotError(f"Snapshot {folder.name}: manifest.json kan ikke læses.",
+                            f"Snapshot {folder.name}: unreadable manifest ({exc}).") from exc
+    except (ValueError, RecursionError) as exc:  # not UTF-8, not JSON, a 5,000-digit number
+        raise _bad_manifest(folder, "ikke gyldig JSON") from exc
     if not isinstance(manifest, dict):
         raise _bad_manifest(folder, "den skal være et JSON-objekt")
     if manifest.get("schema_version") != SCHEMA_VERSION:

@@ -122,10 +122,11 @@ def encoded_forms(secret: str) -> set[str]:
              raw.hex(), raw.hex().upper()}
     for encode in (base64.b64encode, base64.urlsafe_b64encode):
         forms.add(encode(raw).decode("ascii").rstrip("="))
-        for shift in (1, 2):
+        for shift in (0, 1, 2):
             text = encode(b"\x00" * shift + raw).decode("ascii")
-            whole = (shift + len(raw)) // 3 * 4  # characters made only of whole 3-byte groups
-            forms.add(text[4:whole])  # drop the group mixed with the padding bytes
+            # keep the 4-character groups made of secret bytes only: the first group also
+            # holds the bytes before it (when shift > 0), the last may hold the bytes after
+            forms.add(text[4 if shift else 0:(shift + len(raw)) // 3 * 4])
     return {f for f in forms if len(f) >= MIN_SECRET_FORM}
 
 
