@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 from geo.scoring import ScoringError, against_target, explain, minmax, rank_scores, score
 from geo.weights import (
     CRITERION_IDS,
+    MAX_WEIGHT,
     WeightsError,
     default_directions,
     default_feeds,
@@ -23,7 +24,7 @@ from geo.weights import (
     select_feeds,
 )
 
-weight_value = st.floats(min_value=0, max_value=1000, allow_nan=False, allow_infinity=False)
+weight_value = st.floats(min_value=0, max_value=MAX_WEIGHT, allow_nan=False, allow_infinity=False)
 weight_dicts = st.dictionaries(st.sampled_from(CRITERION_IDS), weight_value, min_size=1).filter(
     lambda d: sum(d.values()) > 1e-6)
 

@@ -464,3 +464,16 @@ def test_the_app_makes_no_outside_request() -> None:
     outside = [u for u in requests_seen if not u.startswith((url, "data:", "blob:", "about:"))]
     assert requests_seen and not outside, outside
     assert icon.startswith("data:image/svg+xml"), icon
+
+
+def test_an_uncaught_app_error_shows_no_message_path_or_trace(tmp_path: Path) -> None:
+    from streamlit import config
+    from streamlit.testing.v1 import AppTest
+
+    script = tmp_path / "boom.py"
+    script.write_text('raise KeyError("/srv/klyngested/secret/path.py")\n', encoding="utf-8")
+    at = AppTest.from_file(str(script)).run()
+    assert config.get_option("client.showErrorDetails") == "none"  # read from .streamlit/config.toml
+    assert len(at.exception) == 1  # still reported, but redacted
+    shown = at.exception[0].proto
+    assert "/srv" not in shown.message and not list(shown.stack_trace) and "KeyError" not in shown.type
