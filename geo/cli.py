@@ -25,7 +25,6 @@ from geo.export.excel import to_xlsx_bytes
 from geo.refresh import add_refresh_parser, run_refresh
 from geo.report_cli import add_report_parser, add_scenario_parser, run_report, run_scenario
 
-
 ENV_DEBUG = "KLYNGESTED_DEBUG"
 #: Danish reasons for the file errors a user can cause (others keep the system's text).
 _OS_REASONS_DA = {
