@@ -24,7 +24,7 @@ from ui.state import init_state, show_messages, state
 from ui.workspace import map_panel, sites_panel
 
 _started = time.perf_counter()
-st.set_page_config(page_title="Klyngested", page_icon=":material/location_on:", layout="wide")
+st.set_page_config(page_title="Klyngested", page_icon="📍", layout="wide")
 install_static()  # Leaflet served from /app/static/, so the map works offline
 init_state()
 load_from_query_params()

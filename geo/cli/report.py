@@ -4,7 +4,7 @@
                            [--method estimate|network] [--name NAVN] --out FILE.json
     python -m geo report --scenario FILE.json --out pack.pdf|book.xlsx|sites.gpkg|map.html
 
-`geo.cli.main` adds the parsers and dispatches to `run_scenario` / `run_report`. Bad input raises
+`geo.cli.main.main` adds the parsers and dispatches to `run_scenario` / `run_report`. Bad input raises
 a `KlyngestedError` subclass with a Danish message (the CLI prints it and exits 2).
 """
 
@@ -14,9 +14,11 @@ import argparse
 import sys
 from pathlib import Path
 
+from geo.cli.common import require_file
 from geo.data.clusters import load_clusters, parse_codes
 from geo.data.loading import load_layers
 from geo.data.sites import read_sites_csv
+from geo.data.snapshot import snapshot_by_id
 from geo.decide import finance
 from geo.decide.weights import parse_weights
 from geo.errors import ClusterError, InputFileError, KlyngestedError
@@ -67,8 +69,7 @@ def add_report_parser(subparsers: argparse._SubParsersAction) -> argparse.Argume
 def run_scenario(args: argparse.Namespace) -> int:
     """Read the sites, check cluster and weights, and write the scenario JSON."""
 
-    if not args.sites.is_file():
-        raise InputFileError(f"Filen findes ikke: {args.sites}", f"No such file: {args.sites}")
+    require_file(args.sites)
     if args.out.suffix.lower() != ".json":
         raise InputFileError("--out skal ende på .json.", "--out must end in .json.")
     sites, notes = read_sites_csv(args.sites.read_bytes())
@@ -99,14 +100,14 @@ def run_report(args: argparse.Namespace) -> int:
     if fmt is None:
         raise InputFileError("--out skal ende på .pdf, .xlsx, .gpkg eller .html.",
                              "--out must end in .pdf, .xlsx, .gpkg or .html.")
-    if args.roads is not None and not args.roads.is_file():
-        raise InputFileError(f"Filen findes ikke: {args.roads}", f"No such file: {args.roads}")
+    if args.roads is not None:
+        require_file(args.roads)
     scenario = load_scenario(args.scenario)
     notes: list[str] = []
     data_ref = args.data
-    if data_ref is None and scenario.snapshot_id != "standard":
-        data_ref = scenario.snapshot_id
     try:
+        if data_ref is None and scenario.snapshot_id != "standard":
+            data_ref = str(snapshot_by_id(scenario.snapshot_id))  # an id from the listing, never a path
         layers = load_layers(snapshot=data_ref)
         snap_id, snap_date = snapshot_info(data_ref)
     except KlyngestedError as err:

@@ -23,7 +23,7 @@ import pandas as pd
 from geo.data.addresses import Placer, read_postcode_areas
 from geo.data.clusters import parse_codes
 from geo.data.provenance import Provenance
-from geo.data.snapshot import read_snapshot_layers, write_snapshot
+from geo.data.snapshot import read_snapshot_layers, remove_stale_tmp, write_snapshot
 from geo.data.sources import cvr_es, dagi, geocode, osm, statbank
 from geo.data.sources._http import (
     ENV_CACHE_DIR,
@@ -306,6 +306,7 @@ def refresh(args: argparse.Namespace, secrets: Mapping[str, Any] | None = None,
 
     client = client or HttpClient(use_cache=not getattr(args, "no_cache", False))
     parse_only(args.only)
+    remove_stale_tmp(args.snapshot_dir)  # what a killed refresh left behind
     state = _base_state(args.snapshot_dir)
     steps = build_steps(args, state, client, secrets)
     down = _probe_all(steps)

@@ -25,6 +25,7 @@ from geo.settings import K17_CODES
 MIN_TOWN_POPULATION = 2_000
 DEMAND_CELL_M = 2_000.0
 UNREACHED_MINUTES = 120  #: p-median cost of a pair beyond the engine's search limit
+MAX_MINUTES = 240  #: longest coverage limit T (the same bound as a scenario's thresholds)
 Objective = Literal["mclp", "pmedian"]
 
 
@@ -72,6 +73,9 @@ def suggest(
     time_limit: float = 20.0,
 ) -> Suggestion:
     """Choose `k` candidates (fixed offices included) for the cluster's demand."""
+    if not 1 <= minutes_limit <= MAX_MINUTES:  # also refuses NaN
+        raise SuggestError(f"Dækningsgrænsen skal være mellem 1 og {MAX_MINUTES} minutter.",
+                           f"The coverage limit must be 1..{MAX_MINUTES} minutes.")
     if len(candidates) < k:
         raise SuggestError(f"Der er kun {len(candidates)} kandidater; vælg højst {len(candidates)} steder.",
                            "Fewer candidates than k.")

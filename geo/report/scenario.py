@@ -20,6 +20,7 @@ from typing import Any
 
 from geo.data.sites import MAX_SITES, Site, in_denmark
 from geo.data.snapshot import read_manifest, resolve
+from geo.decide.weights import MAX_WEIGHT
 from geo.errors import InputFileError
 from geo.reach.criteria import CRITERIA
 from geo.settings import THRESHOLDS_MIN
@@ -31,6 +32,8 @@ MAX_TEXT = 20_000
 MAX_THRESHOLDS = 8
 METHODS = ("estimate", "network")
 REQUIRED = ("schema_version", "sites", "method", "thresholds")
+#: Longest number literal read from a scenario file (characters; '55.2345678901' is 13).
+MAX_NUMBER_CHARS = 40
 #: Longest query value read (characters); longer values are cut before parsing.
 MAX_QUERY = 40_000
 
@@ -120,15 +123,16 @@ def scenario_from_json(data: bytes | str) -> Scenario:
     if not text.strip():
         raise InputFileError("Scenariefilen er tom.", "The scenario file is empty.")
     try:
-        obj = json.loads(text, parse_constant=_reject_constant)
+        obj = json.loads(text, parse_constant=_reject_constant, parse_int=_bounded_int, parse_float=_bounded_float)
     except json.JSONDecodeError as err:
         raise InputFileError(f"Scenariefilen er ikke gyldig JSON (linje {err.lineno}, kolonne {err.colno}).",
                              f"Invalid JSON at line {err.lineno}.") from None
     except RecursionError:
         raise InputFileError("Scenariefilen er for dybt indlejret til at være et scenarie.",
                              "The scenario file is nested too deeply.") from None
-    except ValueError as err:  # NaN / Infinity
-        raise InputFileError(str(err), "NaN or Infinity is not allowed.") from None
+    except ValueError:  # any other conversion limit of the parser
+        raise InputFileError("Scenariefilen indeholder et tal, der ikke kan læses.",
+                             "The scenario file holds an unreadable number.") from None
     return scenario_from_dict(obj)
 
 
@@ -280,7 +284,7 @@ def from_query_params(params: Mapping[str, Any]) -> dict[str, Any]:
                 val = float(num.replace(" ", ""))
             except ValueError:
                 continue
-            if key in CRITERIA and math.isfinite(val) and 0 <= val <= 1000:
+            if key in CRITERIA and math.isfinite(val) and 0 <= val <= MAX_WEIGHT:
                 weights[key] = val
         if weights and sum(weights.values()) > 0:
             out["weights"] = weights
@@ -303,7 +307,27 @@ def from_query_params(params: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def _reject_constant(name: str) -> None:
-    raise ValueError(f"Scenariefilen indeholder {name}, som ikke er et gyldigt tal.")
+    raise InputFileError(f"Scenariefilen indeholder {name}, som ikke er et gyldigt tal.",
+                         "NaN or Infinity is not allowed.")
+
+
+def _long_number(text: str) -> InputFileError:
+    return InputFileError(f"Scenariefilen indeholder et tal med {len(text)} tegn ({text[:12]}…); "
+                          f"højst {MAX_NUMBER_CHARS} tegn er tilladt.", "A number in the scenario file is too long.")
+
+
+def _bounded_int(text: str) -> int:
+    """json's integer hook: refuses absurdly long numbers before converting them."""
+    if len(text) > MAX_NUMBER_CHARS:
+        raise _long_number(text)
+    return int(text)
+
+
+def _bounded_float(text: str) -> float:
+    """json's float hook: the same limit on length as `_bounded_int`."""
+    if len(text) > MAX_NUMBER_CHARS:
+        raise _long_number(text)
+    return float(text)
 
 
 def _too_big(size: int) -> InputFileError:
@@ -395,7 +419,7 @@ def _weights(v: object) -> dict[str, float] | None:
                              f"Kendte: {', '.join(CRITERIA)}.", "Unknown criteria in weights.")
     out = {}
     for k, w in v.items():
-        if not _is_num(w) or w < 0 or w > 1000:
+        if not _is_num(w) or w < 0 or w > MAX_WEIGHT:
             raise InputFileError(f"Vægten for '{k}' skal være et tal mellem 0 og 100.", f"Weight '{k}' must be 0..100.")
         out[k] = float(w)
     if out and sum(out.values()) <= 0:

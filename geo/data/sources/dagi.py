@@ -81,31 +81,42 @@ def graphql_pages(
     after: str | None = None
     for _ in range(max_pages):
         body = {"query": query, "variables": {**(variables or {}), "after": after}}
-        doc = client.fetch_json(SOURCE_DA, "POST", target, json_body=body,
-                                secret_params={"apiKey": api_key}, key_hint=ENV_KEY,
-                                headers={"Accept": "application/json"})
-        if not isinstance(doc, dict):
-            raise _schema_error("svaret er ikke et JSON-objekt")
-        if doc.get("errors"):
-            messages = "; ".join(str(e.get("message", e)) for e in doc["errors"][:3]
-                                 if isinstance(e, dict)) or str(doc["errors"])[:200]
-            raise SourceError(
-                client.redact(f"{SOURCE_DA} svarede med en fejl i forespørgslen: {messages}. "
-                              "Tjek om tjenestens skema er ændret."),
-                client.redact(f"{SOURCE_DA} returned GraphQL errors: {messages}"),
-            )
-        try:
-            conn = doc["data"][entity]
-            nodes = conn["nodes"]
-            info = conn["pageInfo"]
-            has_next = bool(info["hasNextPage"])
-            after = info.get("endCursor")
-        except (KeyError, TypeError):
-            raise _schema_error(f"feltet data.{entity}.nodes/pageInfo mangler") from None
-        yield list(nodes or [])
+        nodes, has_next, after = client.fetch_json(
+            SOURCE_DA, "POST", target, parse=lambda doc: _page(client, doc, entity), json_body=body,
+            secret_params={"apiKey": api_key}, key_hint=ENV_KEY, headers={"Accept": "application/json"})
+        yield nodes
         if not has_next or not after:
             return
     raise _schema_error(f"mere end {max_pages} sider – paging stopper ikke")
+
+
+def _page(client: HttpClient, doc: Any, entity: str) -> tuple[list[dict[str, Any]], bool, str | None]:
+    """(nodes, hasNextPage, endCursor) of one GraphQL page; `SourceError` for any other shape
+    (so the HTTP cache never keeps it)."""
+    if not isinstance(doc, dict):
+        raise _schema_error("svaret er ikke et JSON-objekt")
+    if doc.get("errors"):
+        errors = doc["errors"] if isinstance(doc["errors"], list) else [doc["errors"]]
+        messages = "; ".join(str(e.get("message", e)) for e in errors[:3]
+                             if isinstance(e, dict)) or str(doc["errors"])[:200]
+        raise SourceError(
+            client.redact(f"{SOURCE_DA} svarede med en fejl i forespørgslen: {messages}. "
+                          "Tjek om tjenestens skema er ændret."),
+            client.redact(f"{SOURCE_DA} returned GraphQL errors: {messages}"),
+        )
+    try:
+        conn = doc["data"][entity]
+        nodes = conn["nodes"]
+        info = conn["pageInfo"]
+        has_next = bool(info["hasNextPage"])
+        after = info.get("endCursor")
+    except (KeyError, TypeError, AttributeError):
+        raise _schema_error(f"feltet data.{entity}.nodes/pageInfo mangler") from None
+    nodes = nodes or []
+    if not (isinstance(nodes, list) and all(isinstance(n, dict) for n in nodes)
+            and isinstance(after, (str, type(None)))):
+        raise _schema_error(f"feltet data.{entity}.nodes/pageInfo har en forkert type")
+    return nodes, has_next, after
 
 
 def _schema_error(detail: str) -> SourceError:

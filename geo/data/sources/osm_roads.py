@@ -208,15 +208,33 @@ def graph_from_osm_file(
     path = Path(path)
     if not path.is_file():
         raise SourceError(f"OSM-filen findes ikke: {path}", f"OSM file not found: {path}")
+    try:
+        fp = (osmium.FileProcessor(str(path), osmium.osm.NODE | osmium.osm.WAY)
+              .with_locations()
+              .with_filter(osmium.filter.EntityFilter(osmium.osm.WAY))
+              .with_filter(osmium.filter.KeyFilter("highway", "route")))
+        ids, lons, lats, wids, ways = _collect_ways(fp)
+    except RuntimeError:  # libosmium's error for an unknown format or a damaged file
+        raise SourceError(f"OSM-filen {path.name} kan ikke læses: den er beskadiget eller ikke en "
+                          ".osm.pbf- eller .osm-fil.", f"OSM file {path.name} cannot be read.") from None
+    if not ways:
+        raise SourceError("Ingen veje fundet i OSM-filen.", "No drivable roads in the OSM file.")
+    meta = {"source": f"{OSM_SOURCE}, {path.name}",
+            "date": date or dt.date.fromtimestamp(path.stat().st_mtime).isoformat(),
+            "quality": "real", "method": "OSM-vejklasser/maxspeed, pyosmium"}
+    return _graph_from_occurrences(np.array(ids, dtype=np.int64), np.array(lons), np.array(lats),
+                                   np.array(wids, dtype=np.int64), ways, bbox,
+                                   largest_component, meta)
+
+
+def _collect_ways(fp: Any) -> tuple[list[int], list[float], list[float], list[int], list]:
+    """Node ids, lon, lat, way index per node occurrence, and (speed, direction, ferry, tags)
+    per drivable way or ferry route."""
     ids: list[int] = []
     lons: list[float] = []
     lats: list[float] = []
     wids: list[int] = []
-    ways: list[tuple[float, int, bool, dict[str, str]]] = []  # speed, direction, ferry, tags
-    fp = (osmium.FileProcessor(str(path), osmium.osm.NODE | osmium.osm.WAY)
-          .with_locations()
-          .with_filter(osmium.filter.EntityFilter(osmium.osm.WAY))
-          .with_filter(osmium.filter.KeyFilter("highway", "route")))
+    ways: list[tuple[float, int, bool, dict[str, str]]] = []
     for way in fp:
         tags = {t.k: t.v for t in way.tags}
         ferry = is_ferry(tags)
@@ -233,14 +251,7 @@ def graph_from_osm_file(
             lons.append(loc.lon)
             lats.append(loc.lat)
             wids.append(w)
-    if not ways:
-        raise SourceError("Ingen veje fundet i OSM-filen.", "No drivable roads in the OSM file.")
-    meta = {"source": f"{OSM_SOURCE}, {path.name}",
-            "date": date or dt.date.fromtimestamp(path.stat().st_mtime).isoformat(),
-            "quality": "real", "method": "OSM-vejklasser/maxspeed, pyosmium"}
-    return _graph_from_occurrences(np.array(ids, dtype=np.int64), np.array(lons), np.array(lats),
-                                   np.array(wids, dtype=np.int64), ways, bbox,
-                                   largest_component, meta)
+    return ids, lons, lats, wids, ways
 
 
 #: Alias named after the brief: the same reader handles ``.osm.pbf`` and ``.osm``.
