@@ -40,6 +40,9 @@ ENV_DATA_DIR = "KLYNGESTED_DATA_DIR"
 # any validity check, repair or dissolve (whose cost grows with vertices and crossings).
 # The real DAGI files (FOT2014) have: kommuner 311 features, 41,157 vertices, at most 935 per
 # feature; postnumre 805 features, 54,621 vertices, at most 561 per feature.
+#: Largest GeoJSON file parsed (bytes): parsed JSON takes about 12x its size in memory.
+#: At ~52 bytes per vertex (the real files) 100 MB is twice the vertex cap below.
+MAX_GEOJSON_BYTES = 100 * 1024 * 1024
 #: Most features in one polygon file (real files: 311 and 805).
 MAX_GEO_FEATURES = 50_000
 #: Most vertices in one polygon file (real files: 41,157 and 54,621; ~20x headroom).

@@ -27,7 +27,7 @@ import pyproj
 from shapely.geometry import shape
 
 from geo.errors import InputFileError
-from geo.settings import MAX_GEO_FEATURES
+from geo.settings import MAX_GEO_FEATURES, MAX_GEOJSON_BYTES
 from geo.sources.geolimits import check_counts, check_features
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
@@ -92,6 +92,12 @@ def read_vector(data: bytes, what_da: str, what_en: str) -> gpd.GeoDataFrame:
 
 
 def _geojson(data: bytes, what_da: str, what_en: str) -> gpd.GeoDataFrame:
+    if len(data) > MAX_GEOJSON_BYTES:
+        raise InputFileError(
+            f"GeoJSON-filen ({what_da}) fylder {len(data) // 2**20} MB; højst "
+            f"{MAX_GEOJSON_BYTES // 2**20} MB kan indlæses. Brug GeoPackage eller forenkl geometrierne.",
+            f"The GeoJSON file ({what_en}) is {len(data)} bytes; at most {MAX_GEOJSON_BYTES} allowed.",
+        )
     try:
         doc = json.loads(data.decode("utf-8-sig"))
     except (UnicodeDecodeError, ValueError, RecursionError) as exc:
