@@ -11,6 +11,7 @@ import io
 import itertools
 import math
 import re
+import zipfile
 
 import geopandas as gpd
 import numpy as np
@@ -39,6 +40,8 @@ MAX_ROWS = 500_000
 MAX_BYTES = 200 * 1024 * 1024
 #: Rows searched for the header line.
 HEADER_SCAN_ROWS = 50
+#: Parts every Office Open XML package has; a zip without them is not opened by openpyxl.
+OOXML_PARTS = frozenset({"[Content_Types].xml", "_rels/.rels"})
 
 #: Field -> accepted header spellings (compared after `_header_key`).
 HEADERS: dict[str, tuple[str, ...]] = {
@@ -104,6 +107,10 @@ def _xlsx_sheets(data: bytes) -> list[tuple[list[tuple], bool]]:
         check_zip(data, "regneark", "workbook")
     except InputFileError as exc:
         raise _bad_file(exc.message_da, exc.message_en) from exc
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:  # check_zip has opened it already
+        names = set(archive.namelist())
+    if not OOXML_PARTS <= names:  # any other zip (a zipped Shapefile, a VRT, …) is not a workbook
+        raise _bad_file("zip-filen er ikke et Excel-ark (.xlsx).", "the zip file is not an .xlsx workbook.")
     try:
         workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
         try:
