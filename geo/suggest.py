@@ -14,7 +14,10 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from geo.allocate import Allocation, aggregate_demand, compare_sites, mclp, pmedian, travel_matrix
+from geo.decide.inputs import aggregate_demand, travel_matrix
+from geo.decide.mclp import mclp
+from geo.decide.pmedian import pmedian
+from geo.decide.result import AllocationResult, compare_sites
 from geo.catchment import CatchmentEngine
 from geo.errors import KlyngestedError
 from geo.indicators import IndicatorContext
@@ -38,7 +41,7 @@ class Suggestion:
 
     names: tuple[str, ...]
     chosen: pd.DataFrame  #: name, kommunekode, x, y of the chosen candidates
-    result: Allocation
+    result: AllocationResult
     comparison: list[dict]
     demand_cells: int
 

@@ -1,0 +1,1 @@
+"""Decisions: weights, scoring, robustness, location-allocation, fairness, finance."""
