@@ -28,10 +28,16 @@ FLOAT32_ABOVE = 4_000_000
 F32_ERR = 2.0 ** -21
 
 
+#: Matrices with fewer entries than this are worked through in the calling thread (handing blocks
+#: to threads costs more than it saves).
+THREADS_ABOVE = 4_000_000
+
+
 def _blocks(pool: ThreadPoolExecutor, fn: Callable[[slice], np.ndarray], rows: int, cols: int) -> list:
-    """``fn`` over row blocks of about 1 MB, in the pool's threads."""
+    """``fn`` over row blocks of about 1 MB, in the pool's threads when the matrix is large."""
     step = max(1, (1 << 18) // max(cols, 1))
-    return list(pool.map(fn, [slice(i, min(i + step, rows)) for i in range(0, rows, step)]))
+    blocks = [slice(i, min(i + step, rows)) for i in range(0, rows, step)]
+    return list(pool.map(fn, blocks) if rows * cols > THREADS_ABOVE else map(fn, blocks))
 
 
 class PMedianModel:

@@ -35,15 +35,15 @@ from geo.i18n import number
 
 #: Relative gap the solve stops at.
 DEFAULT_GAP = 1e-6
-#: With a time limit, residual MIPs with more nonzeros than this are not handed to HiGHS
-#: (its presolve and root LP do not stop at the time limit at that size).
+#: With a time limit, residual MIPs of more (candidates × demand groups) than this are not built
+#: (building them and HiGHS's presolve and root LP do not stop at the time limit at that size).
 MIP_NNZ_UNDER_TIME_LIMIT = 1_000_000
 #: Subgradient iterations on the core in the first round and at most in any (doubling), and rounds at most.
 FIRST_ROUND, INNER_ITERATIONS, MAX_ROUNDS = 30, 120, 12
 #: Candidates in the first core (besides the incumbent), and added per pricing pass at most.
 CORE_START, CORE_ADD = 40, 30
 #: Subproblem sets within this share of the incumbent's value start a local search on the core.
-SEARCH_WITHIN = 0.01
+SEARCH_WITHIN = 0.002
 
 
 class Clock:
@@ -195,9 +195,11 @@ class _Search:
         self.core = np.arange(model.n) if model.cheap else np.asarray(sorted(self.sel), dtype=np.int64)
 
     def tol(self) -> float:
+        """Absolute slack for comparisons with the incumbent (rounding only)."""
         return 1e-9 * max(1.0, abs(self.inc))
 
     def closed(self, bound: float) -> bool:
+        """Whether ``bound`` proves the incumbent optimal within the gap asked for."""
         return bound - self.inc <= self.gap * max(abs(bound), abs(self.inc)) + self.tol()
 
     def offer(self, sel: np.ndarray, core_model: Model | None) -> None:
@@ -371,10 +373,10 @@ def _finish(search: _Search, how: str, threads: int | None) -> Solved:
         search.offer(np.concatenate([open1, rest[combo]]).astype(np.int64), None)
         return _solved(search, search.inc,
                        how + f" gennemsøgt fuldstændigt ({number(math.comb(len(rest), residual.r))} kombinationer)", True)
-    mip, const = residual.mip()
-    if search.clock.limit is not None and mip.A.nnz > MIP_NNZ_UNDER_TIME_LIMIT:
+    if search.clock.limit is not None and (len(rest) * residual.m > MIP_NNZ_UNDER_TIME_LIMIT or search.clock.short()):
         return _solved(search, search.bound, how + " (for stort til HiGHS inden for tidsgrænsen; gabet er "
                                                    "Lagrange-grænsens)")
+    mip, const = residual.mip()
     start = None
     if set(open1.tolist()) <= set(search.sel) and set(search.sel) - set(open1.tolist()) <= set(rest.tolist()):
         start = np.searchsorted(rest, sorted(set(search.sel) - set(open1.tolist())))
