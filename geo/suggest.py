@@ -14,11 +14,11 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
+from geo.catchment import CatchmentEngine
 from geo.decide.inputs import aggregate_demand, travel_matrix
 from geo.decide.mclp import mclp
 from geo.decide.pmedian import pmedian
 from geo.decide.result import AllocationResult, compare_sites
-from geo.catchment import CatchmentEngine
 from geo.errors import KlyngestedError
 from geo.indicators import IndicatorContext
 from geo.layers import Layers

@@ -12,7 +12,7 @@ from geo.decide.inputs import evaluate, validate
 from geo.decide.matroid import choice_rows
 
 
-def _pulp_solver(name: str):  # noqa: ANN202 - a PuLP solver object
+def _pulp_solver(name: str) -> object:
     import pulp  # optional heavy dependency, only for the references
 
     return pulp.HiGHS(msg=False) if name == "highs" else pulp.PULP_CBC_CMD(msg=False)

@@ -60,8 +60,8 @@ def pmedian(minutes: np.ndarray, weights: np.ndarray, k: int, fixed: Sequence[in
     d, w, fx = validate(minutes, weights, k, fixed, municipality)
     n = d.shape[0]
     reach = np.isfinite(d).any(axis=0)
-    notes = [] if reach.all() else [f"{int((~reach).sum())} efterspørgselspunkter kan ikke nås fra nogen kandidat "
-                                    "og er udeladt."]
+    left_out = f"{int((~reach).sum())} efterspørgselspunkter kan ikke nås fra nogen kandidat og er udeladt."
+    notes = [] if reach.all() else [left_out]
     use = reach & (w > 0)
     dm = d if use.all() else d[:, use]
     wu = w[use]
