@@ -14,9 +14,12 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from geo.allocate import Allocation, aggregate_demand, compare_sites, mclp, pmedian, travel_matrix
 from geo.data.bundle import Layers
 from geo.data.spatial import assign_municipality
+from geo.decide.inputs import aggregate_demand, travel_matrix
+from geo.decide.mclp import mclp
+from geo.decide.pmedian import pmedian
+from geo.decide.result import AllocationResult, compare_sites
 from geo.errors import KlyngestedError
 from geo.reach.catchment import CatchmentEngine
 from geo.reach.indicators import IndicatorContext
@@ -39,7 +42,7 @@ class Suggestion:
 
     names: tuple[str, ...]
     chosen: pd.DataFrame  #: name, kommunekode, x, y of the chosen candidates
-    result: Allocation
+    result: AllocationResult
     comparison: list[dict]
     demand_cells: int
 
