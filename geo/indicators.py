@@ -17,6 +17,7 @@ from geo.clusters import matches
 from geo.layers import Layers
 from geo.schema import INSTITUTION_KINDS
 from geo.settings import K17_CODES, THRESHOLDS_MIN
+from geo.sites import check_unique_names
 
 REACH_MIN = 45  #: minutes defining "reached" for share, population and municipality breakdown
 INSTITUTION_REACH_MIN = 30
@@ -168,7 +169,11 @@ def compute(
     codes: tuple[str, ...] | None = None,
     thresholds: tuple[int, ...] = THRESHOLDS_MIN,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Indicator table (one row per site) and the per-municipality breakdown for all sites."""
+    """Indicator table (one row per site) and the per-municipality breakdown for all sites.
+
+    Raises SiteNameError when two sites share a name (the table is keyed by name).
+    """
+    check_unique_names(sites["name"])
     ctx = prepare(layers, engine, codes, thresholds)
     rows, parts = [], []
     for site in sites.itertuples():

@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 from pyproj import Transformer
 
-from geo.errors import CoordinateError, InputFileError
+from geo.errors import CoordinateError, InputFileError, SiteNameError
 from geo.settings import CRS_DISPLAY, CRS_METRIC, DENMARK_BBOX_LONLAT, MAX_SITE_NAME
 from geo.text import plain
 
@@ -110,6 +110,20 @@ def clean_sites(sites: Iterable[Site], taken: Collection[str] = ()) -> list[Site
         seen.add(name)
         out.append(site if name == site.name else replace(site, name=name))
     return out
+
+
+def check_unique_names(names: Iterable[object]) -> None:
+    """Raise SiteNameError (Danish) when two sites share a name.
+
+    For frames made without `sites_frame` (which makes names unique): the indicator
+    table, the ranking, the co-financing benefit and the reports are keyed by name.
+    """
+    seen: set[str] = set()
+    for name in map(str, names):
+        if name in seen:
+            raise SiteNameError(f"To lokaliteter hedder '{name}'; giv dem forskellige navne.",
+                                f"Two sites are called '{name}'; give them different names.")
+        seen.add(name)
 
 
 def _coordinate(values: pd.Series) -> pd.Series:

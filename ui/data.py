@@ -17,6 +17,7 @@ from geo.fairness import fairness_table
 from geo.engines import select_engine
 from geo.errors import KlyngestedError
 from geo.i18n import t
+from geo.text import md
 from geo.layers import Layers
 from geo.loading import UserFiles, load_layers
 from geo.settings import THRESHOLDS_MIN
@@ -37,9 +38,9 @@ def try_load(key: str, files: UserFiles | None, what: str, lang: str, snapshot: 
     try:
         return cached_layers(key, files, snapshot)
     except KlyngestedError as err:
-        st.error(f"{t('error_prefix', lang)}: {err.message(lang)}")
+        st.error(f"{t('error_prefix', lang)}: {md(err.message(lang))}")
     except Exception as err:  # a bad file must never take the app down
-        st.error(t("unexpected_error", lang, what=what, reason=type(err).__name__))
+        st.error(t("unexpected_error", lang, what=md(what), reason=type(err).__name__))
     return None
 
 

@@ -13,6 +13,7 @@ from geo.export.safety import safe_filename
 from geo.i18n import number, t
 from geo.robustness import leave_one_criterion_out, leave_one_site_out, monte_carlo, reversal_sentences
 from geo.scoring import Ranking, explain, score
+from geo.text import md
 from geo.weights import CRITERION_IDS, equal_weights, rebalance
 from layers.style import CRITERION_COLOURS
 from ui.sidebar import Settings
@@ -153,7 +154,7 @@ def ranking_view(settings: Settings, table: pd.DataFrame) -> Ranking | None:
         feeds, directions, targets = indicator_settings(lang)
     ranking, mc_inputs = _ranked(table, weights, feeds, directions, targets)
     winner = ranking.table["site"].iloc[0]
-    st.markdown(f"### {explain(ranking, winner)}")
+    st.markdown(f"### {md(explain(ranking, winner))}")
     st.table(pd.DataFrame({
         t("rank", lang): ranking.table["rank"].astype(str).tolist(),
         t("breakdown_site", lang): ranking.table["site"].tolist(),
@@ -161,8 +162,8 @@ def ranking_view(settings: Settings, table: pd.DataFrame) -> Ranking | None:
     }).set_index(t("rank", lang)))
     st.altair_chart(contribution_chart(ranking, lang), width="stretch")
     for note in ranking.notes:
-        st.caption(note)
-    st.caption(t("normalisation", lang) + "; ".join(sorted(set(ranking.method_da.values()))))
+        st.caption(md(note))
+    st.caption(t("normalisation", lang) + md("; ".join(sorted(set(ranking.method_da.values())))))
 
     st.subheader(t("robustness", lang))
     c1, c2 = st.columns(2)
@@ -171,14 +172,14 @@ def ranking_view(settings: Settings, table: pd.DataFrame) -> Ranking | None:
     draws = c2.select_slider(t("draws", lang), [1_000, 5_000, 10_000, 20_000], value=10_000, key="mc_draws")
     mc = _robustness(mc_inputs, ranking.scores, ranking.weights, draws, method)
     for site in ranking.table["site"]:
-        st.markdown(f"- **{mc.sentences[site]}**")
+        st.markdown(f"- **{md(mc.sentences[site])}**")
     st.altair_chart(frequency_chart(mc.frequencies, lang), width="stretch")
-    st.caption(mc.method_da)
+    st.caption(md(mc.method_da))
     if st.toggle(t("loso_toggle", lang), key="loso", help=t("loso_help", lang)):
         loco = _criterion_out(mc_inputs, ranking.scores, ranking.weights)
         loso = leave_one_site_out(table, ranking.weights, feeds=feeds, directions=directions, targets=targets)
         lines = [s for s in loco["sentence"] if s] + reversal_sentences(loso)
-        st.markdown("\n".join(f"- {s}" for s in lines) if lines else t("no_reversal", lang))
+        st.markdown("\n".join(f"- {md(s)}" for s in lines) if lines else t("no_reversal", lang))
     state["last_ranking"] = {"table": ranking.table, "sentences": mc.sentences, "frequencies": mc.frequencies,
                              "weights": ranking.weights}
     return ranking
