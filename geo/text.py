@@ -1,7 +1,8 @@
 """User text as plain text: invisible and control characters removed, Markdown made inert.
 
 Names and texts chosen by others (site, municipality, company, scenario and file names) reach
-Streamlit's Markdown renderer in headings, sentences, toasts and labels, and matplotlib's
+Streamlit's Markdown renderer in headings, sentences, toasts, labels and `st.table` cells
+(whose headers, index and cells are Markdown too), and matplotlib's
 text engine in figures and the PDF. `plain` removes what no reader can see (format and
 control characters, lone surrogates) and `md` escapes a text so that Markdown, HTML, LaTeX
 and autolinks in it are shown literally.
@@ -11,6 +12,8 @@ from __future__ import annotations
 
 import re
 import unicodedata
+
+import pandas as pd
 
 #: Unicode categories removed: format characters (zero-width spaces and joiners, the bidi
 #: embeddings/overrides/isolates U+202A–U+202E and U+2066–U+2069, U+FEFF, soft hyphen)
@@ -79,3 +82,17 @@ def md(text: object) -> str:
     """
     flat = " ".join(plain(text).split())
     return _PUNCTUATION.sub(r"\\\1", _AUTOLINK.sub(_WORD_JOINER, flat))
+
+
+def md_table(frame: pd.DataFrame) -> pd.DataFrame:
+    """`frame` for ``st.table``: every text cell, column header and index label escaped with `md`.
+
+    ``st.table`` renders all of them as Markdown; numbers and other values are unchanged.
+    """
+    def escape(value: object) -> object:
+        return md(value) if isinstance(value, str) else value
+
+    out = frame.map(escape)
+    out.columns = pd.Index([escape(c) for c in frame.columns], name=escape(frame.columns.name))
+    out.index = pd.Index([escape(i) for i in frame.index], name=escape(frame.index.name))
+    return out

@@ -147,9 +147,12 @@ def test_plain_keeps_line_breaks_and_drops_surrogates() -> None:
 
 
 def _markdown_bodies(at: AppTest) -> list[str]:
-    """The Markdown source of every element Streamlit renders as Markdown."""
+    """The Markdown source of every element Streamlit renders as Markdown (st.table cells included)."""
     kinds = ("title", "header", "subheader", "markdown", "caption", "toast", "warning", "error", "info", "success")
     bodies = [str(e.value) for kind in kinds for e in getattr(at, kind)]
+    for table in at.table:  # st.table renders headers, index and cells as Markdown too
+        frame = table.value
+        bodies += [str(v) for v in [*frame.columns, *frame.index, *frame.to_numpy().ravel()] if isinstance(v, str)]
     return bodies + [str(m.label) for m in at.metric]
 
 

@@ -18,7 +18,7 @@ from geo.i18n import number, t
 from geo.indicators import IndicatorContext
 from geo.settings import CRS_DISPLAY, CRS_METRIC, K17_CODES
 from geo.suggest import site_candidates, suggest
-from geo.text import md
+from geo.text import md, md_table
 from layers.fairness import fairness_figure
 from ui.data import cached_fairness, cached_town_candidates
 from ui.sidebar import Settings
@@ -99,7 +99,7 @@ def fairness_view(settings: Settings, ctx: IndicatorContext, sites: gpd.GeoDataF
     }).set_index(t("municipality", lang))
     st.image(fairness_png(settings.data_key, settings.codes, settings.method, pick, point.x, point.y, fair,
                           settings.layers.municipalities), width=720)
-    st.table(shown)
+    st.table(md_table(shown))
     left = fair.loc[fair["left_out"], "kommune"].tolist()
     st.markdown(t("left_out", lang, names=md(", ".join(left))) if left else t("none_left_out", lang))
     st.caption(f"{t('method', lang)}: {md(f'{settings.engine.label()} · {ctx.data_label}')}")
@@ -140,11 +140,11 @@ def finance_view(settings: Settings, ctx: IndicatorContext, sites: gpd.GeoDataFr
         st.error(md(err.message(lang)))
         return None
     table = result.table
-    st.table(pd.DataFrame({
+    st.table(md_table(pd.DataFrame({
         t("municipality", lang): [f"{n} ({c})" for n, c in zip(table["kommune"], table["kommunekode"], strict=True)],
         t("share", lang): [number(100 * v, 2, lang) + " %" for v in table["andel"]],
         t("amount", lang): [number(v, 0, lang) + " kr." for v in table["beloeb_kr"]],
-    }).set_index(t("municipality", lang)))
+    }).set_index(t("municipality", lang))))
     st.markdown(t("finance_sum", lang, total=number(table["beloeb_kr"].sum(), 0, lang)))
     st.caption(md(f"{result.formula_da} · {settings.engine.label()} · {ctx.data_label}"))
     st.download_button(t("download_csv", lang), to_csv_bytes(table[["kommunekode", "kommune", "andel", "beloeb_kr"]],

@@ -13,7 +13,7 @@ from geo.export.safety import safe_filename
 from geo.i18n import number, t
 from geo.robustness import leave_one_criterion_out, leave_one_site_out, monte_carlo, reversal_sentences
 from geo.scoring import Ranking, explain, score
-from geo.text import md
+from geo.text import md, md_table
 from geo.weights import CRITERION_IDS, equal_weights, rebalance
 from layers.style import CRITERION_COLOURS
 from ui.sidebar import Settings
@@ -23,7 +23,7 @@ from ui.state import set_weights, state
 def indicators_view(settings: Settings, table: pd.DataFrame, breakdown: pd.DataFrame, provenance: list[str]) -> None:
     """The indicator table (sites as columns), CSV export and the per-municipality breakdown."""
     lang = settings.lang
-    st.table(indicators.display_table(table, lang))
+    st.table(md_table(indicators.display_table(table, lang)))
     danish = st.checkbox(t("csv_danish", lang), value=True, key="csv_danish")
     st.download_button(
         t("download_csv", lang),
@@ -34,7 +34,7 @@ def indicators_view(settings: Settings, table: pd.DataFrame, breakdown: pd.DataF
     )
     st.subheader(t("breakdown_section", lang))
     pick = st.selectbox(t("breakdown_site", lang), table["site"].tolist(), key="breakdown_pick")
-    st.table(indicators.breakdown_display(breakdown[breakdown["site"] == pick], lang))
+    st.table(md_table(indicators.breakdown_display(breakdown[breakdown["site"] == pick], lang)))
 
 
 def _on_weight(cid: str) -> None:
@@ -155,11 +155,11 @@ def ranking_view(settings: Settings, table: pd.DataFrame) -> Ranking | None:
     ranking, mc_inputs = _ranked(table, weights, feeds, directions, targets)
     winner = ranking.table["site"].iloc[0]
     st.markdown(f"### {md(explain(ranking, winner))}")
-    st.table(pd.DataFrame({
+    st.table(md_table(pd.DataFrame({
         t("rank", lang): ranking.table["rank"].astype(str).tolist(),
         t("breakdown_site", lang): ranking.table["site"].tolist(),
         t("points", lang): [number(v, 1, lang) for v in ranking.table["total"]],
-    }).set_index(t("rank", lang)))
+    }).set_index(t("rank", lang))))
     st.altair_chart(contribution_chart(ranking, lang), width="stretch")
     for note in ranking.notes:
         st.caption(md(note))
