@@ -8,6 +8,7 @@ import time
 import streamlit as st
 
 from geo.i18n import t
+from geo.text import md
 from layers.assets import install_static
 from ui.data import cached_context, cached_sites_frame, indicator_table
 from ui.decide import fairness_view, finance_view, suggest_view
@@ -81,7 +82,7 @@ else:
 
 with st.expander(t("provenance_section", lang), expanded=False):
     for line in [*settings.layers.provenance_lines(), *settings.layers.report]:
-        st.markdown(f"- {line}")
-    st.markdown(f"- {t('method_line', lang, method=settings.engine.describe())}")
+        st.markdown(f"- {md(line)}")
+    st.markdown(f"- {t('method_line', lang, method=md(settings.engine.describe()))}")
 sync_query_params(settings)
 state["script_ms"] = (time.perf_counter() - _started) * 1000  # server time of this run (benchmarks read it)

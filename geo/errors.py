@@ -24,6 +24,10 @@ class CoordinateError(KlyngestedError):
     """Coordinates are missing, outside Denmark, or look swapped."""
 
 
+class SiteNameError(KlyngestedError):
+    """Two sites share a name (everything computed per site is keyed by its name)."""
+
+
 class ClusterError(KlyngestedError):
     """Unknown cluster or malformed industry codes."""
 

@@ -22,6 +22,11 @@ ESTIMATE_SPEED_KMH = 60.0
 #: Rough bounding box of Denmark (lon/lat), used to reject points outside the country.
 DENMARK_BBOX_LONLAT = (7.8, 54.4, 15.3, 57.9)
 
+#: Longest site name (characters) kept on every entry path (form, town, map, table, link,
+#: scenario, site list, CLI); longer names are cut. Long enough for "Næstved Erhvervspark,
+#: Vestergade 12 (2)", short enough for a heading, a chart axis and a PDF table column.
+MAX_SITE_NAME = 80
+
 #: The 17 municipalities of Region Sjælland (K17).
 K17_CODES: tuple[str, ...] = (
     "0253", "0259", "0265", "0269", "0306", "0316", "0320", "0326", "0329",

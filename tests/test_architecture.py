@@ -20,7 +20,7 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGES = ("geo", "layers", "ui")
 #: Rank of each geo sub-package along the data path; a module may import only its own rank or lower.
-GEO_RANK = {"settings": 0, "errors": 0, "i18n": 0, "style": 0, "format": 0,
+GEO_RANK = {"settings": 0, "errors": 0, "i18n": 0, "style": 0, "format": 0, "text": 0,
             "data": 1, "reach": 2, "decide": 3, "report": 4, "api": 5, "cli": 6, "__init__": 5, "__main__": 7}
 
 

@@ -22,6 +22,7 @@ from geo.reach import indicators
 from geo.reach.catchment import CatchmentEngine
 from geo.reach.engines import select_engine
 from geo.settings import THRESHOLDS_MIN
+from geo.text import md
 from layers.basemap import MapData, map_data
 from layers.sites import catchment_shapes
 
@@ -42,9 +43,9 @@ def try_load(key: str, files: UserFiles | None, what: str, lang: str, snapshot: 
     try:
         return cached_layers(key, files, snapshot)
     except KlyngestedError as err:
-        st.error(f"{t('error_prefix', lang)}: {err.message(lang)}")
+        st.error(f"{t('error_prefix', lang)}: {md(err.message(lang))}")
     except Exception as err:  # a bad file must never take the app down
-        st.error(t("unexpected_error", lang, what=what, reason=type(err).__name__))
+        st.error(t("unexpected_error", lang, what=md(what), reason=type(err).__name__))
     return None
 
 

@@ -26,6 +26,7 @@ from geo.report.scenario import (
     scenario_from_json,
     to_query_params,
 )
+from geo.text import md
 from ui.sidebar import Settings
 from ui.state import flash, set_weights, state
 
@@ -171,7 +172,7 @@ def exports_view(settings: Settings, sites: gpd.GeoDataFrame, table: pd.DataFram
     if pending is not None:
         snap_id, snap_date = _snapshot(settings)
         for line in diff_snapshot(pending, snap_id, snap_date, layer_dates(settings.layers)):
-            st.warning(line)
+            st.warning(md(line))
     st.caption(t("share_link", lang))
 
 
@@ -189,12 +190,12 @@ def presentation_view(settings: Settings, table: pd.DataFrame) -> None:
             rank = ""
             if ranking:
                 rank = f"nr. {int(ranking['table'].set_index('site').loc[site, 'rank'])} · "
-            st.markdown(f"## {rank}{site}")
+            st.markdown(f"## {rank}{md(site)}")
             st.metric(t("pm_workplaces", lang), number(r["workplaces_45"], 0, lang))
             st.metric(t("pm_employees", lang), number(r["employees_45"], 0, lang))
             st.metric(t("pm_share", lang), number(r["share_k17_45"], 1, lang) + " %")
             st.metric(t("pm_institution", lang), number(r["nearest_institution_km"], 1, lang) + " km")
             st.metric(t("pm_station", lang), number(r["nearest_station_min"], 0, lang) + " min")
             if ranking:
-                st.markdown(f"**{ranking['sentences'][site]}**")
-    st.caption(f"{r['method_note']} · {r['data']}")
+                st.markdown(f"**{md(ranking['sentences'][site])}**")
+    st.caption(md(f"{r['method_note']} · {r['data']}"))

@@ -20,6 +20,7 @@ from geo.reach.criteria import CRITERIA
 from geo.report.csv import to_csv_bytes
 from geo.report.safety import safe_filename
 from geo.style import CRITERION_COLOURS
+from geo.text import md, md_table
 from ui.sidebar import Settings
 from ui.state import set_weights, state
 
@@ -27,7 +28,7 @@ from ui.state import set_weights, state
 def indicators_view(settings: Settings, table: pd.DataFrame, breakdown: pd.DataFrame, provenance: list[str]) -> None:
     """The indicator table (sites as columns), CSV export and the per-municipality breakdown."""
     lang = settings.lang
-    st.table(indicators.display_table(table, lang))
+    st.table(md_table(indicators.display_table(table, lang)))
     danish = st.checkbox(t("csv_danish", lang), value=True, key="csv_danish")
     st.download_button(
         t("download_csv", lang),
@@ -38,7 +39,7 @@ def indicators_view(settings: Settings, table: pd.DataFrame, breakdown: pd.DataF
     )
     st.subheader(t("breakdown_section", lang))
     pick = st.selectbox(t("breakdown_site", lang), table["site"].tolist(), key="breakdown_pick")
-    st.table(indicators.breakdown_display(breakdown[breakdown["site"] == pick], lang))
+    st.table(md_table(indicators.breakdown_display(breakdown[breakdown["site"] == pick], lang)))
 
 
 def _on_weight(cid: str) -> None:
@@ -158,16 +159,16 @@ def ranking_view(settings: Settings, table: pd.DataFrame) -> Ranking | None:
         feeds, directions, targets = indicator_settings(lang)
     ranking, mc_inputs = _ranked(table, weights, feeds, directions, targets)
     winner = ranking.table["site"].iloc[0]
-    st.markdown(f"### {explain(ranking, winner)}")
-    st.table(pd.DataFrame({
+    st.markdown(f"### {md(explain(ranking, winner))}")
+    st.table(md_table(pd.DataFrame({
         t("rank", lang): ranking.table["rank"].astype(str).tolist(),
         t("breakdown_site", lang): ranking.table["site"].tolist(),
         t("points", lang): [number(v, 1, lang) for v in ranking.table["total"]],
-    }).set_index(t("rank", lang)))
+    }).set_index(t("rank", lang))))
     st.altair_chart(contribution_chart(ranking, lang), width="stretch")
     for note in ranking.notes:
-        st.caption(note)
-    st.caption(t("normalisation", lang) + "; ".join(sorted(set(ranking.method_da.values()))))
+        st.caption(md(note))
+    st.caption(t("normalisation", lang) + md("; ".join(sorted(set(ranking.method_da.values())))))
 
     st.subheader(t("robustness", lang))
     c1, c2 = st.columns(2)
@@ -176,14 +177,14 @@ def ranking_view(settings: Settings, table: pd.DataFrame) -> Ranking | None:
     draws = c2.select_slider(t("draws", lang), [1_000, 5_000, 10_000, 20_000], value=10_000, key="mc_draws")
     mc = _robustness(mc_inputs, ranking.scores, ranking.weights, draws, method)
     for site in ranking.table["site"]:
-        st.markdown(f"- **{mc.sentences[site]}**")
+        st.markdown(f"- **{md(mc.sentences[site])}**")
     st.altair_chart(frequency_chart(mc.frequencies, lang), width="stretch")
-    st.caption(mc.method_da)
+    st.caption(md(mc.method_da))
     if st.toggle(t("loso_toggle", lang), key="loso", help=t("loso_help", lang)):
         loco = _criterion_out(mc_inputs, ranking.scores, ranking.weights)
         loso = leave_one_site_out(table, ranking.weights, feeds=feeds, directions=directions, targets=targets)
         lines = [s for s in loco["sentence"] if s] + reversal_sentences(loso)
-        st.markdown("\n".join(f"- {s}" for s in lines) if lines else t("no_reversal", lang))
+        st.markdown("\n".join(f"- {md(s)}" for s in lines) if lines else t("no_reversal", lang))
     state["last_ranking"] = {"table": ranking.table, "sentences": mc.sentences, "frequencies": mc.frequencies,
                              "weights": ranking.weights}
     return ranking

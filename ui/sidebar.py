@@ -16,6 +16,7 @@ from geo.data.snapshot import current_snapshot, snapshot_dates
 from geo.errors import KlyngestedError
 from geo.i18n import LANGUAGES, t
 from geo.reach.catchment import CatchmentEngine
+from geo.text import md
 from ui.data import cached_layers, engine_for, try_load
 from ui.state import flash, state
 
@@ -56,7 +57,7 @@ def _refresh_data(lang: str) -> None:
     try:
         result = refresh(args, secrets(), on_step=on_step)
     except KlyngestedError as err:
-        st.error(err.message(lang))
+        st.error(md(err.message(lang)))
         return
     for line in result.failures:
         flash("warning", line)
@@ -78,7 +79,7 @@ def _data_source(lang: str, frozen: bool) -> tuple[str, Layers]:
     }
     if state.get("source") not in options:
         state["source"] = "default"
-    source = st.radio(t("data_source", lang), options, format_func=labels.get, key="source", disabled=frozen)
+    source = st.radio(t("data_source", lang), options, format_func=lambda o: md(labels[o]), key="source", disabled=frozen)
     if source == "upload" and not frozen:
         with st.form("uploads"):
             up_b = st.file_uploader(t("upload_boundaries", lang), type=["geojson", "json", "gpkg", "zip"])
@@ -94,7 +95,7 @@ def _data_source(lang: str, frozen: bool) -> tuple[str, Layers]:
         _refresh_data(lang)
     if source == "snapshot" and snapshot:
         dates = snapshot_dates(snapshot)
-        st.caption(t("snapshot_dates", lang) + "; ".join(f"{k}: {v or '–'}" for k, v in dates.items()))
+        st.caption(t("snapshot_dates", lang) + md("; ".join(f"{k}: {v or '–'}" for k, v in dates.items())))
 
     key, files, snap = "default", None, None
     if source == "folder" and folder:
@@ -121,7 +122,7 @@ def _cluster(lang: str, frozen: bool) -> tuple[str, str, tuple[str, ...] | None]
         try:
             codes = tuple(parse_codes(text))
         except KlyngestedError as err:
-            st.error(err.message(lang))
+            st.error(md(err.message(lang)))
             codes = clusters["byggeri"].codes
     elif cluster_id != "__all__":
         codes = clusters[cluster_id].codes
@@ -144,6 +145,6 @@ def sidebar() -> Settings:
         method = st.radio(t("method", lang), ["estimate", "network"], format_func=lambda m: t(f"method_{m}", lang),
                           key="method", horizontal=True, disabled=presentation)
         engine = engine_for(method)
-        st.caption(t("method_line", lang, method=engine.describe()))
+        st.caption(t("method_line", lang, method=md(engine.describe())))
         tiles = st.toggle(t("tiles", lang), value=False, key="tiles")
     return Settings(lang, data_key, layers, cluster_id, cluster_label, codes, method, engine, tiles, presentation)

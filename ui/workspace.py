@@ -10,10 +10,11 @@ import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
-from geo.data.sites import Site, check_lonlat, read_sites_csv
+from geo.data.sites import Site, check_lonlat, clean_name, read_sites_csv
 from geo.errors import KlyngestedError
 from geo.i18n import t
 from geo.settings import CRS_DISPLAY, THRESHOLDS_MIN
+from geo.text import md
 from layers.basemap import base_map
 from layers.legend import legend_html
 from layers.sites import sites_layer, suggestions_layer
@@ -60,9 +61,9 @@ def _on_map_click(lang: str) -> None:
     except KlyngestedError:
         flash("warning", t("clicked_outside", lang))
         return
-    name = t("site_default_name", lang, n=len(state.sites) + 1)
-    if add_site(Site(name, round(click["lat"], 5), round(click["lng"], 5))):
-        flash("success", t("site_added", lang, name=name))
+    site = add_site(Site(t("site_default_name", lang, n=len(state.sites) + 1), round(click["lat"], 5), round(click["lng"], 5)))
+    if site is not None:
+        flash("success", t("site_added", lang, name=site.name))
 
 
 def sites_panel(settings: Settings) -> None:
@@ -78,10 +79,10 @@ def sites_panel(settings: Settings) -> None:
         if st.form_submit_button(t("add", lang), key="coord_add"):
             try:
                 check_lonlat(lat, lon)
-                add_site(Site(name.strip() or t("site_default_name", lang, n=len(state.sites) + 1), lat, lon))
+                add_site(Site(clean_name(name, t("site_default_name", lang, n=len(state.sites) + 1)), lat, lon))
                 st.rerun()
             except KlyngestedError as err:
-                st.error(err.message(lang))
+                st.error(md(err.message(lang)))
     with tab_town:
         towns = settings.layers.towns.to_crs(CRS_DISPLAY).sort_values("name")
         with st.form("add_town"):
@@ -102,7 +103,7 @@ def sites_panel(settings: Settings) -> None:
                     flash("warning", note)
                 st.rerun()
             except KlyngestedError as err:
-                st.error(err.message(lang))
+                st.error(md(err.message(lang)))
     if not state.sites:
         st.info(t("no_sites", lang))
         return

@@ -15,6 +15,7 @@ import pandas as pd
 from geo.data.bundle import Layers
 from geo.data.clusters import matches
 from geo.data.schema import INSTITUTION_KINDS
+from geo.data.sites import check_unique_names
 from geo.i18n import number
 from geo.reach.catchment import CatchmentEngine, straight_km
 from geo.reach.criteria import CRITERIA
@@ -170,7 +171,11 @@ def compute(
     codes: tuple[str, ...] | None = None,
     thresholds: tuple[int, ...] = THRESHOLDS_MIN,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Indicator table (one row per site) and the per-municipality breakdown for all sites."""
+    """Indicator table (one row per site) and the per-municipality breakdown for all sites.
+
+    Raises SiteNameError when two sites share a name (the table is keyed by name).
+    """
+    check_unique_names(sites["name"])
     ctx = prepare(layers, engine, codes, thresholds)
     rows, parts = [], []
     for site in sites.itertuples():

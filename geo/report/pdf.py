@@ -25,6 +25,7 @@ from matplotlib.backends.backend_pdf import PdfPages
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Rectangle
+from matplotlib.text import Text
 
 from geo.i18n import number
 from geo.reach.criteria import CRITERIA
@@ -39,6 +40,7 @@ from geo.style import (
     SITE_COLOURS,
     WARN_COLOUR,
 )
+from geo.text import plain
 
 if TYPE_CHECKING:
     from geo.report.bundle import ReportData
@@ -62,13 +64,10 @@ def report_to_pdf(data: ReportData) -> bytes:
     buf = io.BytesIO()
     with plt.rc_context(RC):
         ctx = _Context(data)
-        with PdfPages(buf, metadata={"Title": f"Klyngested – {data.scenario_name}", "Creator": "Klyngested",
+        with PdfPages(buf, metadata={"Title": f"Klyngested – {plain(data.scenario_name)}", "Creator": "Klyngested",
                                      "Subject": "Bestyrelsespakke"}) as pdf:
             for n, (title, draw) in enumerate(plan, start=1):
-                fig = Figure(figsize=A4_LANDSCAPE)
-                _frame(fig, data, title, n, len(plan))
-                draw(fig, ctx)
-                pdf.savefig(fig)
+                pdf.savefig(_page(ctx, title, draw, n, len(plan)))
     return buf.getvalue()
 
 
@@ -79,13 +78,21 @@ def report_to_png_pages(data: ReportData, dpi: int = 60) -> list[bytes]:
     with plt.rc_context(RC):
         ctx = _Context(data)
         for n, (title, draw) in enumerate(plan, start=1):
-            fig = Figure(figsize=A4_LANDSCAPE)
-            _frame(fig, data, title, n, len(plan))
-            draw(fig, ctx)
             buf = io.BytesIO()
-            fig.savefig(buf, format="png", dpi=dpi)
+            _page(ctx, title, draw, n, len(plan)).savefig(buf, format="png", dpi=dpi)
             out.append(buf.getvalue())
     return out
+
+
+def _page(ctx: _Context, title: str, draw: Callable[[Figure, _Context], None], n: int, total: int) -> Figure:
+    """One drawn page; every text on it keeps only visible characters (user names may hold
+    U+FEFF or lone surrogates, which matplotlib's font subsetter cannot write)."""
+    fig = Figure(figsize=A4_LANDSCAPE)
+    _frame(fig, ctx.data, title, n, total)
+    draw(fig, ctx)
+    for text in fig.findobj(Text):
+        text.set_text(plain(text.get_text()))
+    return fig
 
 
 def page_plan(data: ReportData) -> list[tuple[str, Callable[[Figure, _Context], None]]]:

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from geo.data.sites import MAX_SITES, Site, in_denmark
+from geo.data.sites import MAX_SITES, Site, clean_name, clean_sites, in_denmark
 from geo.data.snapshot import read_manifest, resolve
 from geo.decide.weights import MAX_WEIGHT
 from geo.errors import InputFileError
@@ -248,7 +248,6 @@ def from_query_params(params: Mapping[str, Any]) -> dict[str, Any]:
     s = value("s")
     if s:
         sites: list[Site] = []
-        seen: set[str] = set()
         bad = 0
         for part in s.split("|"):
             if len(sites) >= MAX_SITES:
@@ -256,7 +255,7 @@ def from_query_params(params: Mapping[str, Any]) -> dict[str, Any]:
                 break
             bits = part.split("~")
             try:
-                name = _CONTROL.sub("", bits[0]).strip()[:MAX_NAME]
+                name = clean_name(bits[0], f"Lokalitet {len(sites) + 1}")
                 lat, lon = float(bits[1].replace(",", ".")), float(bits[2].replace(",", "."))
             except (IndexError, ValueError):
                 bad += 1
@@ -264,16 +263,11 @@ def from_query_params(params: Mapping[str, Any]) -> dict[str, Any]:
             if len(bits) != 3 or not (math.isfinite(lat) and math.isfinite(lon)) or not in_denmark(lat, lon):
                 bad += 1
                 continue
-            name = name or f"Lokalitet {len(sites) + 1}"
-            base, k = name, 2
-            while name in seen:
-                name, k = f"{base} ({k})", k + 1
-            seen.add(name)
             sites.append(Site(name, lat, lon))
         if bad:
             notes.append(f"{bad} lokalitet(er) i linket kunne ikke læses eller lå uden for Danmark og er udeladt.")
         if sites:
-            out["sites"] = sites
+            out["sites"] = clean_sites(sites)
     w = value("w")
     if w:
         weights: dict[str, float] = {}
@@ -365,16 +359,13 @@ def _sites(v: object) -> list[Site]:
         raise InputFileError(f"Scenariet har {len(v)} lokaliteter; højst {MAX_SITES} er tilladt.",
                              f"Too many sites ({len(v)} > {MAX_SITES}).")
     out: list[Site] = []
-    seen: set[str] = set()
     for i, item in enumerate(v, start=1):
         if not isinstance(item, dict):
             raise InputFileError(f"Lokalitet {i} skal være et objekt med name, lat og lon.", f"Site {i} must be an object.")
         lacking = [k for k in ("name", "lat", "lon") if k not in item]
         if lacking:
             raise InputFileError(f"Lokalitet {i} mangler: {', '.join(lacking)}.", f"Site {i} lacks {lacking}.")
-        name = _text(item["name"], f"sites[{i}].name", MAX_NAME).strip()
-        if not name:
-            raise InputFileError(f"Lokalitet {i} har intet navn.", f"Site {i} has no name.")
+        name = clean_name(_text(item["name"], f"sites[{i}].name", MAX_BYTES), f"Lokalitet {i}")
         for key in ("lat", "lon"):
             if not _is_num(item[key]):
                 raise InputFileError(f"Lokalitet {i} ({name}): '{key}' skal være et tal, ikke {_show(item[key])}.",
@@ -383,11 +374,8 @@ def _sites(v: object) -> list[Site]:
         if not in_denmark(lat, lon):
             raise InputFileError(f"Lokalitet {i} ({name}) ligger uden for Danmark ({lat:.4f}, {lon:.4f}).",
                                  f"Site {i} is outside Denmark.")
-        if name in seen:
-            raise InputFileError(f"To lokaliteter hedder '{name}'; giv dem forskellige navne.", "Duplicate site name.")
-        seen.add(name)
         out.append(Site(name, lat, lon))
-    return out
+    return clean_sites(out)
 
 
 def _cluster_id(v: object) -> str | None:
