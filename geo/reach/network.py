@@ -67,6 +67,10 @@ class NetworkEngine:
         self._node_cache: OrderedDict[tuple, np.ndarray] = OrderedDict()
         self._fingerprint: str | None = None
 
+    def __getstate__(self) -> dict:
+        """Pickled (e.g. to worker processes) without the per-site caches."""
+        return {**self.__dict__, "_snap_cache": OrderedDict(), "_node_cache": OrderedDict()}
+
     def describe(self) -> str:
         """Danish one-line description of the method and its parameters."""
         kind = " (syntetisk demodata)" if self.graph.quality == "synthetic" else ""
