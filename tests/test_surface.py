@@ -140,3 +140,47 @@ def test_disk_cache_is_reused_and_keyed_on_the_engine(tmp_path, monkeypatch) -> 
     pd.testing.assert_frame_equal(pd.DataFrame(first.drop(columns="geometry")), pd.DataFrame(second.drop(columns="geometry")))
     slower = indicators.prepare(layers, StraightLineEstimate(speed_kmh=40))
     assert surface.cache_key(slower, layers.municipalities, 5) != surface.cache_key(ctx, layers.municipalities, 5)
+
+
+def test_cli_writes_cells_csv_and_gpkg(tmp_path, monkeypatch, capsys) -> None:
+    import pyogrio
+
+    from geo.cli.main import main
+
+    monkeypatch.setenv(surface.ENV_SURFACE_CACHE, str(tmp_path / "cache"))
+    out = tmp_path / "cells.csv"
+    args = ["surface", "--cluster", "byggeri", "--resolution", "6", "--workers", "1", "--international"]
+    assert main([*args, "--weights", "value=100", "--out", str(out)]) == 0
+    text = out.read_text(encoding="utf-8-sig")
+    table = pd.read_csv(tmp_path / "cells.csv", nrows=text.split("\n\n")[0].count("\n"))
+    n_cells = len(surface.hex_grid(load_layers(None).municipalities, 6))
+    assert len(table) == n_cells and table["cell"].is_unique
+    assert {"lat", "lon", "kommunekode", "access_employees", "nearest_station_min", "score_value", "score"} <= set(table.columns)
+    # value weighted 100 %: the score is 100 × the value criterion score
+    assert np.allclose(table["score"], 100 * table["score_value"], atol=0.01)
+    # the top areas are numbered from the best cell down (at most 5 local maxima)
+    ranks = table.dropna(subset=["top_area"]).sort_values("top_area")
+    assert 2 <= len(ranks) <= 5 and ranks["top_area"].astype(int).tolist() == list(range(1, len(ranks) + 1))
+    assert ranks["score"].iloc[0] == table["score"].max() and ranks["score"].is_monotonic_decreasing
+    assert "Egnethed 0–100" in text and "fra cache" not in capsys.readouterr().err
+    gpkg = tmp_path / "cells.gpkg"
+    assert main([*args, "--out", str(gpkg)]) == 0
+    assert "fra cache" in capsys.readouterr().err  # the second run only rescored
+    assert [name for name, _ in pyogrio.list_layers(gpkg)] == ["cells", "top_areas", "provenance"]
+    cells = gpd.read_file(gpkg, layer="cells")
+    assert len(cells) == n_cells and cells.crs == CRS_METRIC and (cells.geom_type == "Polygon").all()
+
+
+@pytest.mark.parametrize(("extra", "message"), [
+    (["--out", "x.txt"], "--out skal ende på .csv eller .gpkg"),
+    (["--out", "x.csv", "--weights", "value=abc"], "Kan ikke læse vægten"),
+    (["--out", "x.csv", "--resolution", "16"], "Opløsningen skal være"),
+])
+def test_cli_bad_input_is_one_danish_line(tmp_path, monkeypatch, capsys, extra, message) -> None:
+    from geo.cli.main import main
+
+    monkeypatch.setenv(surface.ENV_SURFACE_CACHE, str(tmp_path))
+    monkeypatch.chdir(tmp_path)
+    assert main(["surface", *extra]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and message in err and "Traceback" not in err

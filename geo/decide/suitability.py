@@ -132,3 +132,13 @@ def sites_on_surface(surface: Surface, site_table: pd.DataFrame, weights: Mappin
 def describe_top(table: pd.DataFrame, lang: str = "da") -> list[str]:
     """One Danish line per top area, e.g. 'Område 1: ved Ringsted (Ringsted), 87,5 point'."""
     return [f"{label}, {number(score, 1, lang)} point" for label, score in zip(table["label"], table["score"], strict=True)]
+
+
+def cell_table(surface: Surface, weights: Mapping[str, float], top: pd.DataFrame) -> gpd.GeoDataFrame:
+    """Every cell with its indicators, criterion scores (0..1), score (0–100) and top-area rank."""
+    cells = surface.cells.drop(columns=["x", "y"]).reset_index(drop=True)
+    for crit in surface.scores.columns:
+        cells[f"score_{crit}"] = surface.scores[crit].to_numpy().round(4)
+    cells["score"] = totals(surface, weights).round(2)
+    cells["top_area"] = cells["cell"].map(dict(zip(top["cell"], top["rank"], strict=True))).astype("Int64")
+    return cells
