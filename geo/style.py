@@ -6,6 +6,8 @@ The one palette of the project: the web map (layers/), the charts (ui/) and the 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 KIND_COLOURS: dict[str, str] = {
     "university": "#0072B2",
     "university_college": "#E69F00",
@@ -42,8 +44,7 @@ SURFACE_RAMP: tuple[str, ...] = ("#00224e", "#2a3f6d", "#575d6d", "#7d7c78", "#a
 TOP_AREA_LINE = "#000000"
 
 
-def surface_colour(score: float) -> str:
-    """Cividis class colour of a 0–100 suitability score (7 equal classes); grey when missing."""
-    if not score == score:
-        return "#bdbdbd"
-    return SURFACE_RAMP[min(max(int(score / 100.0 * len(SURFACE_RAMP)), 0), len(SURFACE_RAMP) - 1)]
+def surface_colours(scores: Sequence[float]) -> list[str]:
+    """Cividis class colour of each 0–100 suitability score (7 equal classes); grey when missing."""
+    ramp = (*SURFACE_RAMP, "#bdbdbd")
+    return [ramp[min(max(int(s / 100.0 * len(SURFACE_RAMP)), 0), len(SURFACE_RAMP) - 1) if s == s else -1] for s in scores]

@@ -7,15 +7,13 @@ costs a recolour, not a recomputation.
 
 from __future__ import annotations
 
-import copy
-
 import folium
 import geopandas as gpd
 import numpy as np
 import pandas as pd
 
 from geo.i18n import number
-from geo.style import SURFACE_RAMP, TOP_AREA_LINE, surface_colour
+from geo.style import SURFACE_RAMP, TOP_AREA_LINE, surface_colours
 from layers._geo import esc, feature_collection, to_display
 from layers.assets import offline_map
 
@@ -28,14 +26,13 @@ def surface_shapes(cells: gpd.GeoDataFrame) -> dict:
 
 def surface_map(shapes: dict, total: np.ndarray, top: pd.DataFrame, tiles: bool = False) -> folium.Map:
     """A map of the surface: each hexagon filled by its score class, the top areas numbered."""
-    data = copy.deepcopy(shapes)
-    lons, lats = [], []
-    for feature, value in zip(data["features"], total, strict=True):
-        feature["properties"]["fill"] = surface_colour(float(value))
-        feature["properties"]["score"] = number(float(value), 1)
-        ring = feature["geometry"]["coordinates"][0]
-        lons.append(ring[0][0])
-        lats.append(ring[0][1])
+    values = np.asarray(total, dtype=float).tolist()
+    features = [{"type": "Feature", "geometry": f["geometry"],  # geometry shared with the cache, never changed
+                 "properties": {**f["properties"], "fill": colour, "score": f"{v:.1f}".replace(".", ",")}}
+                for f, v, colour in zip(shapes["features"], values, surface_colours(values), strict=True)]
+    data = {"type": "FeatureCollection", "features": features}
+    lons = [f["geometry"]["coordinates"][0][0][0] for f in features]
+    lats = [f["geometry"]["coordinates"][0][0][1] for f in features]
     m = offline_map((float(np.mean(lats)), float(np.mean(lons))), zoom=8, tiles=tiles)
     folium.GeoJson(
         data,
