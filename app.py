@@ -22,6 +22,7 @@ from ui.meeting import (
 from ui.ranking import indicators_view, ranking_view
 from ui.sidebar import sidebar
 from ui.state import init_state, show_messages, state
+from ui.surface import surface_view
 from ui.workspace import map_panel, sites_panel
 
 _started = time.perf_counter()
@@ -61,7 +62,9 @@ else:
         map_panel(settings, sites)
     with side_col:
         sites_panel(settings)
-    tabs = st.tabs([t(f"tab_{name}", lang) for name in ("indicators", "ranking", "suggest", "fairness", "finance", "meeting")])
+    tabs = st.tabs([t(f"tab_{name}", lang) for name in ("indicators", "ranking", "suggest", "fairness", "finance", "meeting", "surface")])
+    with tabs[6]:
+        surface_view(settings, ctx, table)
     with tabs[2]:
         suggest_view(settings, ctx, sites)
     if table is None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import argparse
 
-from benchmarks import export, indicators, interaction, network, optimize, payload, scale
+from benchmarks import export, indicators, interaction, network, optimize, payload, scale, surface
 
 PRESETS: dict[str, dict[str, dict[str, object]]] = {
     "small": {
@@ -20,6 +20,7 @@ PRESETS: dict[str, dict[str, dict[str, object]]] = {
         "interaction": {"sites": 2, "repeat": 1, "method": "network"},
         "scale": {"nodes": 5_000, "workplaces": 5_000, "sites": 3},
         "export": {"sites": 2, "method": "estimate"},
+        "surface": {"nodes": 5_000, "resolution": 5, "workers": 1},
     },
     "k17": {
         "network": {"nodes": 250_000, "workplaces": 43_548, "sites": 20, "peer_nodes": 100_000, "peer_sites": 3},
@@ -29,6 +30,7 @@ PRESETS: dict[str, dict[str, dict[str, object]]] = {
         "interaction": {"sites": 10, "repeat": 5, "method": "network"},
         "scale": {"nodes": 250_000, "workplaces": 43_548, "sites": 20},
         "export": {"sites": 20, "method": "network"},
+        "surface": {"nodes": 250_000},
     },
     "national": {
         "network": {"nodes": 1_000_000, "workplaces": 800_000, "sites": 20, "peer_nodes": 100_000, "peer_sites": 3},
@@ -38,10 +40,11 @@ PRESETS: dict[str, dict[str, dict[str, object]]] = {
         "interaction": {"sites": 20, "repeat": 5, "method": "network"},
         "scale": {"nodes": 1_000_000, "workplaces": 800_000, "sites": 20},
         "export": {"sites": 20, "method": "network"},
+        "surface": {"nodes": 1_000_000, "resolution": 8, "cells": 200},
     },
 }
 MODULES = {"network": network, "optimize": optimize, "payload": payload, "indicators": indicators,
-           "interaction": interaction, "scale": scale, "export": export}
+           "interaction": interaction, "scale": scale, "export": export, "surface": surface}
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:

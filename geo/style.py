@@ -6,6 +6,8 @@ The one palette of the project: the web map (layers/), the charts (ui/) and the 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 KIND_COLOURS: dict[str, str] = {
     "university": "#0072B2",
     "university_college": "#E69F00",
@@ -35,3 +37,14 @@ RING_DASH_MPL: tuple[str, ...] = ("-", "--", "-.", ":")
 SITE_COLOURS: tuple[str, ...] = ("#D55E00", "#0072B2", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000", "#F0E442")
 #: Warning text (demo data) in the board pack.
 WARN_COLOUR = "#B00000"
+#: Suitability surface, least -> most suitable: cividis (Nuñez et al. 2018), perceptually uniform,
+#: readable with colour blindness and in greyscale; distinct from the workplace-density ramp.
+SURFACE_RAMP: tuple[str, ...] = ("#00224e", "#2a3f6d", "#575d6d", "#7d7c78", "#a59c74", "#d2c060", "#fee838")
+#: Outline of the top areas on the surface (black on the bright cividis end).
+TOP_AREA_LINE = "#000000"
+
+
+def surface_colours(scores: Sequence[float]) -> list[str]:
+    """Cividis class colour of each 0–100 suitability score (7 equal classes); grey when missing."""
+    ramp = (*SURFACE_RAMP, "#bdbdbd")
+    return [ramp[min(max(int(s / 100.0 * len(SURFACE_RAMP)), 0), len(SURFACE_RAMP) - 1) if s == s else -1] for s in scores]

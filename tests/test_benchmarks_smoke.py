@@ -13,5 +13,5 @@ def test_all_benchmarks_run_at_small_scale() -> None:
     result = subprocess.run([sys.executable, "-m", "benchmarks", "all", "--scale", "small"],
                             cwd=ROOT, capture_output=True, text=True, timeout=600)
     assert result.returncode == 0, result.stderr[-2000:]
-    for name in ("network", "optimize", "payload", "indicators", "interaction", "scale", "export"):
+    for name in ("network", "optimize", "payload", "indicators", "interaction", "scale", "export", "surface"):
         assert f"[{name}]" in result.stdout, name

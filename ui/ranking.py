@@ -70,7 +70,7 @@ def indicator_settings(lang: str) -> tuple[dict, dict, dict]:
         t("criterion", lang): [CRITERIA[s.criterion].name_da if lang == "da" else CRITERIA[s.criterion].name_en for s in specs],
         t("more_is_better", lang): [s.higher_is_better for s in specs],
         t("target", lang): [None] * len(specs),
-        t("included", lang): [True] * len(specs),
+        t("included", lang): [s.scored for s in specs],
     })
     edited = st.data_editor(base, key="indicator_settings", hide_index=True, width="stretch",
                             column_config={"column": None}, disabled=[t("indicator", lang), t("criterion", lang)])

@@ -18,6 +18,7 @@ from pathlib import Path
 
 from geo.cli.common import add_data_arguments, load_inputs
 from geo.cli.decide import add_decide_parsers, run_rank, run_split, run_suggest
+from geo.cli.surface import add_surface_parser, run_surface
 from geo.cli.report import add_report_parser, add_scenario_parser, run_report, run_scenario
 from geo.data.refresh import add_refresh_parser, run_refresh
 from geo.errors import InputFileError, KlyngestedError
@@ -78,6 +79,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_scenario_parser(sub)
     add_report_parser(sub)
     add_refresh_parser(sub)
+    add_surface_parser(sub)
     return parser
 
 
@@ -89,6 +91,7 @@ COMMANDS = {
     "scenario": run_scenario,
     "report": run_report,
     "refresh": run_refresh,
+    "surface": run_surface,
 }
 
 

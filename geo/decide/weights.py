@@ -174,9 +174,9 @@ def default_directions(specs: Sequence[IndicatorSpec] | None = None) -> dict[str
 
 
 def default_feeds(specs: Sequence[IndicatorSpec] | None = None) -> dict[str, tuple[str, ...]]:
-    """Criterion -> the indicator columns that feed it (every spec with that criterion)."""
+    """Criterion -> the indicator columns that feed it (every scored spec with that criterion)."""
     specs = specs if specs is not None else indicator_specs()
-    return {c: tuple(s.column for s in specs if s.criterion == c) for c in CRITERION_IDS}
+    return {c: tuple(s.column for s in specs if s.criterion == c and s.scored) for c in CRITERION_IDS}
 
 
 def select_feeds(

@@ -1,7 +1,13 @@
 """Indicators per candidate site, each tied to a criterion of the K17 paper.
 
 `prepare()` filters and caches the arrays once per (layers, cluster codes, engine);
-`site_row()` computes one site's row, so the app can cache and recompute per site.
+`measure()` computes the indicators of many points at once (one travel-time search per
+point, vectorised sums); `site_row()` is one site through `measure()` and `indicator_frame()`
+many points (the suitability grid), so sites and grid cells share one code path.
+
+Gravity-based access (Hansen 1959; the `access` package's gravity model) sums the cluster
+employees weighted by a negative exponential of the travel time, 2^(-t / half-life),
+truncated at the largest threshold like the other catchment indicators.
 """
 
 from __future__ import annotations
@@ -17,12 +23,16 @@ from geo.data.clusters import matches
 from geo.data.schema import INSTITUTION_KINDS
 from geo.data.sites import check_unique_names
 from geo.i18n import number
-from geo.reach.catchment import CatchmentEngine, straight_km
+from geo.reach.catchment import CatchmentEngine, straight_km_many
 from geo.reach.criteria import CRITERIA
 from geo.settings import K17_CODES, THRESHOLDS_MIN
 
 REACH_MIN = 45  #: minutes defining "reached" for share, population and municipality breakdown
 INSTITUTION_REACH_MIN = 30
+#: Half-life (minutes) of the gravity decay: an employee 20 min away counts half, 40 min a quarter.
+GRAVITY_HALF_LIFE_MIN = 20.0
+#: Points measured per travel-time search batch (memory: batch × graph nodes × 8 bytes).
+BATCH = 16
 
 KIND_DA = {
     "university": "universitet",
@@ -43,6 +53,9 @@ class IndicatorSpec:
     unit: str
     criterion: str
     higher_is_better: bool = True
+    #: False for a column shown and exported but not feeding the criterion score (it
+    #: repeats a scored one in other units, e.g. minutes beside kilometres).
+    scored: bool = True
 
 
 def indicator_specs(thresholds: tuple[int, ...] = THRESHOLDS_MIN) -> list[IndicatorSpec]:
@@ -53,6 +66,8 @@ def indicator_specs(thresholds: tuple[int, ...] = THRESHOLDS_MIN) -> list[Indica
     for t in thresholds:
         specs.append(IndicatorSpec(f"employees_{t}", f"Ansatte (årsværk) inden for {t} min", f"Employees within {t} min", "antal", "value"))
     specs += [
+        IndicatorSpec("access_employees", f"Tilgængelighed til klyngens ansatte (tyngdemodel, halveringstid {GRAVITY_HALF_LIFE_MIN:g} min)",
+                      f"Gravity access to cluster employees (half-life {GRAVITY_HALF_LIFE_MIN:g} min)", "vægtede ansatte", "value"),
         IndicatorSpec("share_k17_45", f"Andel af K17's klyngearbejdssteder inden for {REACH_MIN} min", f"Share of K17 cluster workplaces within {REACH_MIN} min", "%", "value"),
         IndicatorSpec("population_45", f"Befolkning i kommuner nået inden for {REACH_MIN} min", f"Population of municipalities reached within {REACH_MIN} min", "personer", "attract"),
         IndicatorSpec("municipalities_45", f"K17-kommuner nået inden for {REACH_MIN} min", f"K17 municipalities reached within {REACH_MIN} min", "antal", "attract"),
@@ -62,6 +77,10 @@ def indicator_specs(thresholds: tuple[int, ...] = THRESHOLDS_MIN) -> list[Indica
     for kind in INSTITUTION_KINDS:
         criterion = "research" if kind in ("university", "research_institute") else "knowledge"
         specs.append(IndicatorSpec(f"nearest_{kind}_km", f"Afstand til nærmeste {KIND_DA[kind]}", f"Distance to nearest {kind.replace('_', ' ')}", "km", criterion, False))
+    for kind in INSTITUTION_KINDS:
+        criterion = "research" if kind in ("university", "research_institute") else "knowledge"
+        specs.append(IndicatorSpec(f"nearest_{kind}_min", f"Køretid til nærmeste {KIND_DA[kind]}", f"Drive time to nearest {kind.replace('_', ' ')}",
+                                   "min", criterion, False, scored=False))
     specs += [
         IndicatorSpec("nearest_station_km", "Afstand til nærmeste togstation", "Distance to nearest rail station", "km", "network", False),
         IndicatorSpec("nearest_station_min", "Køretid til nærmeste togstation", "Drive time to nearest rail station", "min", "network", False),
@@ -90,6 +109,8 @@ class IndicatorContext:
     muni_name: dict[str, str]
     muni_pop: np.ndarray
     data_label: str
+    #: workplaces, municipality points, institutions and stations in one array (one search each)
+    points_xy: np.ndarray
 
 
 def prepare(
@@ -104,6 +125,8 @@ def prepare(
     rep = munis.geometry.representative_point()
     quality = layers.provenance["workplaces"].quality
     kommune_codes, kommune_idx = np.unique(wp["kommunekode"].fillna("").astype(str).to_numpy(), return_inverse=True)
+    muni_xy = np.column_stack([rep.x, rep.y]) if len(rep) else np.empty((0, 2))
+    parts = (_xy(wp), muni_xy, _xy(layers.institutions), _xy(layers.stations))
     return IndicatorContext(
         engine=engine,
         thresholds=tuple(sorted(thresholds)),
@@ -117,39 +140,74 @@ def prepare(
         inst_kind=layers.institutions["kind"].to_numpy(),
         inst_kommune=layers.institutions["kommunekode"].fillna("").astype(str).to_numpy(),
         station_xy=_xy(layers.stations),
-        muni_xy=np.column_stack([rep.x, rep.y]) if len(rep) else np.empty((0, 2)),
+        muni_xy=muni_xy,
         muni_code=munis["kommunekode"].to_numpy(),
         muni_name=dict(zip(munis["kommunekode"], munis["navn"], strict=True)),
         muni_pop=pd.to_numeric(munis["population"], errors="coerce").fillna(0).to_numpy(float),
         data_label={"synthetic": "Demodata", "approximate": "omtrentlig placering"}.get(quality, "reelle data"),
+        points_xy=np.concatenate(parts),
     )
+
+
+def measure(ctx: IndicatorContext, xys: np.ndarray) -> tuple[dict[str, np.ndarray], np.ndarray]:
+    """Every indicator of many points (rows of ``xys``, metres) and their workplace minutes.
+
+    Returns
+    -------
+    columns : dict
+        Indicator column -> array with one value per point.
+    workplace_minutes : ndarray
+        Points × cluster workplaces, ``inf`` beyond the largest threshold.
+    """
+    limit = float(max(ctx.thresholds))
+    n_wp, n_muni, n_inst = len(ctx.wp_xy), len(ctx.muni_xy), len(ctx.inst_xy)
+    every = ctx.engine.minutes_many(xys, ctx.points_xy, limit=limit)
+    minutes, muni_min = every[:, :n_wp], every[:, n_wp:n_wp + n_muni]
+    inst_min, station_min = every[:, n_wp + n_muni:n_wp + n_muni + n_inst], every[:, n_wp + n_muni + n_inst:]
+    cols: dict[str, np.ndarray] = {}
+    for t in ctx.thresholds:
+        inside = minutes <= t
+        cols[f"workplaces_{t}"] = inside.sum(axis=1)
+        cols[f"employees_{t}"] = np.round(np.where(inside, ctx.wp_employees, 0.0).sum(axis=1), 1)
+    decay = np.exp2(-minutes / GRAVITY_HALF_LIFE_MIN)  # exp2(-inf) = 0 beyond the limit
+    cols["access_employees"] = np.round((decay * ctx.wp_employees).sum(axis=1), 1)
+    reached = minutes <= REACH_MIN
+    cols["share_k17_45"] = (np.round(100.0 * (reached & ctx.wp_k17).sum(axis=1) / ctx.k17_total, 1) if ctx.k17_total
+                            else np.full(len(xys), np.nan))
+    muni_reached = muni_min <= REACH_MIN
+    cols["population_45"] = np.where(muni_reached, ctx.muni_pop, 0.0).sum(axis=1).astype(np.int64)
+    cols["municipalities_45"] = (muni_reached & np.isin(ctx.muni_code, K17_CODES)).sum(axis=1)
+    inst_km = straight_km_many(xys, ctx.inst_xy)
+    cols["nearest_institution_km"] = _min(inst_km)
+    cols["institutions_30"] = (inst_min <= INSTITUTION_REACH_MIN).sum(axis=1)
+    for kind in INSTITUTION_KINDS:
+        cols[f"nearest_{kind}_km"] = _min(inst_km[:, ctx.inst_kind == kind])
+    for kind in INSTITUTION_KINDS:
+        cols[f"nearest_{kind}_min"] = _min(inst_min[:, ctx.inst_kind == kind])
+    cols["nearest_station_km"] = _min(straight_km_many(xys, ctx.station_xy))
+    cols["nearest_station_min"] = _min(station_min)
+    return cols, minutes
+
+
+def indicator_frame(ctx: IndicatorContext, xys: np.ndarray, batch: int = BATCH) -> pd.DataFrame:
+    """Indicators of many points (e.g. grid cell centres) in batches: one row per point."""
+    xys = np.asarray(xys, dtype=float).reshape(-1, 2)
+    parts = [pd.DataFrame(measure(ctx, xys[i:i + batch])[0]) for i in range(0, len(xys), batch)]
+    table = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=list(measure(ctx, xys)[0]))
+    table["method"] = ctx.engine.method
+    table["method_note"] = ctx.engine.label()
+    table["data"] = ctx.data_label
+    return table
 
 
 def site_row(ctx: IndicatorContext, name: str, xy: tuple[float, float]) -> tuple[dict, pd.DataFrame]:
     """One site's indicator row and its per-municipality breakdown (reached within 45 min)."""
-    minutes = ctx.engine.minutes(xy, ctx.wp_xy)
-    row: dict[str, object] = {"site": name}
-    for t in ctx.thresholds:
-        inside = minutes <= t
-        row[f"workplaces_{t}"] = int(inside.sum())
-        row[f"employees_{t}"] = round(float(ctx.wp_employees[inside].sum()), 1)
-    reached = minutes <= REACH_MIN
-    k17_reached = int((reached & ctx.wp_k17).sum())
-    row["share_k17_45"] = round(100.0 * k17_reached / ctx.k17_total, 1) if ctx.k17_total else np.nan
-    muni_min = ctx.engine.minutes(xy, ctx.muni_xy)
-    muni_reached = muni_min <= REACH_MIN
-    row["population_45"] = int(ctx.muni_pop[muni_reached].sum())
-    row["municipalities_45"] = int((muni_reached & np.isin(ctx.muni_code, K17_CODES)).sum())
-    inst_km = straight_km(xy, ctx.inst_xy)
-    row["nearest_institution_km"] = _min(inst_km)
-    row["institutions_30"] = int((ctx.engine.minutes(xy, ctx.inst_xy) <= INSTITUTION_REACH_MIN).sum())
-    for kind in INSTITUTION_KINDS:
-        row[f"nearest_{kind}_km"] = _min(inst_km[ctx.inst_kind == kind])
-    row["nearest_station_km"] = _min(straight_km(xy, ctx.station_xy))
-    row["nearest_station_min"] = _min(ctx.engine.minutes(xy, ctx.station_xy))
+    cols, minutes = measure(ctx, np.array([xy], dtype=float))
+    row: dict[str, object] = {"site": name, **{k: v[0].item() for k, v in cols.items()}}
     row["method"] = ctx.engine.method
     row["method_note"] = ctx.engine.label()
     row["data"] = ctx.data_label
+    reached = minutes[0] <= REACH_MIN
     n_codes = len(ctx.wp_kommune_codes)
     idx = ctx.wp_kommune_idx[reached]
     counts = np.bincount(idx, minlength=n_codes)
@@ -204,9 +262,12 @@ def _xy(gdf: gpd.GeoDataFrame) -> np.ndarray:
     return np.column_stack([gdf.geometry.x.to_numpy(), gdf.geometry.y.to_numpy()])
 
 
-def _min(values: np.ndarray) -> float:
-    finite = values[np.isfinite(values)]
-    return round(float(finite.min()), 2) if finite.size else np.nan
+def _min(values: np.ndarray) -> np.ndarray:
+    """Row-wise minimum rounded to 2 decimals; NaN for rows without a finite value."""
+    if values.shape[1] == 0:
+        return np.full(values.shape[0], np.nan)
+    low = np.where(np.isfinite(values), values, np.inf).min(axis=1)
+    return np.round(np.where(np.isfinite(low), low, np.nan), 2)
 
 
 def display_table(table: pd.DataFrame, lang: str = "da") -> pd.DataFrame:
