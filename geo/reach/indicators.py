@@ -43,6 +43,11 @@ class IndicatorSpec:
     criterion: str
     higher_is_better: bool = True
 
+    @property
+    def decimals(self) -> int:
+        """Decimals shown in every output: one for km, % and min, none for counts."""
+        return 1 if self.unit in ("km", "%", "min") else 0
+
 
 def indicator_specs(thresholds: tuple[int, ...] = THRESHOLDS_MIN) -> list[IndicatorSpec]:
     """All indicator columns in display order."""
