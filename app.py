@@ -19,6 +19,7 @@ from ui.meeting import (
     sync_query_params,
 )
 from ui.ranking import indicators_view, ranking_view
+from ui.chrome import page_chrome
 from ui.sidebar import sidebar
 from ui.state import init_state, show_messages, state
 from ui.workspace import map_panel, sites_panel
@@ -30,18 +31,13 @@ init_state()
 load_from_query_params()
 settings = sidebar()
 lang = settings.lang
-st.markdown(
-    "<style>:focus-visible {outline: 3px solid #D55E00 !important; outline-offset: 2px;}"
-    + ("html {font-size: 21px;} [data-testid='stMetricValue'] {font-size: 2.6rem;}" if settings.presentation else "")
-    + "</style>",
-    unsafe_allow_html=True,
-)
+page_chrome(lang, settings.presentation)
 
-st.title(t("title", lang))
-if not settings.presentation:
+if not settings.presentation:  # presentation mode has its own one-line header
+    st.title(t("title", lang))
     st.write(t("subtitle", lang))
-if settings.layers.provenance["workplaces"].quality == "synthetic":
-    st.info(t("demodata_banner", lang), icon=":material/info:")
+    if settings.layers.provenance["workplaces"].quality == "synthetic":
+        st.info(t("demodata_banner", lang), icon=":material/info:")
 show_messages()
 
 sites = cached_sites_frame(settings.data_key, tuple(state.sites), settings.layers)
@@ -50,9 +46,7 @@ provenance = [*settings.layers.provenance_lines(), t("method_line", "da", method
 table, breakdown = indicator_table(settings.data_key, settings.codes, settings.method, sites, ctx) if len(sites) else (None, None)
 
 if settings.presentation:
-    if table is not None:
-        presentation_view(settings, table)
-    map_panel(settings, sites, height=520)
+    presentation_view(settings, table, sites)
 else:
     map_col, side_col = st.columns([3, 2], gap="medium")
     with map_col:

@@ -13,7 +13,8 @@ from geo.decide.fairness import FAIRNESS_THRESHOLDS, finance_keys
 from geo.decide.finance import KEY_DA, KEYS, split
 from geo.decide.suggest import site_candidates, suggest
 from geo.errors import KlyngestedError
-from geo.i18n import number, t
+from geo.format import kroner, number, percent
+from geo.i18n import t
 from geo.reach.indicators import IndicatorContext
 from geo.report.csv import to_csv_bytes
 from geo.report.safety import safe_filename
@@ -91,10 +92,10 @@ def fairness_view(settings: Settings, ctx: IndicatorContext, sites: gpd.GeoDataF
     shown = pd.DataFrame({
         t("municipality", lang): [f"{'⚠ ' if lo else ''}{n} ({c})" for n, c, lo in zip(fair["kommune"], fair["kommunekode"], fair["left_out"], strict=True)],
         t("cluster_workplaces", lang): [number(v, 0, lang) for v in fair["workplaces"]],
-        **{t("share_within", lang, t=m): [number(v, 1, lang) + " %" for v in fair[f"share_workplaces_{m}"]] for m in FAIRNESS_THRESHOLDS},
-        t("employees_within_45", lang): [number(v, 1, lang) + " %" for v in fair["share_employees_45"]],
+        **{t("share_within", lang, t=m): [percent(v, 1, lang) for v in fair[f"share_workplaces_{m}"]] for m in FAIRNESS_THRESHOLDS},
+        t("employees_within_45", lang): [percent(v, 1, lang) for v in fair["share_employees_45"]],
         t("median_minutes", lang): [number(v, 1, lang) for v in fair["median_minutes"]],
-        t("institutions_30", lang): fair["institutions_30"].tolist(),
+        t("institutions_30", lang): [number(v, 0, lang) for v in fair["institutions_30"]],
     }).set_index(t("municipality", lang))
     st.image(fairness_png(settings.data_key, settings.codes, settings.method, pick, point.x, point.y, fair,
                           settings.layers.municipalities), width=720)
@@ -141,8 +142,8 @@ def finance_view(settings: Settings, ctx: IndicatorContext, sites: gpd.GeoDataFr
     table = result.table
     st.table(pd.DataFrame({
         t("municipality", lang): [f"{n} ({c})" for n, c in zip(table["kommune"], table["kommunekode"], strict=True)],
-        t("share", lang): [number(100 * v, 2, lang) + " %" for v in table["andel"]],
-        t("amount", lang): [number(v, 0, lang) + " kr." for v in table["beloeb_kr"]],
+        t("share", lang): [percent(100 * v, 2, lang) for v in table["andel"]],
+        t("amount", lang): [kroner(v, lang) for v in table["beloeb_kr"]],
     }).set_index(t("municipality", lang)))
     st.markdown(t("finance_sum", lang, total=number(table["beloeb_kr"].sum(), 0, lang)))
     st.caption(f"{result.formula_da} · {settings.engine.label()} · {ctx.data_label}")

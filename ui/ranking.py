@@ -13,7 +13,7 @@ from geo.decide.robustness import (
     reversal_sentences,
 )
 from geo.decide.scoring import Ranking, explain, score
-from geo.decide.weights import CRITERION_IDS, equal_weights, rebalance
+from geo.decide.weights import CRITERION_IDS, default_directions, default_feeds, equal_weights, rebalance
 from geo.i18n import number, t
 from geo.reach import indicators
 from geo.reach.criteria import CRITERIA
@@ -141,6 +141,18 @@ def _robustness(key: str, _scores: pd.DataFrame, _weights: dict, draws: int, met
 @st.cache_data(show_spinner=False, max_entries=100)
 def _criterion_out(key: str, _scores: pd.DataFrame, _weights: dict) -> pd.DataFrame:
     return leave_one_criterion_out(_scores, _weights)
+
+
+def headline_ranking(table: pd.DataFrame) -> dict | None:
+    """The ranking and robustness sentences for presentation mode: the Rangering tab's last
+    result, or (opened straight from a link) the session's weights with the default settings."""
+    if state.get("last_ranking") is not None:
+        return state["last_ranking"]
+    if len(table) < 2:
+        return None
+    ranking, key = _ranked(table, dict(state.weights), default_feeds(), default_directions(), {})
+    mc = _robustness(key, ranking.scores, ranking.weights, 10_000, "dirichlet")
+    return {"table": ranking.table, "sentences": mc.sentences, "frequencies": mc.frequencies, "weights": ranking.weights}
 
 
 @st.fragment
