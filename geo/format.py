@@ -12,7 +12,9 @@ from __future__ import annotations
 import math
 from typing import Protocol
 
-from babel.numbers import format_decimal
+from babel.numbers import NumberFormatError, format_decimal, get_decimal_symbol, get_group_symbol, parse_decimal
+
+from geo.errors import InputFileError
 
 LOCALES = {"da": "da_DK", "en": "en_GB"}
 MISSING = "–"  #: shown for a missing value (NaN, None)
@@ -79,6 +81,27 @@ def quantity(value: float | None, unit: str, decimals: int = 0, lang: str = "da"
 def indicator(spec: HasUnit, value: float | None, lang: str = "da", unit: bool = True) -> str:
     """An indicator value with the decimals (and unit) its spec gives."""
     return quantity(value, spec.unit, spec.decimals, lang) if unit else number(value, spec.decimals, lang)
+
+
+def parse_amount(text: str, lang: str = "da") -> int:
+    """Whole kroner from what a person types: '1.000.000', '1 000 000 kr.', '250000'."""
+    cleaned = str(text).strip().removesuffix("kr.").removesuffix("kr").replace(" ", "").replace(NBSP, "")
+    try:
+        value = parse_decimal(cleaned, locale=LOCALES.get(lang, "da_DK"))
+    except NumberFormatError:
+        raise InputFileError(f"Beløbet '{text}' kan ikke læses; skriv fx 1.000.000.",
+                             f"Cannot read the amount '{text}'; write e.g. 1,000,000.") from None
+    if value < 0 or value != value.to_integral_value():
+        raise InputFileError(f"Beløbet skal være hele kroner og mindst 0 (ikke '{text}').",
+                             f"The amount must be whole kroner, at least 0 (not '{text}').")
+    return int(value)
+
+
+def d3_locale(lang: str = "da") -> dict:
+    """The number locale for Vega-Lite charts (d3-format), from the same CLDR data as `number`."""
+    locale = LOCALES.get(lang, "da_DK")
+    return {"decimal": get_decimal_symbol(locale), "thousands": get_group_symbol(locale), "grouping": [3],
+            "currency": ["", f"{NBSP}kr."] if lang == "da" else ["DKK ", ""], "percent": f"{NBSP}%"}
 
 
 def excel_format(decimals: int = 0, percent_sign: bool = False) -> str:

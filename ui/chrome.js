@@ -34,9 +34,13 @@
   ];
   var ATTRS = ["aria-label", "title", "placeholder"];
 
+  // A widget value Streamlit formats itself (slider thumbs: "20.0 %") gets the decimal comma.
+  var DECIMAL = /^(-?\d+)\.(\d+)((?:\s|\u00a0)?%)?$/;
+
   function danish(text) {
     if (window.__klyngestedLang !== "da") { return null; }
     var trimmed = text.trim();
+    if (DECIMAL.test(trimmed)) { return text.replace(trimmed, trimmed.replace(DECIMAL, "$1,$2$3")); }
     for (var i = 0; i < TEXTS.length; i++) {
       if (TEXTS[i][0].test(trimmed)) { return text.replace(trimmed, trimmed.replace(TEXTS[i][0], TEXTS[i][1])); }
     }
@@ -50,8 +54,8 @@
       var out = node.nodeValue && node.nodeValue.trim() ? danish(node.nodeValue) : null;
       if (out !== null && out !== node.nodeValue) { node.nodeValue = out; }
     }
-    root.querySelectorAll("[aria-label], [title], [placeholder]").forEach(function (el) {
-      ATTRS.forEach(function (name) {
+    root.querySelectorAll("[aria-label], [title], [placeholder], [aria-valuetext]").forEach(function (el) {
+      ATTRS.concat(["aria-valuetext"]).forEach(function (name) {
         var value = el.getAttribute(name);
         var out = value ? danish(value) : null;
         if (out !== null && out !== value) { el.setAttribute(name, out); }

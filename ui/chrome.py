@@ -17,7 +17,8 @@ _SCRIPT = Path(__file__).with_name("chrome.js").read_text(encoding="utf-8")
 #: Focus ring and text contrast for every view (captions are 3.8:1 grey by default; WCAG 1.4.3 needs 4.5:1).
 BASE_CSS = """
 :focus-visible {outline: 3px solid #D55E00 !important; outline-offset: 2px;}
-[data-testid="stCaptionContainer"], [data-testid="stCaptionContainer"] * {color: #3d3d3d !important;}
+[data-testid="stCaptionContainer"] {opacity: 1 !important;}
+[data-testid="stCaptionContainer"], [data-testid="stCaptionContainer"] * {color: #4a4a4a !important;}
 [data-testid="stWidgetLabel"] p, [data-testid="stTooltipHoverTarget"] {color: #1f1f1f;}
 """
 

@@ -13,7 +13,7 @@ from geo.decide.fairness import FAIRNESS_THRESHOLDS, finance_keys
 from geo.decide.finance import KEY_DA, KEYS, split
 from geo.decide.suggest import site_candidates, suggest
 from geo.errors import KlyngestedError
-from geo.format import kroner, number, percent
+from geo.format import kroner, number, parse_amount, percent
 from geo.i18n import t
 from geo.reach.indicators import IndicatorContext
 from geo.report.csv import to_csv_bytes
@@ -98,7 +98,7 @@ def fairness_view(settings: Settings, ctx: IndicatorContext, sites: gpd.GeoDataF
         t("institutions_30", lang): [number(v, 0, lang) for v in fair["institutions_30"]],
     }).set_index(t("municipality", lang))
     st.image(fairness_png(settings.data_key, settings.codes, settings.method, pick, point.x, point.y, fair,
-                          settings.layers.municipalities), width=720)
+                          settings.layers.municipalities), width=720, alt=t("fairness_alt", lang, site=pick))
     st.table(shown)
     left = fair.loc[fair["left_out"], "kommune"].tolist()
     st.markdown(t("left_out", lang, names=", ".join(left)) if left else t("none_left_out", lang))
@@ -110,7 +110,7 @@ def finance_view(settings: Settings, ctx: IndicatorContext, sites: gpd.GeoDataFr
     """Split an annual amount among the municipalities by a key, in whole kroner."""
     lang = settings.lang
     c1, c2 = st.columns(2)
-    total = c1.number_input(t("finance_total", lang), min_value=0, value=1_000_000, step=50_000, key="fin_total")
+    total_text = c1.text_input(t("finance_total", lang), value=kroner(1_000_000, lang), key="fin_total")
     key = c2.selectbox(t("finance_key", lang), [*KEYS, "mix"], key="fin_key",
                        format_func=lambda k: KEY_DA.get(k, t("finance_mix", lang)))
     if key == "mix":
@@ -135,7 +135,8 @@ def finance_view(settings: Settings, ctx: IndicatorContext, sites: gpd.GeoDataFr
         xy = (point.x, point.y)
     keys = finance_keys(ctx, xy, tuple(munis))
     try:
-        result = split(int(total), keys, key_spec, lead=None if lead == "—" else lead, lead_share=lead_share / 100)
+        total = parse_amount(total_text, lang)
+        result = split(total, keys, key_spec, lead=None if lead == "—" else lead, lead_share=lead_share / 100)
     except KlyngestedError as err:
         st.error(err.message(lang))
         return None

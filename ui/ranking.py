@@ -14,7 +14,8 @@ from geo.decide.robustness import (
 )
 from geo.decide.scoring import Ranking, explain, score
 from geo.decide.weights import CRITERION_IDS, default_directions, default_feeds, equal_weights, rebalance
-from geo.i18n import number, t
+from geo.format import d3_locale, number
+from geo.i18n import t
 from geo.reach import indicators
 from geo.reach.criteria import CRITERIA
 from geo.report.csv import to_csv_bytes
@@ -105,6 +106,7 @@ def contribution_chart(ranking: Ranking, lang: str) -> alt.Chart:
             tooltip=["site", "criterion_name", alt.Tooltip("contribution:Q", format=".1f")],
         )
         .properties(height=max(120, 60 * len(ranking.table)))
+        .configure(locale={"number": d3_locale(lang)})
     )
 
 
@@ -123,6 +125,7 @@ def frequency_chart(freq: pd.DataFrame, lang: str) -> alt.Chart:
             tooltip=["site", "rank", alt.Tooltip("share:Q", format=".0%")],
         )
         .properties(height=max(120, 60 * len(freq)))
+        .configure(locale={"number": d3_locale(lang)})
     )
 
 
@@ -185,7 +188,8 @@ def ranking_view(settings: Settings, table: pd.DataFrame) -> Ranking | None:
     c1, c2 = st.columns(2)
     method = c1.radio(t("robustness_method", lang), ["dirichlet", "uniform"], horizontal=True, key="mc_method",
                       format_func=lambda m: t(f"mc_{m}", lang))
-    draws = c2.select_slider(t("draws", lang), [1_000, 5_000, 10_000, 20_000], value=10_000, key="mc_draws")
+    draws = c2.select_slider(t("draws", lang), [1_000, 5_000, 10_000, 20_000], value=10_000, key="mc_draws",
+                             format_func=lambda n: number(n, 0, lang))
     mc = _robustness(mc_inputs, ranking.scores, ranking.weights, draws, method)
     for site in ranking.table["site"]:
         st.markdown(f"- **{mc.sentences[site]}**")

@@ -15,7 +15,7 @@ import pandas as pd
 from geo.data.bundle import Layers
 from geo.data.clusters import matches
 from geo.data.schema import INSTITUTION_KINDS
-from geo.i18n import number
+from geo.format import indicator, number
 from geo.reach.catchment import CatchmentEngine, straight_km
 from geo.reach.criteria import CRITERIA
 from geo.settings import K17_CODES, THRESHOLDS_MIN
@@ -218,10 +218,9 @@ def display_table(table: pd.DataFrame, lang: str = "da") -> pd.DataFrame:
     rows = []
     for spec in indicator_specs():
         criterion = CRITERIA[spec.criterion]
-        decimals = 1 if spec.unit in ("km", "%", "min") else 0
         rows.append(
             [f"{spec.label_da if da else spec.label_en} ({spec.unit})", criterion.name_da if da else criterion.name_en]
-            + [number(float(v), decimals, lang) for v in table[spec.column]]
+            + [indicator(spec, float(v), lang, unit=False) for v in table[spec.column]]
         )
     rows.append(
         ["Metode / data" if da else "Method / data", ""]
