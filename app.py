@@ -10,6 +10,7 @@ import streamlit as st
 from geo.i18n import t
 from geo.text import md
 from layers.assets import install_static
+from ui.chrome import page_chrome
 from ui.data import cached_context, cached_sites_frame, indicator_table
 from ui.decide import fairness_view, finance_view, suggest_view
 from ui.meeting import (
@@ -32,18 +33,13 @@ init_state()
 load_from_query_params()
 settings = sidebar()
 lang = settings.lang
-st.markdown(
-    "<style>:focus-visible {outline: 3px solid #D55E00 !important; outline-offset: 2px;}"
-    + ("html {font-size: 21px;} [data-testid='stMetricValue'] {font-size: 2.6rem;}" if settings.presentation else "")
-    + "</style>",
-    unsafe_allow_html=True,
-)
+page_chrome(lang, settings.presentation)
 
-st.title(t("title", lang))
-if not settings.presentation:
+if not settings.presentation:  # presentation mode has its own one-line header
+    st.title(t("title", lang))
     st.write(t("subtitle", lang))
-if settings.layers.provenance["workplaces"].quality == "synthetic":
-    st.info(t("demodata_banner", lang), icon=":material/info:")
+    if settings.layers.provenance["workplaces"].quality == "synthetic":
+        st.info(t("demodata_banner", lang), icon=":material/info:")
 show_messages()
 
 sites = cached_sites_frame(settings.data_key, tuple(state.sites), settings.layers)
@@ -52,9 +48,7 @@ provenance = [*settings.layers.provenance_lines(), t("method_line", "da", method
 table, breakdown = indicator_table(settings.data_key, settings.codes, settings.method, sites, ctx) if len(sites) else (None, None)
 
 if settings.presentation:
-    if table is not None:
-        presentation_view(settings, table)
-    map_panel(settings, sites, height=520)
+    presentation_view(settings, table, sites)
 else:
     map_col, side_col = st.columns([3, 2], gap="medium")
     with map_col:

@@ -6,6 +6,8 @@ import json
 from functools import cache
 from pathlib import Path
 
+from geo.format import number  # noqa: F401  the one formatter (babel, da_DK), re-exported for callers
+
 LANGUAGES = {"da": "Dansk", "en": "English"}
 _DIR = Path(__file__).with_name("locales")
 
@@ -20,13 +22,3 @@ def t(key: str, lang: str = "da", **values: object) -> str:
     """The string for `key` in `lang`, formatted with `values`; falls back to Danish."""
     text = catalogue(lang).get(key) or catalogue("da")[key]
     return text.format(**values) if values else text
-
-
-def number(value: float, decimals: int = 0, lang: str = "da") -> str:
-    """Number with Danish ('12.345,6') or English ('12,345.6') separators."""
-    if value != value:  # NaN
-        return "–"
-    text = f"{value:,.{decimals}f}"
-    if lang == "da":
-        text = text.replace(",", "\x00").replace(".", ",").replace("\x00", ".")
-    return text

@@ -20,13 +20,18 @@ WORKPLACE_COLOUR = "#56B4E9"
 SITE_COLOUR = "#000000"  #: black disc with a yellow ring: unlike any data symbol
 SITE_RING = "#F0E442"
 MUNICIPALITY_LINE = "#444444"
-#: Catchment rings, innermost first: one hue, darker and more solid with time.
+#: Catchment rings, innermost first: one hue, more solid with less time; every ring at least
+#: 4:1 against the white map and 3:1 against light tiles (WCAG 1.4.11), drawn over a white halo.
 RING_STYLES: tuple[tuple[str, str], ...] = (
     ("#08306b", ""),
-    ("#2171b5", "8 4"),
-    ("#6baed6", "4 4"),
-    ("#9ecae1", "2 6"),
+    ("#08519c", "10 5"),
+    ("#2171b5", "6 5"),
+    ("#3182bd", "2 6"),
 )
+RING_HALO = "#ffffff"  #: drawn under each ring so it stands out on dark density cells too
+#: The map's own background (no tiles): the colour the ring contrast is measured against.
+MAP_BACKGROUND = "#ffffff"
+TOWN_LABEL = "#111111"  #: K17 main-town labels (dark text with a white halo)
 #: Viridis steps for workplace density cells (low -> high), readable in greyscale too.
 DENSITY_RAMP: tuple[str, ...] = ("#fde725", "#7ad151", "#22a884", "#2a788e", "#414487", "#440154")
 SUGGESTION_COLOUR = "#ffffff"  #: white squares, black frame and label: suggested sites

@@ -113,10 +113,13 @@ def test_locked_weight_stays_when_another_moves(app: AppTest) -> None:
 
 def test_finance_split_sums_to_the_amount(app: AppTest) -> None:
     add_towns(app, "Næstved")
-    app.number_input(key="fin_total").set_value(1_000_001)
+    app.text_input(key="fin_total").set_value("1.000.001 kr.")  # typed the Danish way
     app.run()
     assert not app.exception
     assert any("1.000.001 kr." in m.value for m in app.markdown)
+    app.text_input(key="fin_total").set_value("en million")
+    app.run()
+    assert not app.exception and any("kan ikke læses" in e.value for e in app.error)
 
 
 def test_presentation_mode_locks_editing_and_keeps_sites(app: AppTest) -> None:
@@ -125,7 +128,10 @@ def test_presentation_mode_locks_editing_and_keeps_sites(app: AppTest) -> None:
     app.run()
     assert not app.exception
     assert app.selectbox(key="cluster").disabled and app.radio(key="method").disabled
-    assert len(app.metric) >= 10  # five key figures for each of the two sites
+    cards = "".join(e.proto.body for e in app.get("html") if 'class="ks-card"' in e.proto.body)
+    assert cards.count('class="ks-card"') == 2 and "Næstved" in cards and "Roskilde" in cards
+    assert "vægtkombinationer" in cards  # the robustness sentence, computed without visiting Rangering
+    assert not app.get("tabs")  # no editing views in presentation mode
     app.toggle(key="presentation").set_value(False)
     app.run()
     assert [s.name for s in app.session_state["sites"]] == ["Næstved", "Roskilde"]

@@ -13,7 +13,8 @@ from geo.decide.fairness import FAIRNESS_THRESHOLDS, finance_keys
 from geo.decide.finance import KEY_DA, KEYS, split
 from geo.decide.suggest import site_candidates, suggest
 from geo.errors import KlyngestedError
-from geo.i18n import number, t
+from geo.format import kroner, number, parse_amount, percent
+from geo.i18n import t
 from geo.reach.indicators import IndicatorContext
 from geo.report.csv import to_csv_bytes
 from geo.report.safety import safe_filename
@@ -92,13 +93,13 @@ def fairness_view(settings: Settings, ctx: IndicatorContext, sites: gpd.GeoDataF
     shown = pd.DataFrame({
         t("municipality", lang): [f"{'⚠ ' if lo else ''}{n} ({c})" for n, c, lo in zip(fair["kommune"], fair["kommunekode"], fair["left_out"], strict=True)],
         t("cluster_workplaces", lang): [number(v, 0, lang) for v in fair["workplaces"]],
-        **{t("share_within", lang, t=m): [number(v, 1, lang) + " %" for v in fair[f"share_workplaces_{m}"]] for m in FAIRNESS_THRESHOLDS},
-        t("employees_within_45", lang): [number(v, 1, lang) + " %" for v in fair["share_employees_45"]],
+        **{t("share_within", lang, t=m): [percent(v, 1, lang) for v in fair[f"share_workplaces_{m}"]] for m in FAIRNESS_THRESHOLDS},
+        t("employees_within_45", lang): [percent(v, 1, lang) for v in fair["share_employees_45"]],
         t("median_minutes", lang): [number(v, 1, lang) for v in fair["median_minutes"]],
-        t("institutions_30", lang): fair["institutions_30"].tolist(),
+        t("institutions_30", lang): [number(v, 0, lang) for v in fair["institutions_30"]],
     }).set_index(t("municipality", lang))
     st.image(fairness_png(settings.data_key, settings.codes, settings.method, pick, point.x, point.y, fair,
-                          settings.layers.municipalities), width=720)
+                          settings.layers.municipalities), width=720, alt=t("fairness_alt", lang, site=pick))
     st.table(md_table(shown))
     left = fair.loc[fair["left_out"], "kommune"].tolist()
     st.markdown(t("left_out", lang, names=md(", ".join(left))) if left else t("none_left_out", lang))
@@ -110,7 +111,7 @@ def finance_view(settings: Settings, ctx: IndicatorContext, sites: gpd.GeoDataFr
     """Split an annual amount among the municipalities by a key, in whole kroner."""
     lang = settings.lang
     c1, c2 = st.columns(2)
-    total = c1.number_input(t("finance_total", lang), min_value=0, value=1_000_000, step=50_000, key="fin_total")
+    total_text = c1.text_input(t("finance_total", lang), value=kroner(1_000_000, lang), key="fin_total")
     key = c2.selectbox(t("finance_key", lang), [*KEYS, "mix"], key="fin_key",
                        format_func=lambda k: KEY_DA.get(k, t("finance_mix", lang)))
     if key == "mix":
@@ -135,15 +136,16 @@ def finance_view(settings: Settings, ctx: IndicatorContext, sites: gpd.GeoDataFr
         xy = (point.x, point.y)
     keys = finance_keys(ctx, xy, tuple(munis))
     try:
-        result = split(int(total), keys, key_spec, lead=None if lead == "—" else lead, lead_share=lead_share / 100)
+        total = parse_amount(total_text, lang)
+        result = split(total, keys, key_spec, lead=None if lead == "—" else lead, lead_share=lead_share / 100)
     except KlyngestedError as err:
         st.error(md(err.message(lang)))
         return None
     table = result.table
     st.table(md_table(pd.DataFrame({
         t("municipality", lang): [f"{n} ({c})" for n, c in zip(table["kommune"], table["kommunekode"], strict=True)],
-        t("share", lang): [number(100 * v, 2, lang) + " %" for v in table["andel"]],
-        t("amount", lang): [number(v, 0, lang) + " kr." for v in table["beloeb_kr"]],
+        t("share", lang): [percent(100 * v, 2, lang) for v in table["andel"]],
+        t("amount", lang): [kroner(v, lang) for v in table["beloeb_kr"]],
     }).set_index(t("municipality", lang))))
     st.markdown(t("finance_sum", lang, total=number(table["beloeb_kr"].sum(), 0, lang)))
     st.caption(md(f"{result.formula_da} · {settings.engine.label()} · {ctx.data_label}"))

@@ -4,6 +4,7 @@ the shareable link, and the presentation view."""
 from __future__ import annotations
 
 import datetime as dt
+import html
 
 import geopandas as gpd
 import pandas as pd
@@ -12,7 +13,8 @@ import streamlit as st
 import layers.standalone  # noqa: F401  registers the HTML map export
 from geo.decide.weights import CRITERION_IDS, normalise
 from geo.errors import KlyngestedError
-from geo.i18n import number, t
+from geo.format import indicator, number
+from geo.i18n import t
 from geo.reach import indicators
 from geo.reach.criteria import CRITERIA
 from geo.report.bundle import build_report_data
@@ -26,9 +28,12 @@ from geo.report.scenario import (
     scenario_from_json,
     to_query_params,
 )
+from geo.settings import K17_CODES
 from geo.text import md
+from ui.ranking import headline_ranking
 from ui.sidebar import Settings
 from ui.state import flash, set_weights, state
+from ui.workspace import map_panel
 
 EXPORTS = (("pdf", "application/pdf"), ("xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
            ("gpkg", "application/geopackage+sqlite3"), ("html", "text/html"))
@@ -97,6 +102,8 @@ def load_from_query_params() -> None:
         state["cluster"] = found["cluster_id"]
     if found.get("method") in ("estimate", "network"):
         state["method"] = found["method"]
+    if st.query_params.get(PRESENT_PARAM[0]) == PRESENT_PARAM[1]:
+        state["presentation"] = True
     for note in found.get("notes", []):
         flash("warning", note)
 
@@ -104,6 +111,8 @@ def load_from_query_params() -> None:
 def sync_query_params(settings: Settings) -> None:
     """Keep the address bar a shareable link to the current sites and weights."""
     params = to_query_params(current_scenario(settings)) if state.sites else {}
+    if settings.presentation:
+        params[PRESENT_PARAM[0]] = PRESENT_PARAM[1]
     if dict(st.query_params) != params:
         st.query_params.from_dict(params)
 
@@ -119,8 +128,7 @@ def case_view(settings: Settings, table: pd.DataFrame) -> None:
         crit = CRITERIA[cid]
         st.markdown(f"**{crit.name_da if lang == 'da' else crit.name_en}** — *{crit.paper_da}*")
         c1, c2 = st.columns([2, 3])
-        evidence = [f"{s.label_da if lang == 'da' else s.label_en}: {number(float(row[s.column]), 1 if s.unit in ('km', '%', 'min') else 0, lang)}"
-                    + ("" if s.unit in ("antal", "personer") else f" {s.unit}")
+        evidence = [f"{s.label_da if lang == 'da' else s.label_en}: {indicator(s, float(row[s.column]), lang)}"
                     for s in specs if s.criterion == cid and s.column in row.index]
         c1.markdown("\n".join(f"- {e}" for e in evidence) or "–")
         text = c2.text_area(t("case_text", lang), key=f"case_{cid}", height=110, max_chars=4000)
@@ -176,26 +184,51 @@ def exports_view(settings: Settings, sites: gpd.GeoDataFrame, table: pd.DataFram
     st.caption(t("share_link", lang))
 
 
-def presentation_view(settings: Settings, table: pd.DataFrame) -> None:
-    """2–4 sites side by side in large type: the key figures a board needs."""
+PRESENT_PARAM = ("vis", "praesentation")  #: ?vis=praesentation opens the app in presentation mode
+CARD_LINES = (("workplaces_45", "pm_card_workplaces"), ("share_k17_45", "pm_card_share"),
+              ("municipalities_45", "pm_card_municipalities"), ("institutions_30", "pm_card_institutions"))
+
+
+def _leave_presentation() -> None:
+    state["presentation"] = False
+
+
+def site_card(no: int, site: str, row: pd.Series, rank: str, sentence: str, lang: str) -> str:
+    """One site's card: map number, name, the headline numbers and the robustness sentence (HTML)."""
+    specs = {s.column: s for s in indicators.indicator_specs()}
+    lines = []
+    for column, key in CARD_LINES:
+        value = number(float(row[column]), 0, lang) if column != "share_k17_45" else indicator(specs[column], float(row[column]), lang)
+        if column == "municipalities_45":
+            value = t("pm_of", lang, n=value, total=len(K17_CODES))
+        lines.append(f'<li><span class="ks-v">{html.escape(value)}</span><span class="ks-l">{html.escape(t(key, lang))}</span></li>')
+    robust = f"<p>{html.escape(sentence)}</p>" if sentence else ""
+    return (f'<section class="ks-card" aria-label="{html.escape(site)}"><h2><span class="ks-no" aria-hidden="true">{no}</span>'
+            f'{html.escape(rank + site)}</h2><ul>{"".join(lines)}</ul>{robust}</section>')
+
+
+def presentation_view(settings: Settings, table: pd.DataFrame | None, sites: gpd.GeoDataFrame) -> None:
+    """The projector screen: the map (site numbers, catchments) beside 2–4 site cards; nothing editable."""
     lang = settings.lang
-    ranking = state.get("last_ranking")
+    head, leave = st.columns([6, 1], vertical_alignment="center")
+    head.title(t("title", lang))
+    if settings.layers.provenance["workplaces"].quality == "synthetic":
+        head.caption(t("demodata_short", lang))
+    leave.button(t("pm_exit", lang), on_click=_leave_presentation, key="pm_exit")
+    map_col, card_col = st.columns([9, 11], gap="small")
+    with map_col:
+        map_panel(settings, sites, height=560)
+    if table is None:
+        card_col.info(t("no_sites", lang))
+        return
+    ranking = headline_ranking(table)
     order = ranking["table"]["site"].tolist() if ranking else table["site"].tolist()
-    shown = [s for s in order if s in set(table["site"])][:4]
-    cols = st.columns(len(shown))
+    numbers = {site: i for i, site in enumerate(table["site"], start=1)}
+    ranks = ranking["table"].set_index("site")["rank"] if ranking else {}
     rows = table.set_index("site")
-    for col, site in zip(cols, shown, strict=True):
-        r = rows.loc[site]
-        with col:
-            rank = ""
-            if ranking:
-                rank = f"nr. {int(ranking['table'].set_index('site').loc[site, 'rank'])} · "
-            st.markdown(f"## {rank}{md(site)}")
-            st.metric(t("pm_workplaces", lang), number(r["workplaces_45"], 0, lang))
-            st.metric(t("pm_employees", lang), number(r["employees_45"], 0, lang))
-            st.metric(t("pm_share", lang), number(r["share_k17_45"], 1, lang) + " %")
-            st.metric(t("pm_institution", lang), number(r["nearest_institution_km"], 1, lang) + " km")
-            st.metric(t("pm_station", lang), number(r["nearest_station_min"], 0, lang) + " min")
-            if ranking:
-                st.markdown(f"**{md(ranking['sentences'][site])}**")
-    st.caption(md(f"{r['method_note']} · {r['data']}"))
+    cards = [site_card(numbers[site], site, rows.loc[site], f"nr. {int(ranks[site])} · " if ranking else "",
+                       ranking["sentences"].get(site, "") if ranking else "", lang)
+             for site in [s for s in order if s in numbers][:4]]
+    card_col.html(f'<div class="ks-cards">{"".join(cards)}</div>')
+    r = rows.iloc[0]
+    card_col.caption(md(f"{r['method_note']} · {r['data']}"))

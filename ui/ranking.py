@@ -13,8 +13,15 @@ from geo.decide.robustness import (
     reversal_sentences,
 )
 from geo.decide.scoring import Ranking, explain, score
-from geo.decide.weights import CRITERION_IDS, equal_weights, rebalance
-from geo.i18n import number, t
+from geo.decide.weights import (
+    CRITERION_IDS,
+    default_directions,
+    default_feeds,
+    equal_weights,
+    rebalance,
+)
+from geo.format import d3_locale, number
+from geo.i18n import t
 from geo.reach import indicators
 from geo.reach.criteria import CRITERIA
 from geo.report.csv import to_csv_bytes
@@ -106,6 +113,7 @@ def contribution_chart(ranking: Ranking, lang: str) -> alt.Chart:
             tooltip=["site", "criterion_name", alt.Tooltip("contribution:Q", format=".1f")],
         )
         .properties(height=max(120, 60 * len(ranking.table)))
+        .configure(locale={"number": d3_locale(lang)})
     )
 
 
@@ -124,6 +132,7 @@ def frequency_chart(freq: pd.DataFrame, lang: str) -> alt.Chart:
             tooltip=["site", "rank", alt.Tooltip("share:Q", format=".0%")],
         )
         .properties(height=max(120, 60 * len(freq)))
+        .configure(locale={"number": d3_locale(lang)})
     )
 
 
@@ -142,6 +151,18 @@ def _robustness(key: str, _scores: pd.DataFrame, _weights: dict, draws: int, met
 @st.cache_data(show_spinner=False, max_entries=100)
 def _criterion_out(key: str, _scores: pd.DataFrame, _weights: dict) -> pd.DataFrame:
     return leave_one_criterion_out(_scores, _weights)
+
+
+def headline_ranking(table: pd.DataFrame) -> dict | None:
+    """The ranking and robustness sentences for presentation mode: the Rangering tab's last
+    result, or (opened straight from a link) the session's weights with the default settings."""
+    if state.get("last_ranking") is not None:
+        return state["last_ranking"]
+    if len(table) < 2:
+        return None
+    ranking, key = _ranked(table, dict(state.weights), default_feeds(), default_directions(), {})
+    mc = _robustness(key, ranking.scores, ranking.weights, 10_000, "dirichlet")
+    return {"table": ranking.table, "sentences": mc.sentences, "frequencies": mc.frequencies, "weights": ranking.weights}
 
 
 @st.fragment
@@ -174,7 +195,8 @@ def ranking_view(settings: Settings, table: pd.DataFrame) -> Ranking | None:
     c1, c2 = st.columns(2)
     method = c1.radio(t("robustness_method", lang), ["dirichlet", "uniform"], horizontal=True, key="mc_method",
                       format_func=lambda m: t(f"mc_{m}", lang))
-    draws = c2.select_slider(t("draws", lang), [1_000, 5_000, 10_000, 20_000], value=10_000, key="mc_draws")
+    draws = c2.select_slider(t("draws", lang), [1_000, 5_000, 10_000, 20_000], value=10_000, key="mc_draws",
+                             format_func=lambda n: number(n, 0, lang))
     mc = _robustness(mc_inputs, ranking.scores, ranking.weights, draws, method)
     for site in ranking.table["site"]:
         st.markdown(f"- **{md(mc.sentences[site])}**")

@@ -22,7 +22,7 @@ from geo.data.bundle import Layers
 from geo.data.clusters import matches
 from geo.data.schema import INSTITUTION_KINDS
 from geo.data.sites import check_unique_names
-from geo.i18n import number
+from geo.format import indicator, number
 from geo.reach.catchment import CatchmentEngine, straight_km_many
 from geo.reach.criteria import CRITERIA
 from geo.settings import K17_CODES, THRESHOLDS_MIN
@@ -56,6 +56,11 @@ class IndicatorSpec:
     #: False for a column shown and exported but not feeding the criterion score (it
     #: repeats a scored one in other units, e.g. minutes beside kilometres).
     scored: bool = True
+
+    @property
+    def decimals(self) -> int:
+        """Decimals shown in every output: one for km, % and min, none for counts."""
+        return 1 if self.unit in ("km", "%", "min") else 0
 
 
 def indicator_specs(thresholds: tuple[int, ...] = THRESHOLDS_MIN) -> list[IndicatorSpec]:
@@ -279,10 +284,9 @@ def display_table(table: pd.DataFrame, lang: str = "da") -> pd.DataFrame:
     rows = []
     for spec in indicator_specs():
         criterion = CRITERIA[spec.criterion]
-        decimals = 1 if spec.unit in ("km", "%", "min") else 0
         rows.append(
             [f"{spec.label_da if da else spec.label_en} ({spec.unit})", criterion.name_da if da else criterion.name_en]
-            + [number(float(v), decimals, lang) for v in table[spec.column]]
+            + [indicator(spec, float(v), lang, unit=False) for v in table[spec.column]]
         )
     rows.append(
         ["Metode / data" if da else "Method / data", ""]
