@@ -203,9 +203,11 @@ def test_app_shows_hostile_names_as_text_on_every_tab() -> None:
     at.toggle(key="presentation").set_value(True)
     at.run()
     _assert_inert(at)
-    every = [s.name for s in at.session_state["sites"]]
-    headings = [m.value for m in at.markdown if m.value.startswith("## ")]  # "## nr. 1 · name"
-    assert len(headings) == 4 and all(any(h.endswith(f" {md(n)}") for n in every) for h in headings), headings
+    cards = "".join(element.proto.body for element in at.get("html"))  # the site cards, HTML-escaped
+    assert cards.count('class="ks-card"') == 4
+    for name in (LINK, IMAGE, IMG_TAG):
+        assert html.escape(name) in cards, name
+    assert "<img" not in cards and "](http" not in cards.replace(html.escape(LINK), "").replace(html.escape(IMAGE), "")
 
 
 class _State(dict):
