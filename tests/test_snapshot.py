@@ -176,6 +176,7 @@ def test_refresh_rejects_unknown_layer(tmp_path: Path) -> None:
 def test_refresh_writes_snapshot_from_sources(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """In-process refresh against fake sources: population + stations succeed, then a load."""
     from geo.cli.main import build_parser
+    from geo.cli.refresh import run_refresh
     from geo.data import refresh
 
     for name in SECRET_ENV:
@@ -192,7 +193,7 @@ def test_refresh_writes_snapshot_from_sources(tmp_path: Path, monkeypatch: pytes
     root = tmp_path / "snaps"
     args = build_parser().parse_args(["refresh", "--only", "population,stations",
                                       "--snapshot-dir", str(root), "--no-progress"])
-    assert refresh.run_refresh(args, secrets={}, client=client(tmp_path)) == 0
+    assert run_refresh(args, secrets={}, client=client(tmp_path)) == 0
     layers = load_layers(None, snapshot=root)
     munis = layers.municipalities.set_index("kommunekode")
     assert munis.loc["0259", "population"] == 70000
