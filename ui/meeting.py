@@ -118,8 +118,7 @@ def case_view(settings: Settings, table: pd.DataFrame) -> None:
         crit = CRITERIA[cid]
         st.markdown(f"**{crit.name_da if lang == 'da' else crit.name_en}** — *{crit.paper_da}*")
         c1, c2 = st.columns([2, 3])
-        evidence = [f"{s.label_da if lang == 'da' else s.label_en}: {number(float(row[s.column]), 1 if s.unit in ('km', '%', 'min') else 0, lang)}"
-                    + ("" if s.unit in ("antal", "personer") else f" {s.unit}")
+        evidence = [f"{s.label_da if lang == 'da' else s.label_en}: {indicators.format_indicator(row, s, lang)}"
                     for s in specs if s.criterion == cid and s.column in row.index]
         c1.markdown("\n".join(f"- {e}" for e in evidence) or "–")
         text = c2.text_area(t("case_text", lang), key=f"case_{cid}", height=110, max_chars=4000)
@@ -193,7 +192,7 @@ def presentation_view(settings: Settings, table: pd.DataFrame) -> None:
             st.metric(t("pm_workplaces", lang), number(r["workplaces_45"], 0, lang))
             st.metric(t("pm_employees", lang), number(r["employees_45"], 0, lang))
             st.metric(t("pm_share", lang), number(r["share_k17_45"], 1, lang) + " %")
-            st.metric(t("pm_institution", lang), number(r["nearest_institution_km"], 1, lang) + " km")
+            st.metric(t("pm_institution", lang), indicators.format_indicator(r, indicators.spec_for("nearest_institution_km"), lang))
             st.metric(t("pm_station", lang), number(r["nearest_station_min"], 0, lang) + " min")
             if ranking:
                 st.markdown(f"**{ranking['sentences'][site]}**")

@@ -16,9 +16,9 @@ from geo.settings import CLUSTERS_FILE
 #: An optional section letter (DB07 A-U, DB25 A-V) before the digits: 'F 43.22', 'F43.22'.
 _SECTION = r"(?:[A-Va-v](?![A-Za-z])[\s.:-]*)?"
 #: Groups with dots or spaces: '43.22.00', '43 22', '1.11' (leading zero left out), '71.1'.
-_SEPARATED = re.compile(rf"^\s*{_SECTION}(\d{{1,2}})[.\s](\d{{1,2}})(?:[.\s](\d{{2}}))?(?![\d.])(.*)$", re.S)
+_SEPARATED = re.compile(rf"^\s*{_SECTION}(\d{{1,2}})[.\s](\d{{1,2}})(?:[.\s](\d{{2}}))?(?![\d.])(.*)$", re.DOTALL)
 #: Plain digits: '410000', '4322', '711' (5 digits are ambiguous and refused).
-_CONTIGUOUS = re.compile(rf"^\s*{_SECTION}(\d{{2,4}}|\d{{6}})(?![\d.])(.*)$", re.S)
+_CONTIGUOUS = re.compile(rf"^\s*{_SECTION}(\d{{2,4}}|\d{{6}})(?![\d.])(.*)$", re.DOTALL)
 _STRIP = re.compile(r"^\s*[A-Va-v](?![A-Za-z])|[\s.]")
 
 

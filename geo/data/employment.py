@@ -105,20 +105,38 @@ def period_text(period: str | None) -> str:
     return text or "periode ukendt"
 
 
+def main_period(frame: pd.DataFrame) -> str | None:
+    """The most common employment period of the units (None when no unit has one)."""
+    if "employees_period" not in frame:
+        return None
+    periods = frame["employees_period"].dropna().astype(str)
+    return str(periods.value_counts().index[0]) if len(periods) else None
+
+
+def employment_label(workplaces: pd.DataFrame, quality: str, date: str = "") -> str:
+    """Short label of the employment figures in use: 'CVR, september 2026'.
+
+    Synthetic workplaces say 'Demodata' with their calibration month; a CVR export without a
+    period column says 'periode ikke angivet'.
+    """
+    if quality == "synthetic":
+        return f"Demodata ({period_text(date[:7])})" if date else "Demodata"
+    period = main_period(workplaces)
+    return f"CVR, {period_text(period)}" if period else "CVR, periode ikke angivet"
+
+
 def employment_line(frame: pd.DataFrame, source: str = "CVR") -> str:
     """'beskæftigelse: CVR, september 2026' – the most common period, with the older ones counted.
 
     Units without a period (e.g. a CVR export without a period column) are 'periode ikke
     angivet'; open top bands ('1000+') are counted as their lower bound and said so.
     """
-    periods = frame["employees_period"] if "employees_period" in frame else pd.Series(dtype=object)
-    periods = periods.dropna().astype(str)
-    if periods.empty:
+    main = main_period(frame)
+    if main is None:
         text = f"beskæftigelse: {source}, periode ikke angivet"
     else:
-        counts = periods.value_counts()
-        text = f"beskæftigelse: {source}, {period_text(counts.index[0])}"
-        older = int((periods < counts.index[0]).sum())
+        text = f"beskæftigelse: {source}, {period_text(main)}"
+        older = int((frame["employees_period"].dropna().astype(str) < main).sum())
         if older:
             text += f" ({older} enheder med ældre tal, nyeste pr. enhed brugt)"
     open_top = int(frame["employees_open"].fillna(False).astype(bool).sum()) \

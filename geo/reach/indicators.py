@@ -14,6 +14,7 @@ import pandas as pd
 
 from geo.data.bundle import Layers
 from geo.data.clusters import matches
+from geo.data.employment import employment_label
 from geo.data.schema import INSTITUTION_KINDS
 from geo.i18n import number
 from geo.reach.catchment import CatchmentEngine, straight_km
@@ -22,6 +23,12 @@ from geo.settings import K17_CODES, THRESHOLDS_MIN
 
 REACH_MIN = 45  #: minutes defining "reached" for share, population and municipality breakdown
 INSTITUTION_REACH_MIN = 30
+#: Row column listing the distance columns whose nearest point is placed at its town.
+APPROX_COLUMN = "approximate_km"
+#: Below this, a distance to a point placed at its town reads 'i byen'.
+IN_TOWN_KM = 1.5
+#: Location qualities that are a point's own position.
+PRECISE = ("exact", "address")
 
 KIND_DA = {
     "university": "universitet",
@@ -68,6 +75,11 @@ def indicator_specs(thresholds: tuple[int, ...] = THRESHOLDS_MIN) -> list[Indica
     return specs
 
 
+def spec_for(column: str) -> IndicatorSpec:
+    """The spec of one indicator column (KeyError if unknown)."""
+    return {s.column: s for s in indicator_specs()}[column]
+
+
 @dataclass(frozen=True)
 class IndicatorContext:
     """Arrays prepared once per (layers, codes, engine): everything a site row needs."""
@@ -83,12 +95,15 @@ class IndicatorContext:
     inst_xy: np.ndarray
     inst_kind: np.ndarray
     inst_kommune: np.ndarray
+    inst_approx: np.ndarray  #: per institution, True when placed at its town, not its address
     station_xy: np.ndarray
+    station_approx: np.ndarray
     muni_xy: np.ndarray
     muni_code: np.ndarray
     muni_name: dict[str, str]
     muni_pop: np.ndarray
     data_label: str
+    employment: str  #: e.g. 'CVR, september 2026': which employment figures are counted
 
 
 def prepare(
@@ -101,7 +116,8 @@ def prepare(
     wp = layers.workplaces[matches(layers.workplaces["industry_code"], codes)]
     munis = layers.municipalities
     rep = munis.geometry.representative_point()
-    quality = layers.provenance["workplaces"].quality
+    wp_prov = layers.provenance["workplaces"]
+    quality = wp_prov.quality
     kommune_codes, kommune_idx = np.unique(wp["kommunekode"].fillna("").astype(str).to_numpy(), return_inverse=True)
     return IndicatorContext(
         engine=engine,
@@ -115,12 +131,15 @@ def prepare(
         inst_xy=_xy(layers.institutions),
         inst_kind=layers.institutions["kind"].to_numpy(),
         inst_kommune=layers.institutions["kommunekode"].fillna("").astype(str).to_numpy(),
+        inst_approx=_approx(layers.institutions),
         station_xy=_xy(layers.stations),
+        station_approx=_approx(layers.stations),
         muni_xy=np.column_stack([rep.x, rep.y]) if len(rep) else np.empty((0, 2)),
         muni_code=munis["kommunekode"].to_numpy(),
         muni_name=dict(zip(munis["kommunekode"], munis["navn"], strict=True)),
         muni_pop=pd.to_numeric(munis["population"], errors="coerce").fillna(0).to_numpy(float),
         data_label={"synthetic": "Demodata", "approximate": "omtrentlig placering"}.get(quality, "reelle data"),
+        employment=employment_label(layers.workplaces, quality, wp_prov.date),
     )
 
 
@@ -140,15 +159,20 @@ def site_row(ctx: IndicatorContext, name: str, xy: tuple[float, float]) -> tuple
     row["population_45"] = int(ctx.muni_pop[muni_reached].sum())
     row["municipalities_45"] = int((muni_reached & np.isin(ctx.muni_code, K17_CODES)).sum())
     inst_km = straight_km(xy, ctx.inst_xy)
-    row["nearest_institution_km"] = _min(inst_km)
+    approx: list[str] = []
+    row["nearest_institution_km"] = _nearest(inst_km, ctx.inst_approx, "nearest_institution_km", approx)
     row["institutions_30"] = int((ctx.engine.minutes(xy, ctx.inst_xy) <= INSTITUTION_REACH_MIN).sum())
     for kind in INSTITUTION_KINDS:
-        row[f"nearest_{kind}_km"] = _min(inst_km[ctx.inst_kind == kind])
-    row["nearest_station_km"] = _min(straight_km(xy, ctx.station_xy))
+        mask = ctx.inst_kind == kind
+        row[f"nearest_{kind}_km"] = _nearest(inst_km[mask], ctx.inst_approx[mask], f"nearest_{kind}_km", approx)
+    row["nearest_station_km"] = _nearest(straight_km(xy, ctx.station_xy), ctx.station_approx,
+                                         "nearest_station_km", approx)
     row["nearest_station_min"] = _min(ctx.engine.minutes(xy, ctx.station_xy))
     row["method"] = ctx.engine.method
     row["method_note"] = ctx.engine.label()
     row["data"] = ctx.data_label
+    row["employment"] = ctx.employment
+    row[APPROX_COLUMN] = ",".join(approx)
     n_codes = len(ctx.wp_kommune_codes)
     idx = ctx.wp_kommune_idx[reached]
     counts = np.bincount(idx, minlength=n_codes)
@@ -199,6 +223,41 @@ def _xy(gdf: gpd.GeoDataFrame) -> np.ndarray:
     return np.column_stack([gdf.geometry.x.to_numpy(), gdf.geometry.y.to_numpy()])
 
 
+def _approx(gdf: gpd.GeoDataFrame) -> np.ndarray:
+    """True for points placed at their town (or postcode area), not at their own address."""
+    return ~gdf["location_quality"].isin(PRECISE).to_numpy()
+
+
+def _nearest(km: np.ndarray, approx: np.ndarray, column: str, approx_columns: list[str]) -> float:
+    """The smallest distance; `column` is noted in `approx_columns` when that point is approximate."""
+    finite = np.isfinite(km)
+    if not finite.any():
+        return np.nan
+    i = int(np.argmin(np.where(finite, km, np.inf)))
+    if approx[i]:
+        approx_columns.append(column)
+    return round(float(km[i]), 2)
+
+
+def is_approximate(row: pd.Series | dict, column: str) -> bool:
+    """True when the row's distance in `column` is to a point placed at its town."""
+    return column in str(row.get(APPROX_COLUMN) or "").split(",")
+
+
+def format_indicator(row: pd.Series | dict, spec: IndicatorSpec, lang: str = "da", unit: bool = True) -> str:
+    """One indicator value as text; a distance to a point placed at its town is never precise.
+
+    Such a distance reads 'i byen' below 1.5 km, else '≈ 2 km' (whole km).
+    """
+    value = float(row[spec.column])
+    if spec.unit == "km" and np.isfinite(value) and is_approximate(row, spec.column):
+        if value < IN_TOWN_KM:
+            return "i byen" if lang == "da" else "in town"
+        return f"≈ {number(float(round(value)), 0, lang)}" + (" km" if unit else "")
+    text = number(value, 1 if spec.unit in ("km", "%", "min") else 0, lang)
+    return text + (f" {spec.unit}" if unit and spec.unit not in ("antal", "personer") else "")
+
+
 def _min(values: np.ndarray) -> float:
     finite = values[np.isfinite(values)]
     return round(float(finite.min()), 2) if finite.size else np.nan
@@ -213,14 +272,14 @@ def display_table(table: pd.DataFrame, lang: str = "da") -> pd.DataFrame:
     rows = []
     for spec in indicator_specs():
         criterion = CRITERIA[spec.criterion]
-        decimals = 1 if spec.unit in ("km", "%", "min") else 0
         rows.append(
             [f"{spec.label_da if da else spec.label_en} ({spec.unit})", criterion.name_da if da else criterion.name_en]
-            + [number(float(v), decimals, lang) for v in table[spec.column]]
+            + [format_indicator(r, spec, lang, unit=False) for _, r in table.iterrows()]
         )
     rows.append(
         ["Metode / data" if da else "Method / data", ""]
-        + [f"{m} · {d}" for m, d in zip(table["method_note"], table["data"], strict=True)]
+        + [f"{m} · {d} · {'beskæftigelse' if da else 'employment'}: {e}"
+           for m, d, e in zip(table["method_note"], table["data"], table["employment"], strict=True)]
     )
     return pd.DataFrame(rows, columns=[first, second, *columns]).set_index(first)
 

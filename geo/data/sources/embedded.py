@@ -117,6 +117,11 @@ def _provenance(stations: gpd.GeoDataFrame, institutions: gpd.GeoDataFrame) -> d
     def placed_quality(gdf: gpd.GeoDataFrame) -> str:
         return "real" if gdf["location_quality"].isin(["exact", "address"]).all() else "approximate"
 
+    def at_town(gdf: gpd.GeoDataFrame) -> str:
+        n = int((gdf["location_quality"] == "town").sum())
+        return (f"{n} af {len(gdf)} placeret ved byens koordinat (GeoNames), ikke ved adressen; "
+                "afstande til dem vises som omtrentlige ('i byen', '≈ 2 km')")
+
     return {
         "municipalities": Provenance(
             layer="kommuner",
@@ -141,14 +146,14 @@ def _provenance(stations: gpd.GeoDataFrame, institutions: gpd.GeoDataFrame) -> d
             layer="institutioner",
             source="Projektets indtastede liste med kildehenvisning pr. række (data/institutions.csv)",
             date="2024",
-            method="Placeret ved byens koordinat (GeoNames), ikke ved adressen",
+            method=at_town(institutions),
             quality=placed_quality(institutions),
         ),
         "stations": Provenance(
             layer="stationer",
             source="Projektets indtastede liste over stationer med passagertrafik (data/stations.csv)",
             date="2024",
-            method="Tre stationer med præcis position; øvrige ved byens koordinat (GeoNames)",
+            method=at_town(stations),
             quality=placed_quality(stations),
         ),
         "towns": Provenance(
