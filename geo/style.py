@@ -18,6 +18,8 @@ WORKPLACE_COLOUR = "#56B4E9"
 SITE_COLOUR = "#000000"  #: black disc with a yellow ring: unlike any data symbol
 SITE_RING = "#F0E442"
 MUNICIPALITY_LINE = "#444444"
+#: Municipalities outside K17 on a national boundary file: greyed, so K17 stands out.
+MUNICIPALITY_OTHER = "#a0a0a0"
 #: Catchment rings, innermost first: one hue, darker and more solid with time.
 RING_STYLES: tuple[tuple[str, str], ...] = (
     ("#08306b", ""),

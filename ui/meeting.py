@@ -46,7 +46,7 @@ def current_scenario(settings: Settings) -> Scenario:
         sites=list(state.sites), name=state.scenario_name, cluster_id=settings.cluster_id if not settings.cluster_id.startswith("__") else None,
         codes=settings.codes, weights=dict(state.weights), method=settings.method, snapshot_id=snap_id,
         snapshot_date=snap_date, layer_dates=layer_dates(settings.layers), case_texts=dict(state.case_texts),
-        case_site=state.get("case_site"),
+        case_site=state.get("case_site"), data_source=state.get("source", ""),
     )
 
 
@@ -61,6 +61,8 @@ def apply_scenario(scenario: Scenario, settings_layers=None) -> None:
     elif scenario.codes:
         state["cluster"], state["custom_codes"] = "__custom__", ", ".join(scenario.codes)
     state["method"] = scenario.method
+    if scenario.data_source:
+        state["source"] = scenario.data_source
     state.case_texts = dict(scenario.case_texts)
     for cid, text in scenario.case_texts.items():
         state[f"case_{cid}"] = text
@@ -96,6 +98,8 @@ def load_from_query_params() -> None:
         state["cluster"] = found["cluster_id"]
     if found.get("method") in ("estimate", "network"):
         state["method"] = found["method"]
+    if found.get("data_source"):
+        state["source"] = found["data_source"]
     for note in found.get("notes", []):
         flash("warning", note)
 

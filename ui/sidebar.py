@@ -64,6 +64,11 @@ def _refresh_data(lang: str) -> None:
     st.rerun()
 
 
+def default_source(has_folder: bool, has_snapshot: bool) -> str:
+    """Real data when there is some: the data folder, else the newest snapshot, else the demo."""
+    return "folder" if has_folder else ("snapshot" if has_snapshot else "default")
+
+
 def _data_source(lang: str, frozen: bool) -> tuple[str, Layers]:
     folder = folder_from_env()
     snapshot = current_snapshot()
@@ -75,7 +80,9 @@ def _data_source(lang: str, frozen: bool) -> tuple[str, Layers]:
         "upload": t("source_upload", lang),
     }
     if state.get("source") not in options:
-        state["source"] = "default"
+        if state.get("source"):  # e.g. a shared link made on a server with a data folder
+            st.warning(t("source_unavailable", lang, source=state["source"]))
+        state["source"] = default_source(folder is not None, snapshot is not None)
     source = st.radio(t("data_source", lang), options, format_func=labels.get, key="source", disabled=frozen)
     if source == "upload" and not frozen:
         with st.form("uploads"):

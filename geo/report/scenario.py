@@ -30,6 +30,8 @@ MAX_NAME = 200
 MAX_TEXT = 20_000
 MAX_THRESHOLDS = 8
 METHODS = ("estimate", "network")
+#: Where the data came from: the embedded demo, a refreshed snapshot, the data folder, uploads.
+DATA_SOURCES = ("default", "snapshot", "folder", "upload")
 REQUIRED = ("schema_version", "sites", "method", "thresholds")
 #: Longest query value read (characters); longer values are cut before parsing.
 MAX_QUERY = 40_000
@@ -58,6 +60,8 @@ class Scenario:
     #: Criterion id -> the lead municipality's free text.
     case_texts: dict[str, str] = field(default_factory=dict)
     case_site: str | None = None
+    #: The data mode the scenario was made in (one of DATA_SOURCES; '' = not recorded).
+    data_source: str = ""
 
     def __post_init__(self) -> None:
         if not self.created:
@@ -80,6 +84,7 @@ class Scenario:
             "layer_dates": dict(self.layer_dates),
             "case_texts": dict(self.case_texts),
             "case_site": self.case_site,
+            "data_source": self.data_source,
         }
 
     def to_json(self) -> str:
@@ -166,6 +171,7 @@ def scenario_from_dict(obj: object) -> Scenario:
         layer_dates=_str_map(obj.get("layer_dates", {}), "layer_dates", None, 100),
         case_texts=_str_map(obj.get("case_texts", {}), "case_texts", set(CRITERIA), MAX_TEXT),
         case_site=_text(obj["case_site"], "case_site", MAX_NAME) if obj.get("case_site") is not None else None,
+        data_source=obj.get("data_source") if obj.get("data_source") in DATA_SOURCES else "",
     )
 
 
@@ -215,7 +221,7 @@ def diff_snapshot(
 
 
 def to_query_params(scenario: Scenario) -> dict[str, str]:
-    """Compact URL query: s=Navn~lat~lon|…, w=value:30,attract:20,…, c=cluster, m=method."""
+    """Compact URL query: s=Navn~lat~lon|…, w=value:30,…, c=cluster, m=method, d=data source."""
     params = {"s": "|".join(f"{_url_name(s.name)}~{_num(s.lat, 5)}~{_num(s.lon, 5)}" for s in scenario.sites)}
     if scenario.weights:
         params["w"] = ",".join(f"{k}:{_num(v, 1)}" for k, v in scenario.weights.items())
@@ -223,14 +229,16 @@ def to_query_params(scenario: Scenario) -> dict[str, str]:
         params["c"] = scenario.cluster_id
     if scenario.method != "estimate":
         params["m"] = scenario.method
+    if scenario.data_source:
+        params["d"] = scenario.data_source
     return params
 
 
 def from_query_params(params: Mapping[str, Any]) -> dict[str, Any]:
     """Partial scenario from a URL query; never raises.
 
-    Returns only the keys found among ``sites`` (list of Site), ``weights``, ``cluster_id``
-    and ``method``, plus ``notes``: Danish lines about anything ignored.
+    Returns only the keys found among ``sites`` (list of Site), ``weights``, ``cluster_id``,
+    ``method`` and ``data_source``, plus ``notes``: Danish lines about anything ignored.
     """
     out: dict[str, Any] = {}
     notes: list[str] = []
@@ -295,6 +303,9 @@ def from_query_params(params: Mapping[str, Any]) -> dict[str, Any]:
     m = value("m")
     if m in METHODS:
         out["method"] = m
+    d = value("d")
+    if d in DATA_SOURCES:
+        out["data_source"] = d
     out["notes"] = notes
     return out
 

@@ -23,6 +23,7 @@ from geo.data.clusters import split_code
 from geo.data.employment import MONTHS_DA, employment_line
 from geo.data.provenance import Provenance
 from geo.data.schema import LOCATION_QUALITY_DA, WORKPLACES
+from geo.data.sources.filedate import data_date
 from geo.data.sources.geofile import (
     PathOrBuffer,
     check_zip,
@@ -362,7 +363,8 @@ def read_cvr_export(
     if df.empty:
         raise InputFileError(f"CVR-eksporten indeholder ingen {unit}, kun overskrifter.",
                              "The CVR export contains no rows below the header.")
-    file_name, when = source_name_and_date(path_or_buffer)
+    file_name, _ = source_name_and_date(path_or_buffer)
+    when = data_date(path_or_buffer, data=data)
     notes = [f"{_fmt(len(df))} {unit} læst fra {file_name}."]
 
     no_id = df["cvr"].isna() & df["pnr"].isna()

@@ -196,13 +196,13 @@ def load_default(workplaces_n: int | None = None) -> Layers:
     institutions = load_institutions()
     stations = load_stations()
     towns = load_towns()
-    report = (
-        "Standarddata: kommuneområderne er omtrentlige (ikke reelle grænser).",
-        f"arbejdssteder: {_dk_int(len(workplaces))} Demodata (syntetiske), "
-        f"{_dk_int(np.nansum(workplaces['employees']))} job",
-        _quality_note("institutioner", institutions),
-        _quality_note("stationer", stations),
-    )
+    layer_notes = {
+        "municipalities": ("Standarddata: kommuneområderne er omtrentlige (ikke reelle grænser).",),
+        "workplaces": (f"arbejdssteder: {_dk_int(len(workplaces))} Demodata (syntetiske), "
+                       f"{_dk_int(np.nansum(workplaces['employees']))} job",),
+        "institutions": (_quality_note("institutioner", institutions),),
+        "stations": (_quality_note("stationer", stations),),
+    }
     return Layers(
         municipalities=municipalities,
         workplaces=workplaces,
@@ -210,5 +210,5 @@ def load_default(workplaces_n: int | None = None) -> Layers:
         stations=stations,
         towns=towns,
         provenance=_provenance(stations, institutions),
-        report=report,
+        layer_notes=layer_notes,
     )
