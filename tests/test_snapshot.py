@@ -58,7 +58,7 @@ def test_missing_layers_fall_back_to_default(tmp_path: Path) -> None:
     layers = snapshot.load_snapshot(folder)
     assert "standarddata bruges" in layers.provenance["workplaces"].method
     assert "standarddata bruges" not in layers.provenance["stations"].method
-    assert any("ikke i snapshot" in line for line in layers.report)
+    assert any("ikke i snapshot" in line for line in layers.notes())
 
 
 def test_checksum_mismatch_is_refused(tmp_path: Path) -> None:
