@@ -266,11 +266,14 @@ class HttpClient:
         ttl_s: float = DEFAULT_TTL_S,
         rate_limiter: RateLimiter | None = None,
         timeout: tuple[float, float] | None = None,
+        auth_hints: Mapping[str, str] | None = None,
     ) -> bytes:
         """The response body of a successful request, from the cache when fresh enough.
 
         `source` names the source in Danish messages; `key_hint` names the environment
-        variable(s) to check on 401/403. `secret_params` are sent but never cached or shown.
+        variable(s) to check on 401/403; `auth_hints` maps an error code the service writes in
+        a 401/403 body (e.g. 'DAF-AUTH-0005') to the Danish cause to tell instead.
+        `secret_params` are sent but never cached or shown.
 
         Raises
         ------
@@ -331,6 +334,10 @@ class HttpClient:
             raise self._error(source, "kunne ikke hentes", exc) from None
         status = response.status_code
         if status in (401, 403):
+            known = next((text for code, text in (auth_hints or {}).items()
+                          if code.encode() in content[:8192]), None)
+            if known:
+                raise self._error(source, f"afviste adgangen (HTTP {status}): {known}", None)
             what = f"Tjek nøglen i {key_hint}" if key_hint else "Tjek adgangen"
             raise self._error(source, f"afviste adgangen (HTTP {status}: forkert eller manglende "
                               f"nøgle/adgang). {what}", None)
