@@ -60,7 +60,7 @@ def _refresh_data(lang: str) -> None:
               f"{layer}: {t('refresh_layer_ok', lang)}" if line == "ok" else f"{layer}: {line}")
     if result.snapshot is not None:
         flash("success", t("refresh_saved", lang, layers=", ".join(result.updated)))
-        state["source"] = "snapshot"
+        state["pending_source"] = "snapshot"  # the radio exists already: switch on the rerun
     st.rerun()
 
 
@@ -79,6 +79,8 @@ def _data_source(lang: str, frozen: bool) -> tuple[str, Layers]:
         "folder": t("source_folder", lang, path=folder) if folder else "",
         "upload": t("source_upload", lang),
     }
+    if "pending_source" in state:
+        state["source"] = state.pop("pending_source")
     if state.get("source") not in options:
         if state.get("source"):  # e.g. a shared link made on a server with a data folder
             st.warning(t("source_unavailable", lang, source=state["source"]))
