@@ -12,6 +12,7 @@ import pytest
 from geo.data.addresses import Placer
 from geo.data.clusters import matches, parse_codes, split_code
 from geo.data.employment import employment_line, from_metadata, parse_band, period_text
+from geo.data.sources import cvr_es
 from geo.data.sources.cvr_export import parse_industry, parse_period, read_cvr_export
 from geo.data.sources.embedded import load_towns
 from geo.errors import ClusterError
@@ -125,3 +126,14 @@ def test_cvr_export_with_monthly_columns_uses_the_month() -> None:
     assert "beskæftigelse: CVR-eksport, september 2026" in prov.method
     assert "1 i åbent interval" in prov.method
     assert not any("branchekode" in n for n in notes)
+
+
+def test_company_path_reads_the_monthly_block_too() -> None:
+    source = {"Vrvirksomhed": {"cvrNummer": 12345678, "virksomhedMetadata": {
+        "nyesteNavn": {"navn": "Firma A/S"}, "nyesteHovedbranche": {"branchekode": 432200},
+        "nyesteBeliggenhedsadresse": {"postnummer": 4700, "kommune": {"kommuneKode": 370}},
+        "nyesteAarsbeskaeftigelse": OLD_YEAR, "nyesteErstMaanedsbeskaeftigelse": MONTH}}}
+    row = cvr_es.record(source, "virksomhed")
+    assert (row["employees"], row["employees_period"], row["cvr"]) == (23.0, "2026-09", "12345678")
+    assert f"{cvr_es.COMPANY_META}.nyesteErstMaanedsbeskaeftigelse" in cvr_es.SOURCE_FIELDS["virksomhed"]
+    assert f"{cvr_es.UNIT_META}.nyesteErstMaanedsbeskaeftigelse" in cvr_es.SOURCE_FIELDS["produktionsenhed"]
