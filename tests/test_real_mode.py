@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from streamlit.testing.v1 import AppTest
 
 from geo.cli.main import main
 from geo.data.loading import UserFiles, load_layers
@@ -24,7 +25,8 @@ BOUNDARIES = {"type": "FeatureCollection", "features": [
 CVR = ("CVR-nummer;Navn;Postnr.;By;Årsværk;Hovedbranche\n"
        "11111111;VVS Næstved ApS;4700;Næstved;12;F 43.22.00 VVS-installation\n"
        "22222222;Byg Roskilde A/S;4000;Roskilde;30;410000 Opførelse af bygninger\n")
-DEMO_WORDS = ("Demodata", "omtrentlige", "43.548", "syntetisk")
+DEMO_WORDS = ("Demodata", "43.548", "kommuneområderne er omtrentlige", "omtrentlige", "syntetisk")
+ROOT = Path(__file__).resolve().parents[1]
 
 
 @pytest.fixture
@@ -89,3 +91,15 @@ def test_data_source_travels_in_link_and_scenario() -> None:
     assert from_query_params(params)["data_source"] == "folder"
     assert "data_source" not in from_query_params({**params, "d": "../etc"})
     assert scenario_from_dict(scenario.to_dict()).data_source == "folder"
+
+
+def test_app_opens_on_the_data_folder_without_demo_text(shared_data: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("KLYNGESTED_DATA_DIR", str(shared_data))
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=300)
+    at.run()
+    assert not at.exception, at.exception
+    assert at.session_state["source"] == "folder"
+    texts = [e.value for kind in (at.markdown, at.info, at.caption, at.warning) for e in kind]
+    assert not [t for t in texts if any(word in t for word in DEMO_WORDS[:3])]
+    lines = [t for t in texts if t.startswith("- ")]
+    assert any("kommuner_fot2014.geojson (2014)" in line for line in lines)
