@@ -78,7 +78,7 @@ else:
             exports_view(settings, sites, table, breakdown, provenance)
 
 with st.expander(t("provenance_section", lang), expanded=False):
-    for line in [*settings.layers.provenance_lines(), *settings.layers.report]:
+    for line in [*settings.layers.provenance_lines(), *settings.layers.notes()]:
         st.markdown(f"- {md(line)}")
     st.markdown(f"- {t('method_line', lang, method=md(settings.engine.describe()))}")
 sync_query_params(settings)

@@ -34,3 +34,7 @@ class ClusterError(KlyngestedError):
 
 class SourceError(KlyngestedError):
     """An official source could not be reached or answered wrongly."""
+
+
+class EmptyAnswerError(SourceError):
+    """A source answered correctly but with nothing (e.g. no municipalities); a fallback may help."""

@@ -20,6 +20,8 @@ WORKPLACE_COLOUR = "#56B4E9"
 SITE_COLOUR = "#000000"  #: black disc with a yellow ring: unlike any data symbol
 SITE_RING = "#F0E442"
 MUNICIPALITY_LINE = "#444444"
+#: Municipalities outside K17 on a national boundary file: greyed, so K17 stands out.
+MUNICIPALITY_OTHER = "#a0a0a0"
 #: Catchment rings, innermost first: one hue, more solid with less time; every ring at least
 #: 4:1 against the white map and 3:1 against light tiles (WCAG 1.4.11), drawn over a white halo.
 RING_STYLES: tuple[tuple[str, str], ...] = (

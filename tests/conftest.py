@@ -26,3 +26,10 @@ def shared_data() -> Path:
             pytest.fail(f"{reason} (required in CI)")
         pytest.skip(reason)
     return SHARED_DATA
+
+
+@pytest.fixture(autouse=True)
+def _no_machine_data(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Tests never see this machine's data folder or snapshots (real data is the app's default)."""
+    monkeypatch.delenv("KLYNGESTED_DATA_DIR", raising=False)
+    monkeypatch.setenv("KLYNGESTED_SNAPSHOT_DIR", str(tmp_path_factory.getbasetemp() / "no-snapshots"))

@@ -52,7 +52,7 @@ def current_scenario(settings: Settings) -> Scenario:
         sites=list(state.sites), name=state.scenario_name, cluster_id=settings.cluster_id if not settings.cluster_id.startswith("__") else None,
         codes=settings.codes, weights=dict(state.weights), method=settings.method, snapshot_id=snap_id,
         snapshot_date=snap_date, layer_dates=layer_dates(settings.layers), case_texts=dict(state.case_texts),
-        case_site=state.get("case_site"),
+        case_site=state.get("case_site"), data_source=state.get("source", ""),
     )
 
 
@@ -67,6 +67,8 @@ def apply_scenario(scenario: Scenario, settings_layers=None) -> None:
     elif scenario.codes:
         state["cluster"], state["custom_codes"] = "__custom__", ", ".join(scenario.codes)
     state["method"] = scenario.method
+    if scenario.data_source:
+        state["source"] = scenario.data_source
     state.case_texts = dict(scenario.case_texts)
     for cid, text in scenario.case_texts.items():
         state[f"case_{cid}"] = text
@@ -104,6 +106,8 @@ def load_from_query_params() -> None:
         state["method"] = found["method"]
     if st.query_params.get(PRESENT_PARAM[0]) == PRESENT_PARAM[1]:
         state["presentation"] = True
+    if found.get("data_source"):
+        state["source"] = found["data_source"]
     for note in found.get("notes", []):
         flash("warning", note)
 
@@ -128,7 +132,7 @@ def case_view(settings: Settings, table: pd.DataFrame) -> None:
         crit = CRITERIA[cid]
         st.markdown(f"**{crit.name_da if lang == 'da' else crit.name_en}** — *{crit.paper_da}*")
         c1, c2 = st.columns([2, 3])
-        evidence = [f"{s.label_da if lang == 'da' else s.label_en}: {indicator(s, float(row[s.column]), lang)}"
+        evidence = [f"{s.label_da if lang == 'da' else s.label_en}: {indicators.format_indicator(row, s, lang)}"
                     for s in specs if s.criterion == cid and s.column in row.index]
         c1.markdown("\n".join(f"- {e}" for e in evidence) or "–")
         text = c2.text_area(t("case_text", lang), key=f"case_{cid}", height=110, max_chars=4000)

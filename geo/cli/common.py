@@ -58,7 +58,7 @@ def load_inputs(args: argparse.Namespace) -> Inputs:
     layers = load_layers(UserFiles(args.boundaries, args.companies, args.postcodes), snapshot=args.data)
     engine, engine_notes = select_engine(args.method, args.roads)
     sites = sites_frame(site_list, layers.municipalities) if site_list else None
-    return Inputs(layers, sites, engine, codes, (*layers.report, *site_notes, *engine_notes))
+    return Inputs(layers, sites, engine, codes, (*layers.notes(), *site_notes, *engine_notes))
 
 
 def require_file(path: Path) -> None:

@@ -18,9 +18,9 @@ from pathlib import Path
 
 from geo.cli.common import add_data_arguments, load_inputs
 from geo.cli.decide import add_decide_parsers, run_rank, run_split, run_suggest
+from geo.cli.refresh import add_refresh_parser, run_refresh
 from geo.cli.report import add_report_parser, add_scenario_parser, run_report, run_scenario
 from geo.cli.surface import add_surface_parser, run_surface
-from geo.data.refresh import add_refresh_parser, run_refresh
 from geo.errors import InputFileError, KlyngestedError
 from geo.reach import indicators
 from geo.report.csv import to_csv_bytes

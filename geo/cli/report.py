@@ -124,7 +124,7 @@ def run_report(args: argparse.Namespace) -> int:
     if args.finance is not None:
         _add_finance(data, args.finance)
     args.out.write_bytes(render(data, fmt))
-    for note in (*layers.report, *notes):
+    for note in (*layers.notes(), *notes):
         sys.stderr.write(f"klyngested: {note}\n")
     return 0
 

@@ -392,6 +392,7 @@ def load_snapshot(dir_or_id: str | os.PathLike | None = None,
     report = [f"Snapshot {manifest.get('id')} ({created})."]
     kwargs: dict[str, Any] = {}
     prov: dict[str, Provenance] = {}
+    layer_notes: dict[str, tuple[str, ...]] = {}
     for name in LAYER_SCHEMAS:
         if name in frames and name in provenance:
             kwargs[name] = frames[name]
@@ -401,9 +402,10 @@ def load_snapshot(dir_or_id: str | os.PathLike | None = None,
             base = default.provenance[name]
             prov[name] = replace(base, method=f"{base.method} (ikke i snapshot "
                                  f"{manifest.get('id')}; standarddata bruges)")
-            report.append(f"{base.layer}: ikke i snapshot – standarddata bruges.")
+            layer_notes[name] = (f"{base.layer}: ikke i snapshot – standarddata bruges.",
+                                 *default.layer_notes.get(name, ()))
     report.extend(str(n) for n in manifest.get("notes", []))
-    return Layers(**kwargs, provenance=prov, report=tuple(report))
+    return Layers(**kwargs, provenance=prov, report=tuple(report), layer_notes=layer_notes)
 
 
 def snapshot_dates(dir_or_id: str | os.PathLike | None = None,

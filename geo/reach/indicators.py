@@ -20,6 +20,7 @@ import pandas as pd
 
 from geo.data.bundle import Layers
 from geo.data.clusters import matches
+from geo.data.employment import employment_label
 from geo.data.schema import INSTITUTION_KINDS
 from geo.data.sites import check_unique_names
 from geo.format import indicator, number
@@ -33,6 +34,12 @@ INSTITUTION_REACH_MIN = 30
 GRAVITY_HALF_LIFE_MIN = 20.0
 #: Points measured per travel-time search batch (memory: batch × graph nodes × 8 bytes).
 BATCH = 16
+#: Row column listing the distance columns whose nearest point is placed at its town.
+APPROX_COLUMN = "approximate_km"
+#: Below this, a distance to a point placed at its town reads 'i byen'.
+IN_TOWN_KM = 1.5
+#: Location qualities that are a point's own position.
+PRECISE = ("exact", "address")
 
 KIND_DA = {
     "university": "universitet",
@@ -93,6 +100,11 @@ def indicator_specs(thresholds: tuple[int, ...] = THRESHOLDS_MIN) -> list[Indica
     return specs
 
 
+def spec_for(column: str) -> IndicatorSpec:
+    """The spec of one indicator column (KeyError if unknown)."""
+    return {s.column: s for s in indicator_specs()}[column]
+
+
 @dataclass(frozen=True)
 class IndicatorContext:
     """Arrays prepared once per (layers, codes, engine): everything a site row needs."""
@@ -108,7 +120,9 @@ class IndicatorContext:
     inst_xy: np.ndarray
     inst_kind: np.ndarray
     inst_kommune: np.ndarray
+    inst_approx: np.ndarray  #: per institution, True when placed at its town, not its address
     station_xy: np.ndarray
+    station_approx: np.ndarray
     muni_xy: np.ndarray
     muni_code: np.ndarray
     muni_name: dict[str, str]
@@ -116,6 +130,7 @@ class IndicatorContext:
     data_label: str
     #: workplaces, municipality points, institutions and stations in one array (one search each)
     points_xy: np.ndarray
+    employment: str  #: e.g. 'CVR, september 2026': which employment figures are counted
 
 
 def prepare(
@@ -128,7 +143,8 @@ def prepare(
     wp = layers.workplaces[matches(layers.workplaces["industry_code"], codes)]
     munis = layers.municipalities
     rep = munis.geometry.representative_point()
-    quality = layers.provenance["workplaces"].quality
+    wp_prov = layers.provenance["workplaces"]
+    quality = wp_prov.quality
     kommune_codes, kommune_idx = np.unique(wp["kommunekode"].fillna("").astype(str).to_numpy(), return_inverse=True)
     muni_xy = np.column_stack([rep.x, rep.y]) if len(rep) else np.empty((0, 2))
     parts = (_xy(wp), muni_xy, _xy(layers.institutions), _xy(layers.stations))
@@ -144,13 +160,16 @@ def prepare(
         inst_xy=_xy(layers.institutions),
         inst_kind=layers.institutions["kind"].to_numpy(),
         inst_kommune=layers.institutions["kommunekode"].fillna("").astype(str).to_numpy(),
+        inst_approx=_approx(layers.institutions),
         station_xy=_xy(layers.stations),
         muni_xy=muni_xy,
+        station_approx=_approx(layers.stations),
         muni_code=munis["kommunekode"].to_numpy(),
         muni_name=dict(zip(munis["kommunekode"], munis["navn"], strict=True)),
         muni_pop=pd.to_numeric(munis["population"], errors="coerce").fillna(0).to_numpy(float),
         data_label={"synthetic": "Demodata", "approximate": "omtrentlig placering"}.get(quality, "reelle data"),
         points_xy=np.concatenate(parts),
+        employment=employment_label(layers.workplaces, quality, wp_prov.date),
     )
 
 
@@ -189,8 +208,16 @@ def measure(ctx: IndicatorContext, xys: np.ndarray) -> tuple[dict[str, np.ndarra
         cols[f"nearest_{kind}_km"] = _min(inst_km[:, ctx.inst_kind == kind])
     for kind in INSTITUTION_KINDS:
         cols[f"nearest_{kind}_min"] = _min(inst_min[:, ctx.inst_kind == kind])
-    cols["nearest_station_km"] = _min(straight_km_many(xys, ctx.station_xy))
+    station_km = straight_km_many(xys, ctx.station_xy)
+    cols["nearest_station_km"] = _min(station_km)
     cols["nearest_station_min"] = _min(station_min)
+    approx = {"nearest_institution_km": _nearest_is_approximate(inst_km, ctx.inst_approx),
+              "nearest_station_km": _nearest_is_approximate(station_km, ctx.station_approx)}
+    for kind in INSTITUTION_KINDS:
+        mask = ctx.inst_kind == kind
+        approx[f"nearest_{kind}_km"] = _nearest_is_approximate(inst_km[:, mask], ctx.inst_approx[mask])
+    cols[APPROX_COLUMN] = np.array([",".join(c for c, flags in approx.items() if flags[r]) for r in range(len(xys))],
+                                   dtype=object)
     return cols, minutes
 
 
@@ -202,16 +229,18 @@ def indicator_frame(ctx: IndicatorContext, xys: np.ndarray, batch: int = BATCH) 
     table["method"] = ctx.engine.method
     table["method_note"] = ctx.engine.label()
     table["data"] = ctx.data_label
+    table["employment"] = ctx.employment
     return table
 
 
 def site_row(ctx: IndicatorContext, name: str, xy: tuple[float, float]) -> tuple[dict, pd.DataFrame]:
     """One site's indicator row and its per-municipality breakdown (reached within 45 min)."""
     cols, minutes = measure(ctx, np.array([xy], dtype=float))
-    row: dict[str, object] = {"site": name, **{k: v[0].item() for k, v in cols.items()}}
+    row: dict[str, object] = {"site": name, **{k: _scalar(v[0]) for k, v in cols.items()}}
     row["method"] = ctx.engine.method
     row["method_note"] = ctx.engine.label()
     row["data"] = ctx.data_label
+    row["employment"] = ctx.employment
     reached = minutes[0] <= REACH_MIN
     n_codes = len(ctx.wp_kommune_codes)
     idx = ctx.wp_kommune_idx[reached]
@@ -275,6 +304,42 @@ def _min(values: np.ndarray) -> np.ndarray:
     return np.round(np.where(np.isfinite(low), low, np.nan), 2)
 
 
+def _approx(gdf: gpd.GeoDataFrame) -> np.ndarray:
+    """True for points placed at their town (or postcode area), not at their own address."""
+    return ~gdf["location_quality"].isin(PRECISE).to_numpy()
+
+
+def _nearest_is_approximate(km: np.ndarray, approx: np.ndarray) -> np.ndarray:
+    """Per row of `km` (points × targets), True when the nearest target is placed at its town."""
+    if km.shape[1] == 0:
+        return np.zeros(km.shape[0], dtype=bool)
+    nearest = np.argmin(np.where(np.isfinite(km), km, np.inf), axis=1)
+    return approx[nearest] & np.isfinite(km).any(axis=1)
+
+
+def _scalar(value: object) -> object:
+    """A plain Python value from a numpy scalar (strings pass through)."""
+    return value.item() if isinstance(value, np.generic) else value
+
+
+def is_approximate(row: pd.Series | dict, column: str) -> bool:
+    """True when the row's distance in `column` is to a point placed at its town."""
+    return column in str(row.get(APPROX_COLUMN) or "").split(",")
+
+
+def format_indicator(row: pd.Series | dict, spec: IndicatorSpec, lang: str = "da", unit: bool = True) -> str:
+    """One indicator value as text; a distance to a point placed at its town is never precise.
+
+    Such a distance reads 'i byen' below 1.5 km, else '≈ 2 km' (whole km).
+    """
+    value = float(row[spec.column])
+    if spec.unit == "km" and np.isfinite(value) and is_approximate(row, spec.column):
+        if value < IN_TOWN_KM:
+            return "i byen" if lang == "da" else "in town"
+        return f"≈ {number(float(round(value)), 0, lang)}" + (" km" if unit else "")
+    return indicator(spec, value, lang, unit=unit)
+
+
 def display_table(table: pd.DataFrame, lang: str = "da") -> pd.DataFrame:
     """Sites as numbered columns (as on the map), indicators as rows with unit and criterion."""
 
@@ -286,11 +351,12 @@ def display_table(table: pd.DataFrame, lang: str = "da") -> pd.DataFrame:
         criterion = CRITERIA[spec.criterion]
         rows.append(
             [f"{spec.label_da if da else spec.label_en} ({spec.unit})", criterion.name_da if da else criterion.name_en]
-            + [indicator(spec, float(v), lang, unit=False) for v in table[spec.column]]
+            + [format_indicator(r, spec, lang, unit=False) for _, r in table.iterrows()]
         )
     rows.append(
         ["Metode / data" if da else "Method / data", ""]
-        + [f"{m} · {d}" for m, d in zip(table["method_note"], table["data"], strict=True)]
+        + [f"{m} · {d} · {'beskæftigelse' if da else 'employment'}: {e}"
+           for m, d, e in zip(table["method_note"], table["data"], table["employment"], strict=True)]
     )
     return pd.DataFrame(rows, columns=[first, second, *columns]).set_index(first)
 

@@ -17,12 +17,12 @@ import pandas as pd
 
 from geo.data.bundle import Layers
 from geo.data.clusters import format_codes, load_clusters, matches
+from geo.data.employment import employment_label
 from geo.data.provenance import QUALITY_DA
 from geo.data.sites import sites_frame
 from geo.decide import robustness, scoring
 from geo.decide.weights import normalise
 from geo.errors import ClusterError
-from geo.i18n import number
 from geo.reach import indicators
 from geo.reach.catchment import CatchmentEngine
 from geo.reach.criteria import CRITERIA
@@ -85,6 +85,12 @@ class ReportData:
         return {"synthetic": "Demodata", "approximate": "omtrentlig placering"}.get(q, "reelle data")
 
     @property
+    def employment_label(self) -> str:
+        """Which employment figures are counted, e.g. 'CVR, september 2026'."""
+        prov = self.layers.provenance["workplaces"]
+        return employment_label(self.layers.workplaces, prov.quality, prov.date)
+
+    @property
     def method_da(self) -> str:
         return METHOD_DA.get(self.method, self.method)
 
@@ -137,6 +143,7 @@ class ReportData:
             ("'Nået' betyder", f"inden for {indicators.REACH_MIN} min (institutioner: {indicators.INSTITUTION_REACH_MIN} min)"),
             ("Datasnapshot", self.snapshot_id + (f" ({self.snapshot_date})" if self.snapshot_date else "")),
             ("Data for arbejdssteder", self.data_label),
+            ("Beskæftigelse", self.employment_label),
         ]
 
     def ranking_score_col(self) -> str | None:
@@ -163,10 +170,7 @@ class ReportData:
                 continue
             if spec.column.startswith("workplaces_") and spec.column != f"workplaces_{indicators.REACH_MIN}":
                 continue
-            v = float(row[spec.column])
-            decimals = 1 if spec.unit in ("km", "%", "min") else 0
-            unit = "" if spec.unit == "antal" else f" {spec.unit}"
-            parts.append(f"{spec.label_da}: {number(v, decimals)}{unit}")
+            parts.append(f"{spec.label_da}: {indicators.format_indicator(row, spec)}")
         return f"{site}: " + "; ".join(parts) if parts else ""
 
 

@@ -27,9 +27,9 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Rectangle
 from matplotlib.text import Text
 
-from geo.format import indicator, number, percent
+from geo.format import number, percent
 from geo.reach.criteria import CRITERIA
-from geo.reach.indicators import KIND_DA, REACH_MIN, indicator_specs
+from geo.reach.indicators import KIND_DA, REACH_MIN, format_indicator, indicator_specs
 from geo.settings import K17_CODES
 from geo.style import (
     CRITERION_COLOURS,
@@ -293,6 +293,7 @@ def _overview(fig: Figure, ctx: _Context) -> None:
         f"Rejsetid: {data.method_da}",
         f"Tærskler: {', '.join(map(str, data.thresholds))} min; 'nået' = {REACH_MIN} min",
         f"Klyngearbejdssteder i data: {number(len(ctx.wp_xy), 0)} ({data.data_label})",
+        f"Beskæftigelse: {data.employment_label}",
         f"Datasnapshot: {data.snapshot_id}" + (f" ({data.snapshot_date})" if data.snapshot_date else ""),
     ]
     if ctx.approx_borders:
@@ -315,8 +316,7 @@ def _comparison(fig: Figure, ctx: _Context, chunk: list[int]) -> None:
         bold.add(len(rows))
         rows.append([crit.name_da] + [""] * (len(header) - 1))
         for s in specs:
-            decimals = 1 if s.unit in ("km", "%", "min") else 0
-            rows.append([_short(s.label_da, 58), s.unit] + [number(float(v), decimals) for v in table[s.column]])
+            rows.append([_short(s.label_da, 58), s.unit] + [format_indicator(r, s, unit=False) for _, r in table.iterrows()])
     n = max(1, len(chunk))
     site_w = min(0.13, 0.55 / n)
     widths = [0.40, 0.07] + [site_w] * len(chunk)
@@ -400,7 +400,7 @@ def _site_page(fig: Figure, ctx: _Context, i: int) -> None:
         bold.add(len(rows))
         rows.append([crit.name_da, ""])
         for s in specs:
-            rows.append(["  " + _short(s.label_da, 56), indicator(s, float(row[s.column]))])
+            rows.append(["  " + _short(s.label_da, 56), format_indicator(row, s)])
     tab = fig.add_axes((0.51, 0.33, 0.46, 0.52))
     _table(tab, ["Indikator (efter K17-papirets fem kriterier)", "Værdi"], rows, [0.76, 0.24], ["left", "right"],
            fontsize=8.6, bold_rows=bold)

@@ -31,6 +31,8 @@ MAX_NAME = 200
 MAX_TEXT = 20_000
 MAX_THRESHOLDS = 8
 METHODS = ("estimate", "network")
+#: Where the data came from: the embedded demo, a refreshed snapshot, the data folder, uploads.
+DATA_SOURCES = ("default", "snapshot", "folder", "upload")
 REQUIRED = ("schema_version", "sites", "method", "thresholds")
 #: Longest number literal read from a scenario file (characters; '55.2345678901' is 13).
 MAX_NUMBER_CHARS = 40
@@ -61,6 +63,8 @@ class Scenario:
     #: Criterion id -> the lead municipality's free text.
     case_texts: dict[str, str] = field(default_factory=dict)
     case_site: str | None = None
+    #: The data mode the scenario was made in (one of DATA_SOURCES; '' = not recorded).
+    data_source: str = ""
 
     def __post_init__(self) -> None:
         if not self.created:
@@ -83,6 +87,7 @@ class Scenario:
             "layer_dates": dict(self.layer_dates),
             "case_texts": dict(self.case_texts),
             "case_site": self.case_site,
+            "data_source": self.data_source,
         }
 
     def to_json(self) -> str:
@@ -170,6 +175,7 @@ def scenario_from_dict(obj: object) -> Scenario:
         layer_dates=_str_map(obj.get("layer_dates", {}), "layer_dates", None, 100),
         case_texts=_str_map(obj.get("case_texts", {}), "case_texts", set(CRITERIA), MAX_TEXT),
         case_site=_text(obj["case_site"], "case_site", MAX_NAME) if obj.get("case_site") is not None else None,
+        data_source=obj.get("data_source") if obj.get("data_source") in DATA_SOURCES else "",
     )
 
 
@@ -219,7 +225,7 @@ def diff_snapshot(
 
 
 def to_query_params(scenario: Scenario) -> dict[str, str]:
-    """Compact URL query: s=Navn~lat~lon|…, w=value:30,attract:20,…, c=cluster, m=method."""
+    """Compact URL query: s=Navn~lat~lon|…, w=value:30,…, c=cluster, m=method, d=data source."""
     params = {"s": "|".join(f"{_url_name(s.name)}~{_num(s.lat, 5)}~{_num(s.lon, 5)}" for s in scenario.sites)}
     if scenario.weights:
         params["w"] = ",".join(f"{k}:{_num(v, 1)}" for k, v in scenario.weights.items())
@@ -227,14 +233,16 @@ def to_query_params(scenario: Scenario) -> dict[str, str]:
         params["c"] = scenario.cluster_id
     if scenario.method != "estimate":
         params["m"] = scenario.method
+    if scenario.data_source:
+        params["d"] = scenario.data_source
     return params
 
 
 def from_query_params(params: Mapping[str, Any]) -> dict[str, Any]:
     """Partial scenario from a URL query; never raises.
 
-    Returns only the keys found among ``sites`` (list of Site), ``weights``, ``cluster_id``
-    and ``method``, plus ``notes``: Danish lines about anything ignored.
+    Returns only the keys found among ``sites`` (list of Site), ``weights``, ``cluster_id``,
+    ``method`` and ``data_source``, plus ``notes``: Danish lines about anything ignored.
     """
     out: dict[str, Any] = {}
     notes: list[str] = []
@@ -293,6 +301,9 @@ def from_query_params(params: Mapping[str, Any]) -> dict[str, Any]:
     m = value("m")
     if m in METHODS:
         out["method"] = m
+    d = value("d")
+    if d in DATA_SOURCES:
+        out["data_source"] = d
     out["notes"] = notes
     return out
 

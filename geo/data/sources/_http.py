@@ -322,11 +322,14 @@ class HttpClient:
         ttl_s: float = DEFAULT_TTL_S,
         rate_limiter: RateLimiter | None = None,
         timeout: tuple[float, float] | None = None,
+        auth_hints: Mapping[str, str] | None = None,
     ) -> T:
         """`parse(body)` of a successful request, from the cache when fresh enough.
 
         `source` names the source in Danish messages; `key_hint` names the environment
-        variable(s) to check on 401/403. `secret_params` are sent but never cached or shown.
+        variable(s) to check on 401/403; `auth_hints` maps an error code the service writes in
+        a 401/403 body (e.g. 'DAF-AUTH-0005') to the Danish cause to tell instead.
+        `secret_params` are sent but never cached or shown.
         `parse` raises `SourceError` for a body of the wrong shape: such a body is never
         cached, and a cached body it refuses (kept by an older version) is dropped and
         fetched again – so a failing service is reported as failing, not hidden by the cache.
@@ -358,7 +361,7 @@ class HttpClient:
         if json_body is not None:
             send_headers.setdefault("Content-Type", "application/json")
         content = self._send(source, method, url, {**(params or {}), **(secret_params or {})},
-                             body, send_headers, auth, key_hint, timeout or self.timeout)
+                             body, send_headers, auth, key_hint, timeout or self.timeout, auth_hints)
         value = parse(content)
         if cache and not self.holds_secret(content):
             self._cache_write(key, url, content)
@@ -374,7 +377,8 @@ class HttpClient:
 
     def _send(self, source: str, method: str, url: str, params: Mapping[str, Any],
               body: bytes | None, headers: Mapping[str, str], auth: tuple[str, str] | None,
-              key_hint: str, timeout: tuple[float, float]) -> bytes:
+              key_hint: str, timeout: tuple[float, float],
+              auth_hints: Mapping[str, str] | None = None) -> bytes:
         """One request over the network; every fault becomes a Danish `SourceError`."""
         try:
             self.network_calls += 1
@@ -400,13 +404,17 @@ class HttpClient:
                               "forbindelsen blev afvist). Tjek internetforbindelsen", exc) from None
         except requests.exceptions.RequestException as exc:
             raise self._error(source, "kunne ikke hentes", exc) from None
-        self._check_status(source, response, content, key_hint)
+        self._check_status(source, response, content, key_hint, auth_hints)
         return content
 
     def _check_status(self, source: str, response: requests.Response, content: bytes,
-                      key_hint: str) -> None:
+                      key_hint: str, auth_hints: Mapping[str, str] | None = None) -> None:
         status = response.status_code
         if status in (401, 403):
+            known = next((text for code, text in (auth_hints or {}).items()
+                          if code.encode() in content[:8192]), None)
+            if known:
+                raise self._error(source, f"afviste adgangen (HTTP {status}): {known}", None)
             what = f"Tjek nøglen i {key_hint}" if key_hint else "Tjek adgangen"
             raise self._error(source, f"afviste adgangen (HTTP {status}: forkert eller manglende "
                               f"nøgle/adgang). {what}", None)

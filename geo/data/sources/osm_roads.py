@@ -8,7 +8,6 @@ Both readers are imported lazily: ``osmium`` and ``osmnx`` are only needed to bu
 
 from __future__ import annotations
 
-import argparse
 import datetime as dt
 import math
 import re
@@ -355,26 +354,25 @@ def graph_from_overpass(polygon: Any, largest_component: bool = True) -> RoadGra
     return graph_from_networkx(G, largest_component, source=f"{OSM_SOURCE}, Overpass API")
 
 
-# --- CLI hook -------------------------------------------------------------------------
-def add_roads_arguments(parser: argparse.ArgumentParser) -> None:
-    """Options for ``python -m geo refresh --only roads``."""
-    parser.add_argument("--pbf", type=Path, default=None,
-                        help="OSM-fil (.osm.pbf fra Geofabrik eller .osm); ellers Overpass")
-    parser.add_argument("--bbox", type=float, nargs=4, default=list(REGION_BBOX_LONLAT),
-                        metavar=("MINLON", "MINLAT", "MAXLON", "MAXLAT"))
-    parser.add_argument("--roads-out", type=Path, default=DEFAULT_ROADS_OUT)
+# --- build -----------------------------------------------------------------------------
+#: Denmark with a margin (lon/lat), for a national graph (``region='alle'``).
+DENMARK_BBOX_LONLAT = (7.9, 54.5, 15.3, 57.8)
 
 
-def build_roads_command(args: argparse.Namespace) -> Path:
-    """Build the drive graph (file if ``args.pbf`` else Overpass) and save it as ``.npz``."""
-    bbox = tuple(getattr(args, "bbox", None) or REGION_BBOX_LONLAT)
-    pbf = getattr(args, "pbf", None)
-    out = Path(getattr(args, "roads_out", None) or DEFAULT_ROADS_OUT)
+def build_roads(pbf: str | Path | None = None,
+                bbox: tuple[float, float, float, float] | None = REGION_BBOX_LONLAT,
+                out: str | Path = DEFAULT_ROADS_OUT) -> RoadGraph:
+    """Build the drive graph (from `pbf` if given, else Overpass) and save it as ``.npz``.
+
+    Parameters
+    ----------
+    pbf : an ``.osm.pbf`` (Geofabrik) or ``.osm`` file; None fetches from Overpass.
+    bbox : (min_lon, min_lat, max_lon, max_lat) to keep; None keeps the whole file.
+    out : where the graph is written.
+    """
     if pbf:
-        g = graph_from_osm_file(pbf, bbox=bbox)  # type: ignore[arg-type]
+        graph = graph_from_osm_file(pbf, bbox=bbox)
     else:
-
-        g = graph_from_overpass(box(*bbox))
-    g.save(out)
-    print(f"Vejnet: {g.n_nodes} knuder, {g.n_edges} kanter -> {out}")
-    return out
+        graph = graph_from_overpass(box(*(bbox or REGION_BBOX_LONLAT)))
+    graph.save(Path(out))
+    return graph
