@@ -49,12 +49,12 @@ def draw_surface_page(fig: Figure, surface: WeightedSurface, municipalities: gpd
 
 
 def _top_markers(ax, surface: WeightedSurface) -> None:
-    """A numbered white disc with a black ring at each best area's cell centre."""
+    """A numbered white disc with a black ring at each best area's cell centre (the best on top)."""
     centres = surface.cells.set_index("cell").geometry.centroid
-    for row in surface.top.itertuples():
-        point = centres[row.cell]
-        ax.plot(point.x, point.y, "o", ms=17, mfc="white", mec=TOP_AREA_LINE, mew=2.2, zorder=5)
-        ax.text(point.x, point.y, str(int(row.rank)), ha="center", va="center", fontsize=10, weight="bold", zorder=6)
+    for row in surface.top.iloc[::-1].itertuples():
+        point, z = centres[row.cell], 10 + 2 * (len(surface.top) - int(row.rank))
+        ax.plot(point.x, point.y, "o", ms=14, mfc="white", mec=TOP_AREA_LINE, mew=2, zorder=z)
+        ax.text(point.x, point.y, str(int(row.rank)), ha="center", va="center", fontsize=9, weight="bold", zorder=z + 1)
 
 
 def _legend(fig: Figure, meaning: str) -> None:
@@ -73,8 +73,8 @@ def _top_list(fig: Figure, surface: WeightedSurface) -> None:
     lines = describe_top(surface.top) or ["Ingen områder skiller sig ud under de valgte vægte."]
     y = 0.81
     for line in lines:
-        wrapped = textwrap.wrap(line, 44)
-        fig.text(0.64, y, "\n".join(wrapped), fontsize=11.5, va="top", linespacing=1.3)
+        wrapped = textwrap.wrap(line, 46)
+        fig.text(0.64, y, "\n".join(wrapped), fontsize=11, va="top", linespacing=1.3)
         y -= 0.035 * len(wrapped) + 0.02
     fig.text(0.64, y - 0.01, "\n".join(textwrap.wrap(
         "Et område er en celle (H3-sekskant, ca. 5 km²), der scorer mindst lige så højt som alle sine naboer. "
