@@ -5,10 +5,13 @@ from __future__ import annotations
 import dataclasses
 import io
 
+import geopandas as gpd
 import pypdf
 from matplotlib.colors import to_hex
 from matplotlib.figure import Figure
 
+from geo.cli.main import main
+from geo.data.loading import load_layers
 from geo.decide import suitability
 from geo.reach import indicators, surface
 from geo.reach.catchment import StraightLineEstimate
@@ -65,3 +68,18 @@ def test_board_pack_has_the_surface_page_only_when_given() -> None:
     for words in ("Bedste områder", "Område 1: ved By (Næstved), 100,0 point", "mindst egnet", "mest egnet",
                   "Egnethed 0–100", f"Side {titles.index(TITLE) + 1} af {len(titles)}"):
         assert words in page, words
+
+
+def test_cli_report_with_surface_uses_the_scenario_weights(tmp_path, monkeypatch) -> None:
+    monkeypatch.setenv(surface.ENV_SURFACE_CACHE, str(tmp_path / "cache"))
+    sites, scenario, pdf = tmp_path / "sites.csv", tmp_path / "s.json", tmp_path / "pakke.pdf"
+    sites.write_text("navn,lat,lon\nNæstved st.,55.2301,11.7605\nRoskilde st.,55.6415,12.0803\n", encoding="utf-8")
+    assert main(["scenario", "--sites", str(sites), "--cluster", "byggeri", "--weights", "research=100",
+                 "--out", str(scenario)]) == 0
+    assert main(["report", "--scenario", str(scenario), "--out", str(pdf), "--surface"]) == 0
+    [cached] = (tmp_path / "cache").glob("cells_*.parquet")  # the cells are kept for the next run
+    expected = suitability.weighted(suitability.criterion_surfaces(gpd.read_parquet(cached)),
+                                    {"research": 100}, load_layers(None).towns)
+    text = " ".join(" ".join(p.extract_text() or "" for p in pypdf.PdfReader(pdf).pages).split())
+    assert TITLE in text
+    assert " ".join(suitability.describe_top(expected.top)[0].split()) in text  # research only: its best area
