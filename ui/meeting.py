@@ -33,6 +33,7 @@ from geo.text import md
 from ui.ranking import headline_ranking
 from ui.sidebar import Settings
 from ui.state import flash, set_weights, state
+from ui.surface import surface_for_report
 from ui.workspace import map_panel
 
 EXPORTS = (("pdf", "application/pdf"), ("xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
@@ -148,7 +149,8 @@ def exports_view(settings: Settings, sites: gpd.GeoDataFrame, table: pd.DataFram
     finance = state.get("last_finance")
     signature = repr((state.scenario_name, [tuple(s.__dict__.values()) for s in state.sites], state.weights, settings.codes,
                       settings.method, settings.data_key, sorted(state.case_texts.items()), lang,
-                      None if finance is None else finance["table"].to_json()))
+                      None if finance is None else finance["table"].to_json(), state.get("surface_on"),
+                      state.get("surface_one")))
     if st.button(t("prepare_exports", lang), key="prepare_exports", type="primary"):
         with st.spinner(t("preparing", lang)):
             snap_id, snap_date = _snapshot(settings)
@@ -162,7 +164,7 @@ def exports_view(settings: Settings, sites: gpd.GeoDataFrame, table: pd.DataFram
                 finance=None if finance is None else finance["table"], finance_formula="" if finance is None else finance["formula"],
                 case_texts={k: v for k, v in state.case_texts.items() if v}, case_site=state.get("case_site"),
                 provenance_lines=provenance, snapshot_id=snap_id, snapshot_date=snap_date,
-                created=dt.date.today().isoformat(),
+                created=dt.date.today().isoformat(), surface=surface_for_report(settings),
             )
             state["exports"] = {"signature": signature, "files": {fmt: render(data, fmt) for fmt, _ in EXPORTS}}
     exports = state.get("exports")

@@ -49,9 +49,22 @@ def indicators_view(settings: Settings, table: pd.DataFrame, breakdown: pd.DataF
     st.table(md_table(indicators.breakdown_display(breakdown[breakdown["site"] == pick], lang)))
 
 
+def _new_weights(weights: dict[str, float]) -> None:
+    """Store weights set in this fragment and note that the surface tab, drawn outside it, is stale."""
+    set_weights(weights)
+    state["surface_stale"] = True
+
+
 def _on_weight(cid: str) -> None:
     locked = state.locked if state.locked in CRITERION_IDS and state.locked != cid else None
-    set_weights(rebalance(state.weights, cid, state[f"w_{cid}"], locked))
+    _new_weights(rebalance(state.weights, cid, state[f"w_{cid}"], locked))
+
+
+def _redraw_surface() -> None:
+    """A weight moved in this fragment while the surface is on: rerun the whole app so the
+    surface tab (outside the fragment) is recoloured now, not at the next full rerun."""
+    if state.pop("surface_stale", False) and state.get("surface_on"):
+        st.rerun(scope="app")
 
 
 def weight_controls(lang: str) -> dict[str, float]:
@@ -61,7 +74,7 @@ def weight_controls(lang: str) -> dict[str, float]:
         name = CRITERIA[cid].name_da if lang == "da" else CRITERIA[cid].name_en
         col.slider(name, 0.0, 100.0, step=0.5, key=f"w_{cid}", on_change=_on_weight, args=(cid,), format="%.1f %%")
     c1, c2, c3 = st.columns([2, 2, 3])
-    c1.button(t("weights_equal", lang), on_click=lambda: set_weights(equal_weights()), key="weights_equal")
+    c1.button(t("weights_equal", lang), on_click=lambda: _new_weights(equal_weights()), key="weights_equal")
     c2.selectbox(t("weights_lock", lang), ["—", *CRITERION_IDS], key="locked",
                  format_func=lambda c: c if c == "—" else CRITERIA[c].name_da if lang == "da" else CRITERIA[c].name_en)
     c3.markdown(t("weights_total", lang, total=number(sum(state.weights.values()), 1, lang)))
@@ -175,6 +188,7 @@ def ranking_view(settings: Settings, table: pd.DataFrame) -> Ranking | None:
     if len(table) < 2:
         st.info(t("ranking_needs_two", lang))
         return None
+    _redraw_surface()
     weights = weight_controls(lang)
     with st.expander(t("indicator_settings", lang)):
         feeds, directions, targets = indicator_settings(lang)

@@ -40,12 +40,14 @@ def surface_view(settings: Settings, ctx: indicators.IndicatorContext, table: pd
     st.caption("Hele K17 vist som sekskanter (H3, ca. 5 km² hver). Hver celle har de samme indikatorer som en "
                "lokalitet, vægtet med vægtene fra fanen Rangering; en ændret vægt farver kun kortet om.")
     if not st.toggle("Vis kort over egnethed", key="surface_on"):
+        state.pop("surface_shown", None)
         return
     with st.spinner("Beregner indikatorer for alle celler (første gang for dette datasæt, klynge og metode) …"):
         surface, shapes = cached_surface(settings.data_key, settings.codes, settings.method, ctx, settings.layers)
     weights = dict(state.weights)
     total = suitability.totals(surface, weights)
     one = st.checkbox("Højst ét af de bedste områder pr. kommune", key="surface_one")
+    state["surface_shown"] = (_signature(settings), surface, one)
     top = suitability.top_areas(surface, total, settings.layers.towns, 5, one)
     out = st_folium(surface_map(shapes, total, top, tiles=settings.tiles), key="surface_map", height=520,
                     use_container_width=True, returned_objects=["last_clicked"])
@@ -67,6 +69,20 @@ def surface_view(settings: Settings, ctx: indicators.IndicatorContext, table: pd
         st.download_button("Hent GeoPackage", surface_to_gpkg(cells, top, [suitability.MEANING_DA, *settings.layers.provenance_lines()]),
                            file_name=f"{safe_filename('klyngested_egnethed')}.gpkg", mime="application/geopackage+sqlite3",
                            key="surface_gpkg_download")
+
+
+def _signature(settings: Settings) -> tuple:
+    return settings.data_key, settings.codes, settings.method
+
+
+def surface_for_report(settings: Settings) -> suitability.WeightedSurface | None:
+    """The surface shown in this session under the current weights, for the board pack; None when
+    it is off or was made for other data, cluster or method (the report never computes one)."""
+    shown = state.get("surface_shown")
+    if shown is None or shown[0] != _signature(settings):
+        return None
+    _, surface, one = shown
+    return suitability.weighted(surface, state.weights, settings.layers.towns, 5, one)
 
 
 def _clicked_cell(surface: suitability.Surface, total, click: dict | None) -> None:

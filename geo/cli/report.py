@@ -19,11 +19,13 @@ from geo.data.clusters import load_clusters, parse_codes
 from geo.data.loading import load_layers
 from geo.data.sites import read_sites_csv
 from geo.data.snapshot import snapshot_by_id
-from geo.decide import finance
-from geo.decide.weights import parse_weights
+from geo.decide import finance, suitability
+from geo.decide.weights import equal_weights, parse_weights
 from geo.errors import ClusterError, InputFileError, KlyngestedError
+from geo.reach import indicators
 from geo.reach.engines import select_engine
-from geo.report.bundle import report_data_from_scenario
+from geo.reach.surface import RESOLUTION, cached_cells
+from geo.report.bundle import ReportData, report_data_from_scenario
 from geo.report.formats import FORMATS, render
 from geo.report.scenario import (
     Scenario,
@@ -63,6 +65,8 @@ def add_report_parser(subparsers: argparse._SubParsersAction) -> argparse.Argume
     p.add_argument("--roads", type=Path, help="vejnet (.npz) til --method network")
     p.add_argument("--finance", type=int, metavar="KR",
                    help="årligt beløb til medfinansiering, fordelt på K17-kommunerne efter befolkning")
+    p.add_argument("--surface", action="store_true",
+                   help="tag kort over egnethed med i mødepakken (cellerne fra 'surface' genbruges; ellers beregnes de én gang)")
     return p
 
 
@@ -123,10 +127,19 @@ def run_report(args: argparse.Namespace) -> int:
                                      notes=notes)
     if args.finance is not None:
         _add_finance(data, args.finance)
+    if args.surface:
+        data.surface = _surface(data)
     args.out.write_bytes(render(data, fmt))
     for note in (*layers.notes(), *notes):
         sys.stderr.write(f"klyngested: {note}\n")
     return 0
+
+
+def _surface(data: ReportData) -> suitability.WeightedSurface:
+    """The surface under the scenario's weights (equal when none), from the disk cache of cells."""
+    ctx = indicators.prepare(data.layers, data.engine, data.codes)
+    cells, _ = cached_cells(ctx, data.layers.municipalities, RESOLUTION)
+    return suitability.weighted(suitability.criterion_surfaces(cells), data.weights or equal_weights(), data.layers.towns)
 
 
 def _cluster(cluster: str | None, codes: str | None) -> tuple[str | None, tuple[str, ...] | None]:

@@ -109,6 +109,33 @@ def top_areas(surface: Surface, total: np.ndarray, towns: gpd.GeoDataFrame, n: i
     return table.drop(columns=["x", "y"])
 
 
+@dataclass(frozen=True)
+class WeightedSurface:
+    """The surface under one set of weights, ready to draw (board pack, exports).
+
+    Attributes
+    ----------
+    cells : GeoDataFrame
+        ``cell, kommune, score`` (0–100) and the hexagon in EPSG:25832.
+    top : DataFrame
+        The best areas, as from `top_areas`.
+    meaning : str
+        What a score means, in Danish words.
+    """
+
+    cells: gpd.GeoDataFrame
+    top: pd.DataFrame
+    meaning: str = MEANING_DA
+
+
+def weighted(surface: Surface, weights: Mapping[str, float], towns: gpd.GeoDataFrame, n: int = 5,
+             one_per_municipality: bool = False) -> WeightedSurface:
+    """Scores and best areas under ``weights`` (a weighted sum: no indicator is recomputed)."""
+    total = totals(surface, weights)
+    cells = surface.cells[["cell", "kommune", "geometry"]].assign(score=total)
+    return WeightedSurface(cells, top_areas(surface, total, towns, n, one_per_municipality))
+
+
 def sites_on_surface(surface: Surface, site_table: pd.DataFrame, weights: Mapping[str, float]) -> pd.DataFrame:
     """The user's sites scored on the surface's scale: normalised together with the cells.
 

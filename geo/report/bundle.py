@@ -21,6 +21,7 @@ from geo.data.employment import employment_label
 from geo.data.provenance import QUALITY_DA
 from geo.data.sites import sites_frame
 from geo.decide import robustness, scoring
+from geo.decide.suitability import WeightedSurface
 from geo.decide.weights import normalise
 from geo.errors import ClusterError
 from geo.reach import indicators
@@ -75,6 +76,8 @@ class ReportData:
     snapshot_id: str = "standard"
     snapshot_date: str = ""
     notes: list[str] = field(default_factory=list)
+    #: The suitability surface under the weights, when the app or CLI has one (never computed here).
+    surface: WeightedSurface | None = None
 
     # ---- derived, shared by the exports -------------------------------------------------
 
@@ -202,6 +205,7 @@ def build_report_data(
     snapshot_id: str = "standard",
     snapshot_date: str = "",
     notes: list[str] | None = None,
+    surface: WeightedSurface | None = None,
 ) -> ReportData:
     """The bundle every export reads; computes indicators (and ranking) when not given.
 
@@ -256,6 +260,7 @@ def build_report_data(
         snapshot_id=snapshot_id,
         snapshot_date=snapshot_date,
         notes=extra_notes,
+        surface=surface,
     )
 
 

@@ -1,7 +1,8 @@
 """Danish board pack as PDF, rendered server-side with matplotlib (no web tiles, no network).
 
 A4 landscape; every page carries the scenario name, the date and "Side n af N". Pages:
-overview map and key figures; comparison table; ranking with robustness (when given); one
+overview map and key figures; comparison table; ranking with robustness (when given); the
+suitability surface (when the bundle carries one, `geo.report.bundle.pdf_surface`); one
 page per site (map, indicators by the paper's five criteria, per-municipality fairness);
 co-financing (when given); the lead municipality's case (when texts are given); sources.
 """
@@ -30,6 +31,7 @@ from matplotlib.text import Text
 from geo.format import number, percent
 from geo.reach.criteria import CRITERIA
 from geo.reach.indicators import KIND_DA, REACH_MIN, format_indicator, indicator_specs
+from geo.report.bundle.pdf_surface import draw_surface_page
 from geo.settings import K17_CODES
 from geo.style import (
     CRITERION_COLOURS,
@@ -109,6 +111,8 @@ def page_plan(data: ReportData) -> list[tuple[str, Callable[[Figure, _Context], 
         plan.append((f"Sammenligning af lokaliteterne{suffix}", lambda fig, ctx, c=chunk: _comparison(fig, ctx, c)))
     if data.ranking is not None and len(data.ranking):
         plan.append(("Rangering og robusthed", _ranking))
+    if data.surface is not None:
+        plan.append(("Kort over egnethed: hvor i K17?", lambda fig, ctx: draw_surface_page(fig, ctx.data.surface, ctx.munis)))
     for i, name in enumerate(names):
         plan.append((f"Lokalitet {i + 1}: {name}", lambda fig, ctx, i=i: _site_page(fig, ctx, i)))
         n = _breakdown_count(data, name)
