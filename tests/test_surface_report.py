@@ -7,7 +7,7 @@ import io
 
 import geopandas as gpd
 import pypdf
-from geo.report.bundle.pdf_surface import draw_surface_page
+from geo.report.pdf_surface import draw_surface_page
 from matplotlib.colors import to_hex
 from matplotlib.figure import Figure
 

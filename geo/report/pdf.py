@@ -2,7 +2,7 @@
 
 A4 landscape; every page carries the scenario name, the date and "Side n af N". Pages:
 overview map and key figures; comparison table; ranking with robustness (when given); the
-suitability surface (when the bundle carries one, `geo.report.bundle.pdf_surface`); one
+suitability surface (when the bundle carries one, `geo.report.pdf_surface`); one
 page per site (map, indicators by the paper's five criteria, per-municipality fairness);
 co-financing (when given); the lead municipality's case (when texts are given); sources.
 """
@@ -31,7 +31,7 @@ from matplotlib.text import Text
 from geo.format import number, percent
 from geo.reach.criteria import CRITERIA
 from geo.reach.indicators import KIND_DA, REACH_MIN, format_indicator, indicator_specs
-from geo.report.bundle.pdf_surface import draw_surface_page
+from geo.report.pdf_surface import draw_surface_page
 from geo.settings import K17_CODES
 from geo.style import (
     CRITERION_COLOURS,
