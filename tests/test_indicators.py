@@ -119,4 +119,4 @@ def test_distances_to_points_placed_at_their_town_are_never_precise() -> None:
     row = table.iloc[0]
     spec = indicators.spec_for("nearest_station_km")
     assert indicators.format_indicator(row, spec) == "i byen"
-    assert indicators.format_indicator({**row.to_dict(), "approximate_km": ""}, spec) == "0,0 km"
+    assert indicators.format_indicator({**row.to_dict(), "approximate_km": ""}, spec) == "0,0\xa0km"  # no-break space

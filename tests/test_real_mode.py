@@ -15,6 +15,7 @@ from geo.data.loading import UserFiles, load_layers
 from geo.data.sites import Site
 from geo.data.sources.filedate import MTIME_LABEL, data_date
 from geo.report.scenario import Scenario, from_query_params, scenario_from_dict, to_query_params
+from geo.text import md
 from ui.sidebar import default_source
 
 # two K17 municipalities as lon/lat squares (FOT spelling), and a CVR export placed by town
@@ -102,4 +103,4 @@ def test_app_opens_on_the_data_folder_without_demo_text(shared_data: Path, monke
     texts = [e.value for kind in (at.markdown, at.info, at.caption, at.warning) for e in kind]
     assert not [t for t in texts if any(word in t for word in DEMO_WORDS[:3])]
     lines = [t for t in texts if t.startswith("- ")]
-    assert any("kommuner_fot2014.geojson (2014)" in line for line in lines)
+    assert any(md("kommuner_fot2014.geojson (2014)") in line for line in lines)  # shown as escaped text

@@ -39,8 +39,9 @@ def _sites(tmp_path: Path) -> Path:
 
 
 def _table(csv_bytes: bytes) -> pd.DataFrame:
+    """The table of an `--international` CSV (English codes, comma-separated, decimal point)."""
     text = csv_bytes.decode("utf-8-sig").replace("\r\n", "\n")
-    return pd.read_csv(io.StringIO(text.split("\n\n")[0]), sep=";", decimal=",")
+    return pd.read_csv(io.StringIO(text.split("\n\n")[0]), sep=",", decimal=".")
 
 
 def test_cli_refresh_then_indicators_use_the_monthly_employment(standins: StandIns, tmp_path: Path) -> None:
@@ -62,12 +63,13 @@ def test_cli_refresh_then_indicators_use_the_monthly_employment(standins: StandI
 
     out = tmp_path / "out.csv"
     done = subprocess.run([sys.executable, "-m", "geo", "indicators", "--sites", str(_sites(tmp_path)),
-                           "--data", str(tmp_path / "snaps"), "--cluster", "byggeri", "--out", str(out)],
+                           "--data", str(tmp_path / "snaps"), "--cluster", "byggeri", "--out", str(out),
+                           "--international"],
                           cwd=ROOT, env=env, capture_output=True, text=True, timeout=300, check=False)
     assert done.returncode == 0, done.stderr
     table = _table(out.read_bytes()).set_index("site")
     # Næstved reaches its two units within 15 min (23 + 14.5); Roskilde's 1,000 are 50 km away
-    assert table.loc["Næstved", "employees_15"] == 37.5
+    assert table.loc["Næstved", "employees_15"] == 38  # 23 + 14.5 årsværk, shown without decimals
     assert table.loc["Roskilde", "employees_15"] == 1000
     assert set(table["employment"]) == {"CVR, september 2026"}
     assert "Demodata" not in done.stderr and "Demodata" not in out.read_text(encoding="utf-8-sig")
