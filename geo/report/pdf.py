@@ -27,6 +27,7 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Rectangle
 from matplotlib.text import Text
 
+from geo.decide.finance import RATIO_NOTE
 from geo.format import indicator, number, percent
 from geo.reach.criteria import CRITERIA
 from geo.reach.indicators import KIND_DA, REACH_MIN, indicator_specs
@@ -50,8 +51,6 @@ RINGS = tuple(colour for colour, _ in RING_STYLES)
 SITES_PER_TABLE = 6
 SITE_ROWS = 8  #: municipalities on a site page; the rest continue on the next page(s)
 MORE_ROWS = 30  #: municipalities per continuation page
-RATIO_NOTE = ("Gavn ÷ udgift: kommunens andel af gavnen (arbejdssteder nået) delt med dens andel af udgiften; "
-              "over 1 betyder, at kommunen får mere, end den betaler.")
 RC = {
     "pdf.fonttype": 42,  # TrueType: text stays searchable and extractable
     "font.family": "DejaVu Sans",
