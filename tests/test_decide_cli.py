@@ -44,7 +44,8 @@ def test_rank_orders_by_total_with_a_robustness_sentence(sites: Path) -> None:
     assert t["rank"].tolist() == [1, 2, 3]
     assert t["total"].is_monotonic_decreasing
     contrib = t[[c for c in t.columns if c.startswith("contrib_")]].sum(axis=1)
-    assert (contrib - t["total"]).abs().max() < 0.01  # contributions add up to the total
+    # contributions add up to the total (shown with one decimal, so within 0,05 plus rounding of the parts)
+    assert (contrib - t["total"]).abs().max() < 0.06
     assert all("vægtkombinationer" in s for s in t["robustness"])
 
 

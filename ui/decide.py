@@ -60,24 +60,28 @@ def suggest_view(settings: Settings, ctx: IndicatorContext, sites: gpd.GeoDataFr
             "comparison": [c["sentence"] for c in result.comparison],
         }
         st.rerun()
-    sg = state.suggestion
-    if sg and sg.get("data_key") == settings.data_key:
-        names = ", ".join(f"F{i} {c['name']}" for i, c in enumerate(sg["chosen"], start=1))
-        st.markdown(f"### {t('suggested', lang)}: {md(names)}")
-        k = len(sg["chosen"])
-        gap = (t("gap_proven", lang, k=k) if sg.get("proven")
-               else t("gap_open", lang, gap=number(100 * sg["gap"], 1, lang), k=k))
-        st.markdown(t("suggest_result", lang, covered=number(100 * sg["covered"], 1, lang), mean=number(sg["mean"], 1, lang),
-                      gap_sentence=gap))
-        for line in sg["comparison"]:
+    lines = suggestion_lines(settings, lang)
+    if lines:
+        st.markdown(f"### {md(lines[0])}")
+        st.markdown(lines[1])
+        for line in lines[2:]:
             st.markdown(f"- {md(line)}")
-        st.caption(md(f"{sg['method']} · {settings.engine.label()} · {ctx.data_label}"))
+        st.caption(md(f"{state.suggestion['method']} · {settings.engine.label()} · {ctx.data_label}"))
 
 
-def reached_sentence(n: int, lang: str) -> str:
-    """'**5 af 17** K17-kommuner nået.' and what "nået" means – the same on every tab."""
-    return t("reached_count", lang, n=number(n, 0, lang), total=len(K17_CODES),
-             definition=REACHED_DA if lang == "da" else REACHED_EN)
+def suggestion_lines(settings: Settings, lang: str) -> list[str]:
+    """The last suggestion for this data in sentences: sites, coverage and distance to the best
+    (Markdown bold), then the comparison with the user's sites; empty without one."""
+    sg = state.suggestion
+    if not sg or sg.get("data_key") != settings.data_key:
+        return []
+    names = ", ".join(f"F{i} {c['name']}" for i, c in enumerate(sg["chosen"], start=1))
+    k = len(sg["chosen"])
+    gap = (t("gap_proven", lang, k=k) if sg.get("proven")
+           else t("gap_open", lang, gap=number(100 * sg["gap"], 1, lang), k=k))
+    return [f"{t('suggested', lang)}: {names}",
+            t("suggest_result", lang, covered=number(100 * sg["covered"], 1, lang), mean=number(sg["mean"], 1, lang),
+              gap_sentence=gap), *sg["comparison"]]
 
 
 @st.cache_data(show_spinner=False, max_entries=200)

@@ -75,6 +75,8 @@ class ReportData:
     snapshot_id: str = "standard"
     snapshot_date: str = ""
     notes: list[str] = field(default_factory=list)
+    #: The optimiser's suggestion in plain Danish sentences (sites, coverage, distance to the best, comparison).
+    suggestion: list[str] = field(default_factory=list)
 
     # ---- derived, shared by the exports -------------------------------------------------
 
@@ -198,6 +200,7 @@ def build_report_data(
     snapshot_id: str = "standard",
     snapshot_date: str = "",
     notes: list[str] | None = None,
+    suggestion: list[str] | None = None,
 ) -> ReportData:
     """The bundle every export reads; computes indicators (and ranking) when not given.
 
@@ -252,6 +255,7 @@ def build_report_data(
         snapshot_id=snapshot_id,
         snapshot_date=snapshot_date,
         notes=extra_notes,
+        suggestion=list(suggestion or []),
     )
 
 

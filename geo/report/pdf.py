@@ -29,8 +29,9 @@ from matplotlib.text import Text
 
 from geo.decide.finance import RATIO_NOTE
 from geo.format import indicator, number, percent
+from geo.i18n import t
 from geo.reach.criteria import CRITERIA
-from geo.reach.indicators import KIND_DA, REACH_MIN, indicator_specs
+from geo.reach.indicators import KIND_DA, REACH_MIN, REACHED_DA, indicator_specs
 from geo.settings import K17_CODES
 from geo.style import (
     CRITERION_COLOURS,
@@ -108,6 +109,8 @@ def page_plan(data: ReportData) -> list[tuple[str, Callable[[Figure, _Context], 
         plan.append((f"Sammenligning af lokaliteterne{suffix}", lambda fig, ctx, c=chunk: _comparison(fig, ctx, c)))
     if data.ranking is not None and len(data.ranking):
         plan.append(("Rangering og robusthed", _ranking))
+    if data.suggestion:
+        plan.append(("Optimeringens forslag", _suggestion))
     for i, name in enumerate(names):
         plan.append((f"Lokalitet {i + 1}: {name}", lambda fig, ctx, i=i: _site_page(fig, ctx, i)))
         n = _breakdown_count(data, name)
@@ -299,6 +302,7 @@ def _overview(fig: Figure, ctx: _Context) -> None:
     best = data.ranking["site"].iloc[0] if data.ranking is not None and len(data.ranking) else None
     if best is not None and data.robustness and str(best) in data.robustness:
         facts.append("Robusthed: " + data.robustness[str(best)] + ".")
+    facts.append(f"Andel af K17: andel af K17's klyngearbejdssteder inden for {REACH_MIN} min. {REACHED_DA}")
     _paragraphs(fig, 0.61, 0.37, facts, width=60, fontsize=10.5)
 
 
@@ -339,7 +343,7 @@ def _ranking(fig: Figure, ctx: _Context) -> None:
         left += vals
     ax.set_yticks(y, [f"{int(r)}. {_short(s, 22)}" for r, s in zip(rk["rank"], rk["site"], strict=True)], fontsize=11)
     ax.set_xlim(0, 100)
-    ax.set_xlabel("Point (0–100) – bidrag pr. kriterium")
+    ax.set_xlabel("Point (0–100, i forhold til de andre kandidater) – bidrag pr. kriterium")
     for yy, total in zip(y, left, strict=True):
         ax.text(total + 1, yy, number(total, 1), va="center", fontsize=10)
     ax.legend(loc="upper left", bbox_to_anchor=(1.06, 1.0), fontsize=9, frameon=False)
@@ -358,7 +362,13 @@ def _ranking(fig: Figure, ctx: _Context) -> None:
                                            for c, w in data.weights.items() if c in CRITERIA))
     if data.robustness_method:
         lines.append("Robusthed: " + data.robustness_method + ".")
+    lines.append(t("points_note"))
     _paragraphs(fig, 0.03, 0.435, lines, width=150, fontsize=9.5)
+
+
+def _suggestion(fig: Figure, ctx: _Context) -> None:
+    """The optimiser's suggested sites and how the chosen sites compare, in the app's sentences."""
+    _paragraphs(fig, 0.05, 0.86, ctx.data.suggestion, width=120, fontsize=12)
 
 
 def _site_page(fig: Figure, ctx: _Context, i: int) -> None:
