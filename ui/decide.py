@@ -84,6 +84,12 @@ def suggestion_lines(settings: Settings, lang: str) -> list[str]:
               gap_sentence=gap), *sg["comparison"]]
 
 
+def reached_sentence(n: int, lang: str) -> str:
+    """'**5 af 17** K17-kommuner nået.' and what "nået" means – the same definition as the indicator."""
+    return t("reached_count", lang, n=number(n, 0, lang), total=len(K17_CODES),
+             definition=REACHED_DA if lang == "da" else REACHED_EN)
+
+
 @st.cache_data(show_spinner=False, max_entries=200)
 def fairness_png(data_key: str, codes: tuple[str, ...] | None, method: str, site: str, x: float, y: float,
                  _fair: pd.DataFrame, _munis: gpd.GeoDataFrame) -> bytes:
