@@ -17,6 +17,8 @@ AXE_OPTIONS = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag2
 TABS = ("Indikatorer", "Rangering", "Forslag", "Kommunerne", "Medfinansiering", "Mødepakke og scenarie")
 #: An English decimal ("20.0 %", "55.2299"): a point followed by other than exactly three digits.
 ENGLISH_DECIMAL = re.compile(r"(?<![\d.])\d+\.(?:\d{1,2}|\d{4,})(?![\d.])")
+#: English thousands ("2,227", "1,000,000") – also what a wrong decimal-comma rewrite of "2.227" gives.
+ENGLISH_THOUSANDS = re.compile(r"(?<![\d.,])\d{1,3}(?:,\d{3})+(?![\d,])")
 #: An amount without thousands separators ("10000", "1000000").
 UNSEPARATED = re.compile(r"(?<![\d.,/~-])\d{5,}(?![\d.,])")
 AXE = Axe()
@@ -38,6 +40,7 @@ def check_view(page, where: str) -> None:
     text = main_text(page)
     assert not ENGLISH_DECIMAL.findall(text), (where, ENGLISH_DECIMAL.findall(text))
     assert not UNSEPARATED.findall(text), (where, UNSEPARATED.findall(text))
+    assert not ENGLISH_THOUSANDS.findall(text), (where, ENGLISH_THOUSANDS.findall(text))
 
 
 def test_every_view_is_danish_and_passes_axe_and_presentation_fits_a_projector() -> None:
