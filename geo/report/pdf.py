@@ -52,6 +52,7 @@ RINGS = tuple(colour for colour, _ in RING_STYLES)
 SITES_PER_TABLE = 6
 SITE_ROWS = 8  #: municipalities on a site page; the rest continue on the next page(s)
 MORE_ROWS = 30  #: municipalities per continuation page
+SHARE_NOTE = f"Andel af gavn: kommunens andel af de arbejdssteder, lokaliteten når inden for {REACH_MIN} min."
 RC = {
     "pdf.fonttype": 42,  # TrueType: text stays searchable and extractable
     "font.family": "DejaVu Sans",
@@ -416,10 +417,10 @@ def _site_page(fig: Figure, ctx: _Context, i: int) -> None:
     header, frows, widths, align = _breakdown_rows(ctx, i)
     n = len(frows)
     fig.text(0.51, 0.315, "Fordeling pr. kommune", fontsize=11, weight="bold", va="top")
-    tab2 = fig.add_axes((0.51, 0.1, 0.46, 0.195))
+    tab2 = fig.add_axes((0.51, 0.13, 0.46, 0.165))  # room below for the notes, clear of the footer
     _table(tab2, header, frows[:SITE_ROWS], widths, align, fontsize=8.6, header_lines=2)
     notes = [f"De første {SITE_ROWS} af {n} kommuner; resten følger på næste side."] if n > SITE_ROWS else []
-    _paragraphs(fig, 0.51, 0.09, notes + ([RATIO_NOTE] if len(header) > 3 else []), 100, 7.5)
+    _paragraphs(fig, 0.51, 0.12, notes + [SHARE_NOTE, *([RATIO_NOTE] if len(header) > 3 else [])], 100, 7.5)
 
 
 def _breakdown_count(data: ReportData, name: str) -> int:
@@ -462,7 +463,7 @@ def _breakdown_page(fig: Figure, ctx: _Context, i: int, start: int) -> None:
     last = start + len(shown)
     more = " Fortsættes på næste side." if last < len(frows) else ""
     _paragraphs(fig, 0.05, 0.15, [f"Kommune {start + 1}–{last} af {len(frows)}.{more}"]
-                + ([RATIO_NOTE] if len(header) > 3 else []), 120, 9)
+                + [SHARE_NOTE, *([RATIO_NOTE] if len(header) > 3 else [])], 120, 9)
 
 
 def _finance(fig: Figure, ctx: _Context) -> None:
