@@ -76,6 +76,7 @@ def test_every_view_is_danish_and_passes_axe_and_presentation_fits_a_projector()
         assert cards.count() == 3 and "vægtkombinationer" in cards.first.inner_text()
         assert page.locator('[data-testid="stSidebar"]').is_hidden()
         assert page.get_by_role("tab", name="Tilføj en by").count() == 0  # nothing editable
+        page.locator('iframe[title="streamlit_folium.st_folium"]').wait_for(timeout=60_000)  # drawn after the cards
         first_screen = [page.locator('iframe[title="streamlit_folium.st_folium"]').bounding_box(),
                         *(cards.nth(i).bounding_box() for i in range(cards.count()))]
         assert all(box["y"] >= 0 and box["y"] + box["height"] <= 720 for box in first_screen), first_screen
