@@ -28,7 +28,7 @@ def surface_map(shapes: dict, total: np.ndarray, top: pd.DataFrame, tiles: bool 
     """A map of the surface: each hexagon filled by its score class, the top areas numbered."""
     values = np.asarray(total, dtype=float).tolist()
     features = [{"type": "Feature", "geometry": f["geometry"],  # geometry shared with the cache, never changed
-                 "properties": {**f["properties"], "fill": colour, "score": f"{v:.1f}".replace(".", ",")}}
+                 "properties": {**f["properties"], "fill": colour, "score": number(v, 1)}}
                 for f, v, colour in zip(shapes["features"], values, surface_colours(values), strict=True)]
     data = {"type": "FeatureCollection", "features": features}
     lons = [f["geometry"]["coordinates"][0][0][0] for f in features]

@@ -63,7 +63,8 @@ def test_mclp_equals_brute_force(seed):
         if m is not None:
             assert len({m[j] for j in res.chosen}) == k
         assert res.covered_share == pytest.approx(res.objective / w.sum())
-        assert "MCLP" in res.method_da and "optimalitetsgab" in res.method_da
+        assert "MCLP" in res.method_da and "optimalitetsgab" in res.details
+        assert "Der findes ikke et bedre sæt med" in res.method_da and "Lagrange" not in res.method_da
 
 
 @pytest.mark.parametrize("seed", range(4))
@@ -123,10 +124,19 @@ def test_inputs_helpers_and_comparison():
     w = np.array([10.0, 30.0, 5.0])
     best = mclp(m, w, 1, 10.0)
     assert best.chosen == (1,)
-    rows = compare_sites(m, w, best, ["Vest", "Øst"], 10.0)
-    # Vest covers 10 of the 45 employees, the suggestion (Øst) 30: (10 - 30) / 30 = -67 %
-    assert rows[0]["sentence"] == "Lokalitet Vest dækker 67 % færre ansatte end det foreslåede sæt inden for 10 min."
-    assert rows[1]["sentence"].startswith("Lokalitet Øst dækker lige så mange")
+    # like with like: Vest alone covers 10 of the 45 employees (22,2 %), the suggested one site (Øst) 30 (66,7 %)
+    rows = compare_sites(m[:1], w, best, ["Vest"], 10.0)
+    assert rows[0]["sentence"] == ("Jeres lokalitet Vest dækker 22,2 % af klyngens ansatte inden for 10 min; forslaget "
+                                   "med 1 sted dækker 66,7 % – 44,4 procentpoint flere end jeres.")
+    assert rows[0]["diff_pp"] == pytest.approx(-44.444, abs=1e-3)
+    # two user sites against a one-site suggestion: their best one (Øst) is compared
+    both = compare_sites(m, w, best, ["Vest", "Øst"], 10.0)
+    assert len(both) == 1 and both[0]["sentence"].startswith("Jeres bedste 1 af 2 lokaliteter (Øst) dækker 66,7 %")
+    assert both[0]["sentence"].endswith("– lige så mange.")
+    # fewer user sites than the suggestion: asked to compare the same number
+    two = mclp(m, w, 2, 10.0)
+    assert compare_sites(m[:1], w, two, ["Vest"], 10.0)[0]["sentence"].endswith(
+        "Sæt antal steder til 1 for at sammenligne lige for lige.")
 
 
 def test_benchmark_smoke(capsys):
@@ -172,7 +182,7 @@ def test_lagrangian_path_exact_on_medium_instances(seed):
         lag = pmedian(minutes, w, k, fixed=fixed, municipality=m)
         _, classic, _ = classic_pmedian(minutes, w, k, fixed=fixed, municipality=m)
         assert lag.objective == pytest.approx(classic, rel=1e-7)
-        assert lag.proven_optimal and lag.gap <= 1e-6 and "Lagrange-relaksation" in lag.method_da
+        assert lag.proven_optimal and lag.gap <= 1e-6 and "Lagrange-relaksation" in lag.details
         assert set(fixed) <= set(lag.chosen) and len(lag.chosen) == k
         if m is not None:
             assert len({m[j] for j in lag.chosen}) == k
@@ -191,7 +201,7 @@ def test_gap_is_reported_honestly_under_a_time_limit():
     minutes, w, _ = instance(7, nc=120, nd=2000, holes=0.0)
     for res, obj in ((mclp(minutes, w, 6, 12.0, time_limit=1e-3), "mclp"),
                      (pmedian(minutes, w, 6, time_limit=1e-3), "pmedian")):
-        assert 0.0 <= res.gap <= 1.0 and "optimalitetsgab" in res.method_da
+        assert 0.0 <= res.gap <= 1.0 and "optimalitetsgab" in res.details
         assert res.gap == pytest.approx(abs(res.bound - res.objective) / max(res.bound, res.objective))
         assert (res.bound >= res.objective) if obj == "mclp" else (res.bound <= res.objective)
         if not res.proven_optimal:

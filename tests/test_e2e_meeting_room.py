@@ -17,6 +17,8 @@ AXE_OPTIONS = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag2
 TABS = ("Indikatorer", "Rangering", "Forslag", "Kommunerne", "Medfinansiering", "Mødepakke og scenarie")
 #: An English decimal ("20.0 %", "55.2299"): a point followed by other than exactly three digits.
 ENGLISH_DECIMAL = re.compile(r"(?<![\d.])\d+\.(?:\d{1,2}|\d{4,})(?![\d.])")
+#: English thousands ("2,227", "1,000,000") – also what a wrong decimal-comma rewrite of "2.227" gives.
+ENGLISH_THOUSANDS = re.compile(r"(?<![\d.,])\d{1,3}(?:,\d{3})+(?![\d,])")
 #: An amount without thousands separators ("10000", "1000000").
 UNSEPARATED = re.compile(r"(?<![\d.,/~-])\d{5,}(?![\d.,])")
 AXE = Axe()
@@ -38,6 +40,7 @@ def check_view(page, where: str) -> None:
     text = main_text(page)
     assert not ENGLISH_DECIMAL.findall(text), (where, ENGLISH_DECIMAL.findall(text))
     assert not UNSEPARATED.findall(text), (where, UNSEPARATED.findall(text))
+    assert not ENGLISH_THOUSANDS.findall(text), (where, ENGLISH_THOUSANDS.findall(text))
 
 
 def test_every_view_is_danish_and_passes_axe_and_presentation_fits_a_projector() -> None:
@@ -45,7 +48,7 @@ def test_every_view_is_danish_and_passes_axe_and_presentation_fits_a_projector()
     with running_app() as url, browser_page(1280, 720) as page:
         page.goto(url)
         wait_for_map(page)
-        for town in ("Næstved", "Roskilde"):
+        for town in ("Næstved", "Roskilde", "Slagelse"):  # three cards must fit the projector screen
             add_town(page, town)
         page.wait_for_timeout(1500)
         assert page.evaluate("document.documentElement.lang") == "da"
@@ -60,15 +63,20 @@ def test_every_view_is_danish_and_passes_axe_and_presentation_fits_a_projector()
         for tab in TABS:
             page.get_by_role("tab", name=tab).click()
             page.wait_for_timeout(3000)
+            if tab == "Forslag":  # the suggestion in plain words, compared like with like, no solver jargon
+                page.get_by_role("button", name="Foreslå steder").click()
+                page.get_by_text("Jeres bedste 2 af 3 lokaliteter").first.wait_for(timeout=120_000)
+                assert not re.search(r"optimalitetsgab|Lagrange", main_text(page))
             check_view(page, tab)
         page.goto(page.url + "&vis=praesentation")  # the link opens the app straight in presentation mode
         cards = page.locator(".ks-card")
         cards.first.wait_for(timeout=60_000)
         page.wait_for_timeout(2500)
         page.screenshot(path=str(ARTIFACTS / "presentation_1280x720.png"))
-        assert cards.count() == 2 and "vægtkombinationer" in cards.first.inner_text()
+        assert cards.count() == 3 and "vægtkombinationer" in cards.first.inner_text()
         assert page.locator('[data-testid="stSidebar"]').is_hidden()
         assert page.get_by_role("tab", name="Tilføj en by").count() == 0  # nothing editable
+        page.locator('iframe[title="streamlit_folium.st_folium"]').wait_for(timeout=60_000)  # drawn after the cards
         first_screen = [page.locator('iframe[title="streamlit_folium.st_folium"]').bounding_box(),
                         *(cards.nth(i).bounding_box() for i in range(cards.count()))]
         assert all(box["y"] >= 0 and box["y"] + box["height"] <= 720 for box in first_screen), first_screen

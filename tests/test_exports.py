@@ -47,7 +47,7 @@ def test_excel_indicators_are_numbers_with_formats(workbook, data):
     assert isinstance(cell.value, int) and cell.value == int(data.table["workplaces_45"].iloc[0])
     assert cell.number_format == "#,##0"
     km = ws.cell(row=3, column=headers.index("Afstand til nærmeste togstation (km)") + 1)
-    assert isinstance(km.value, (int, float)) and km.number_format == "0.0"
+    assert isinstance(km.value, (int, float)) and km.number_format == "#,##0.0"
     groups = [c.value for c in ws[1] if c.value]
     assert "Værdi for lokale virksomheder" in groups and "Udbytte af offentlig forskning" in groups
     assert ws.cell(row=3, column=1).value == "Næstved"

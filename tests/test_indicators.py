@@ -96,6 +96,11 @@ def test_fairness_per_municipality_by_hand() -> None:
     assert fair.loc["0320", "share_workplaces_60"] == 50.0
     # median of 5, 20, 25 km at 1.3 min/km = 20 km × 1.3 = 26 min
     assert fair.loc["0370", "median_minutes"] == pytest.approx(26.0)
+    # "nået" is the indicator's definition (a point in the middle within 45 min): Næstved yes, Faxe (~115 km) no,
+    # so the Kommunerne tab counts the same 1 as municipalities_45 on the Indikatorer tab
+    assert fair["reached"].tolist() == [True, False]
+    table, _ = indicators.compute(tiny_layers(), site_frame(), StraightLineEstimate())
+    assert int(fair["reached"].sum()) == table.iloc[0]["municipalities_45"] == 1
     keys = finance_keys(ctx, (X0, Y0), codes=("0370", "0320")).set_index("kommunekode")
     assert keys.loc["0370", "benefit"] == 3 and keys.loc["0320", "benefit"] == 0
     assert keys.loc["0320", "population"] == 37344 and keys.loc["0320", "workplaces"] == 2

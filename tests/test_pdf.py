@@ -70,6 +70,17 @@ def test_danish_content(pages):
     assert "Rejsetidsmetode" in pages[-1] and "15, 30, 45, 60" in pages[-1]
 
 
+def test_suggestion_page_says_it_in_sentences():
+    data = report_data(n_sites=2, ranked=False, finance=False, case=False)
+    data.suggestion = ["Forslag: F1 Næstved, F2 Roskilde",
+                       ("Forslaget dækker 61,2 % af klyngens ansatte inden for tærsklen; gennemsnitlig køretid "
+                        "31,4 min. Der findes ikke et bedre sæt med 2 steder.")]
+    titles = [t for t, _ in page_plan(data)]
+    assert titles[2] == "Optimeringens forslag"
+    text = " ".join(pypdf.PdfReader(io.BytesIO(render(data, "pdf"))).pages[2].extract_text().split())  # lines wrap
+    assert "F1 Næstved, F2 Roskilde" in text and "Der findes ikke et bedre sæt med 2 steder." in text
+
+
 def test_minimal_pack_without_optional_pages():
     data = report_data(n_sites=2, ranked=False, finance=False, case=False)
     reader = pypdf.PdfReader(io.BytesIO(render(data, "pdf")))

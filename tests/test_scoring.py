@@ -144,7 +144,7 @@ def test_hand_computed_three_site_ranking():
     assert len(long) == 15 and long.groupby("site")["contribution"].sum()["Beta"] == pytest.approx(75)
     assert any("ingen indikatorer" in n for n in r.notes)
     assert "mindre er bedre" in r.method_da["c"]
-    assert explain(r, "Beta").startswith("Beta er nr. 1 med 75,0 af 100 point; mest fra tiltrækning")
+    assert explain(r, "Beta").startswith("Beta er nr. 1 med 75,0 af 100 point i forhold til de andre kandidater; mest fra tiltrækning")
 
 
 def test_ties_share_rank_and_sort_by_name():

@@ -34,8 +34,9 @@
   ];
   var ATTRS = ["aria-label", "title", "placeholder"];
 
-  // A widget value Streamlit formats itself (slider thumbs: "20.0 %") gets the decimal comma.
-  var DECIMAL = /^(-?\d+)\.(\d+)((?:\s|\u00a0)?%)?$/;
+  // A widget value Streamlit formats itself (slider thumbs: "20.0 %") gets the decimal comma; exactly three
+  // digits after the point are a Danish thousands group ("2.227" from geo.format) and stay as they are.
+  var DECIMAL = /^(-?\d+)\.(\d{1,2}|\d{4,})((?:\s|\u00a0)?%)?$/;
 
   function danish(text) {
     if (window.__klyngestedLang !== "da") { return null; }

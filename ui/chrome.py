@@ -29,16 +29,17 @@ header[data-testid="stHeader"], [data-testid="stToolbar"], [data-testid="stDecor
 [data-testid="stMainBlockContainer"], .block-container {padding: 0.6rem 1.2rem 1rem 1.2rem !important; max-width: 100% !important;}
 h1 {font-size: 1.5rem !important; padding: 0 !important; line-height: 1.3 !important; margin: 0 0 0.15rem 0 !important;}
 [data-testid="stMainBlockContainer"] [data-testid="stVerticalBlock"] {gap: 0.4rem;}
-.ks-cards {display: grid; grid-template-columns: repeat(auto-fit, minmax(280px, 1fr)); gap: 0.6rem;}
-.ks-card {border: 2px solid #222; border-radius: 8px; padding: 0.4rem 0.7rem; background: #fff; color: #111;}
-.ks-card h2 {font-size: 1.2rem; margin: 0 0 0.2rem 0; padding: 0; line-height: 1.3;}
-.ks-card .ks-no {display: inline-block; width: 1.7rem; height: 1.7rem; border-radius: 50%; background: #000; color: #fff;
-  border: 3px solid #F0E442; text-align: center; line-height: 1.25rem; font-size: 1rem; margin-right: 0.35rem;}
+.ks-cards {display: grid; grid-template-columns: repeat(2, minmax(0, 1fr)); gap: 0.5rem;}
+.ks-cards:has(> .ks-card:only-child) {grid-template-columns: 1fr;}
+.ks-card {border: 2px solid #222; border-radius: 8px; padding: 0.35rem 0.6rem; background: #fff; color: #111;}
+.ks-card h2 {font-size: 1.1rem; margin: 0 0 0.15rem 0; padding: 0; line-height: 1.25;}
+.ks-card .ks-no {display: inline-block; width: 1.6rem; height: 1.6rem; border-radius: 50%; background: #000; color: #fff;
+  border: 3px solid #F0E442; text-align: center; line-height: 1.15rem; font-size: 0.95rem; margin-right: 0.3rem;}
 .ks-card ul {list-style: none; margin: 0; padding: 0;}
-.ks-card li {display: flex; align-items: baseline; gap: 0.5rem; margin: 0; padding: 0;}
-.ks-card .ks-v {font-size: 1.35rem; font-weight: 700; min-width: 5rem; text-align: right; white-space: nowrap;}
-.ks-card .ks-l {font-size: 0.8rem; line-height: 1.1;}
-.ks-card p {font-size: 0.85rem; font-weight: 600; margin: 0.25rem 0 0 0; line-height: 1.2;}
+.ks-card li {display: flex; align-items: baseline; gap: 0.45rem; margin: 0; padding: 0;}
+.ks-card .ks-v {font-size: 1.2rem; font-weight: 700; min-width: 4.2rem; text-align: right; white-space: nowrap;}
+.ks-card .ks-l {font-size: 0.78rem; line-height: 1.1;}
+.ks-card p {font-size: 0.8rem; font-weight: 600; margin: 0.2rem 0 0 0; line-height: 1.2;}
 """
 
 

@@ -15,7 +15,7 @@ from geo.decide.suggest import site_candidates, suggest
 from geo.errors import KlyngestedError
 from geo.format import kroner, number, parse_amount, percent
 from geo.i18n import t
-from geo.reach.indicators import IndicatorContext
+from geo.reach.indicators import REACHED_DA, REACHED_EN, IndicatorContext
 from geo.report.csv import to_csv_bytes
 from geo.report.safety import safe_filename
 from geo.settings import CRS_DISPLAY, CRS_METRIC, K17_CODES
@@ -56,18 +56,38 @@ def suggest_view(settings: Settings, ctx: IndicatorContext, sites: gpd.GeoDataFr
             "covered": result.result.covered_share,
             "mean": result.result.mean_minutes,
             "gap": result.result.gap,
+            "proven": result.result.proven_optimal,
             "comparison": [c["sentence"] for c in result.comparison],
         }
         st.rerun()
-    sg = state.suggestion
-    if sg and sg.get("data_key") == settings.data_key:
-        names = ", ".join(f"F{i} {c['name']}" for i, c in enumerate(sg["chosen"], start=1))
-        st.markdown(f"### {t('suggested', lang)}: {md(names)}")
-        st.markdown(t("suggest_result", lang, covered=number(100 * sg["covered"], 1, lang), mean=number(sg["mean"], 1, lang),
-                      gap=number(100 * sg["gap"], 2, lang)))
-        for line in sg["comparison"]:
+    lines = suggestion_lines(settings, lang)
+    if lines:
+        st.markdown(f"### {md(lines[0])}")
+        st.markdown(lines[1])
+        for line in lines[2:]:
             st.markdown(f"- {md(line)}")
-        st.caption(md(f"{sg['method']} · {settings.engine.label()} · {ctx.data_label}"))
+        st.caption(md(f"{state.suggestion['method']} · {settings.engine.label()} · {ctx.data_label}"))
+
+
+def suggestion_lines(settings: Settings, lang: str) -> list[str]:
+    """The last suggestion for this data in sentences: sites, coverage and distance to the best
+    (Markdown bold), then the comparison with the user's sites; empty without one."""
+    sg = state.suggestion
+    if not sg or sg.get("data_key") != settings.data_key:
+        return []
+    names = ", ".join(f"F{i} {c['name']}" for i, c in enumerate(sg["chosen"], start=1))
+    k = len(sg["chosen"])
+    gap = (t("gap_proven", lang, k=k) if sg.get("proven")
+           else t("gap_open", lang, gap=number(100 * sg["gap"], 1, lang), k=k))
+    return [f"{t('suggested', lang)}: {names}",
+            t("suggest_result", lang, covered=number(100 * sg["covered"], 1, lang), mean=number(sg["mean"], 1, lang),
+              gap_sentence=gap), *sg["comparison"]]
+
+
+def reached_sentence(n: int, lang: str) -> str:
+    """'**5 af 17** K17-kommuner nået.' and what "nået" means – the same definition as the indicator."""
+    return t("reached_count", lang, n=number(n, 0, lang), total=len(K17_CODES),
+             definition=REACHED_DA if lang == "da" else REACHED_EN)
 
 
 @st.cache_data(show_spinner=False, max_entries=200)
@@ -97,9 +117,11 @@ def fairness_view(settings: Settings, ctx: IndicatorContext, sites: gpd.GeoDataF
         t("employees_within_45", lang): [percent(v, 1, lang) for v in fair["share_employees_45"]],
         t("median_minutes", lang): [number(v, 1, lang) for v in fair["median_minutes"]],
         t("institutions_30", lang): [number(v, 0, lang) for v in fair["institutions_30"]],
+        t("reached_col", lang): [t("yes" if r else "no", lang) for r in fair["reached"]],
     }).set_index(t("municipality", lang))
     st.image(fairness_png(settings.data_key, settings.codes, settings.method, pick, point.x, point.y, fair,
                           settings.layers.municipalities), width=720, alt=t("fairness_alt", lang, site=pick))
+    st.markdown(reached_sentence(int(fair["reached"].sum()), lang))
     st.table(md_table(shown))
     left = fair.loc[fair["left_out"], "kommune"].tolist()
     st.markdown(t("left_out", lang, names=md(", ".join(left))) if left else t("none_left_out", lang))

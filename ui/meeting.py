@@ -30,6 +30,7 @@ from geo.report.scenario import (
 )
 from geo.settings import K17_CODES
 from geo.text import md
+from ui.decide import suggestion_lines
 from ui.ranking import headline_ranking
 from ui.sidebar import Settings
 from ui.state import flash, set_weights, state
@@ -150,7 +151,7 @@ def exports_view(settings: Settings, sites: gpd.GeoDataFrame, table: pd.DataFram
     signature = repr((state.scenario_name, [tuple(s.__dict__.values()) for s in state.sites], state.weights, settings.codes,
                       settings.method, settings.data_key, sorted(state.case_texts.items()), lang,
                       None if finance is None else finance["table"].to_json(), state.get("surface_on"),
-                      state.get("surface_one")))
+                      state.get("surface_one"), repr(state.get("suggestion"))))
     if st.button(t("prepare_exports", lang), key="prepare_exports", type="primary"):
         with st.spinner(t("preparing", lang)):
             snap_id, snap_date = _snapshot(settings)
@@ -165,6 +166,7 @@ def exports_view(settings: Settings, sites: gpd.GeoDataFrame, table: pd.DataFram
                 case_texts={k: v for k, v in state.case_texts.items() if v}, case_site=state.get("case_site"),
                 provenance_lines=provenance, snapshot_id=snap_id, snapshot_date=snap_date,
                 created=dt.date.today().isoformat(), surface=surface_for_report(settings),
+                suggestion=[line.replace("**", "") for line in suggestion_lines(settings, lang)],
             )
             state["exports"] = {"signature": signature, "files": {fmt: render(data, fmt) for fmt, _ in EXPORTS}}
     exports = state.get("exports")

@@ -36,6 +36,7 @@ def indicators_view(settings: Settings, table: pd.DataFrame, breakdown: pd.DataF
     """The indicator table (sites as columns), CSV export and the per-municipality breakdown."""
     lang = settings.lang
     st.table(md_table(indicators.display_table(table, lang)))
+    st.caption(indicators.REACHED_DA if lang == "da" else indicators.REACHED_EN)
     danish = st.checkbox(t("csv_danish", lang), value=True, key="csv_danish")
     st.download_button(
         t("download_csv", lang),
@@ -200,6 +201,7 @@ def ranking_view(settings: Settings, table: pd.DataFrame) -> Ranking | None:
         t("breakdown_site", lang): ranking.table["site"].tolist(),
         t("points", lang): [number(v, 1, lang) for v in ranking.table["total"]],
     }).set_index(t("rank", lang))))
+    st.caption(t("points_note", lang))
     st.altair_chart(contribution_chart(ranking, lang), width="stretch")
     for note in ranking.notes:
         st.caption(md(note))

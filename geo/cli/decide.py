@@ -1,4 +1,4 @@
-"""CLI subcommands for deciding: `rank`, `suggest` and `split` (CSV on stdout).
+"""CLI subcommands for deciding: `rank`, `suggest` and `split` (Danish CSV on stdout; `--international` keeps codes).
 
     python -m geo rank --sites SITES.csv [--weights value=30,attract=20,…] [--draws 10000]
     python -m geo suggest --k 2 --objective mclp|pmedian [--minutes 45] [--fixed Næstved] …
@@ -53,10 +53,14 @@ def add_decide_parsers(sub: argparse._SubParsersAction) -> None:
     spl.add_argument("--lead", help="lead-kommunens kode")
     spl.add_argument("--lead-share", type=float, default=0.0, help="lead-kommunens andel før fordeling (0-1)")
     spl.add_argument("--site", help="lokalitet (fra --sites) som 'benefit' måles fra")
+    for sub_parser in (rank, sug, spl):
+        sub_parser.add_argument("--international", action="store_true",
+                                help="CSV med ',' og decimalpunktum og kolonnekoder (standard: dansk CSV)")
 
 
-def _emit(table: pd.DataFrame, notes: list[str] | tuple[str, ...], provenance: list[str]) -> int:
-    sys.stdout.buffer.write(to_csv_bytes(table, provenance, danish=False))
+def _emit(table: pd.DataFrame, notes: list[str] | tuple[str, ...], provenance: list[str], args: argparse.Namespace) -> int:
+    """The table as CSV on stdout (Danish unless --international), the notes on stderr."""
+    sys.stdout.buffer.write(to_csv_bytes(table, provenance, danish=not args.international))
     for note in notes:
         sys.stderr.write(f"klyngested: {note}\n")
     return 0
@@ -70,7 +74,7 @@ def run_rank(args: argparse.Namespace) -> int:
     ranking = score(table, weights)
     mc = monte_carlo(ranking.scores, ranking.weights, n=args.draws, seed=args.seed)
     out = ranking.table.assign(robustness=ranking.table["site"].map(mc.sentences)).round(3)
-    return _emit(out, [*inputs.notes, *ranking.notes], [*inputs.provenance(), f"Robusthed: {mc.method_da}"])
+    return _emit(out, [*inputs.notes, *ranking.notes], [*inputs.provenance(), f"Robusthed: {mc.method_da}"], args)
 
 
 def run_suggest(args: argparse.Namespace) -> int:
@@ -92,8 +96,9 @@ def run_suggest(args: argparse.Namespace) -> int:
         mean_minutes=round(result.result.mean_minutes, 1), gap_pct=round(100 * result.result.gap, 3),
         proven_optimal=result.result.proven_optimal,
     )
-    notes = [*inputs.notes, result.result.method_da, *result.result.notes, *(c["sentence"] for c in result.comparison)]
-    return _emit(out, notes, inputs.provenance())
+    notes = [*inputs.notes, result.result.method_da, *result.result.notes, *(c["sentence"] for c in result.comparison),
+             f"Beregning: {result.result.details}"]
+    return _emit(out, notes, inputs.provenance(), args)
 
 
 def run_split(args: argparse.Namespace) -> int:
@@ -109,4 +114,4 @@ def run_split(args: argparse.Namespace) -> int:
     keys = finance_keys(indicators.prepare(inputs.layers, inputs.engine, inputs.codes), xy, codes)
     result = split(args.total, keys, args.key, lead=args.lead, lead_share=args.lead_share)
     return _emit(result.table[["kommunekode", "kommune", "andel", "beloeb_kr"]].round({"andel": 6}), [*inputs.notes, result.formula_da],
-                 [*inputs.provenance(), f"Fordeling: {result.formula_da}"])
+                 [*inputs.provenance(), f"Fordeling: {result.formula_da}"], args)

@@ -15,8 +15,11 @@ FAIRNESS_THRESHOLDS = tuple(t for t in THRESHOLDS_MIN if t >= 30)
 def fairness_table(ctx: IndicatorContext, xy: tuple[float, float], codes: tuple[str, ...] = K17_CODES) -> pd.DataFrame:
     """Per municipality: its cluster workplaces and employees reached within 30/45/60 min
     (counts and shares of its own), median minutes of its workplaces to the site, institutions
-    in it reached within 30 min; `left_out` marks a municipality with nothing reached in 45 min."""
+    in it reached within 30 min; `reached` is the one definition of "kommune nået" (`REACHED_DA`,
+    the same as the indicator `municipalities_45`); `left_out` marks a municipality with none of
+    its cluster workplaces within 45 min."""
     minutes = ctx.engine.minutes(xy, ctx.wp_xy)
+    centre = dict(zip(ctx.muni_code, ctx.engine.minutes(xy, ctx.muni_xy), strict=True))
     inst_min = ctx.engine.minutes(xy, ctx.inst_xy)
     inst_muni = ctx.inst_kommune
     rows = []
@@ -33,6 +36,7 @@ def fairness_table(ctx: IndicatorContext, xy: tuple[float, float], codes: tuple[
         finite = minutes[mine][np.isfinite(minutes[mine])]
         row["median_minutes"] = round(float(np.median(finite)), 1) if finite.size else np.nan
         row["institutions_30"] = int(((inst_min <= INSTITUTION_REACH_MIN) & (inst_muni == code)).sum())
+        row["reached"] = bool(centre.get(code, np.inf) <= REACH_MIN)
         row["left_out"] = bool(total and row[f"share_workplaces_{REACH_MIN}"] == 0)
         rows.append(row)
     return pd.DataFrame(rows)

@@ -20,6 +20,9 @@ from geo.i18n import number
 #: Largest amount split (whole kroner): far above any budget, and exact in float arithmetic.
 MAX_TOTAL_KR = 10**15
 KEYS = ("population", "workplaces", "employees", "benefit", "equal")
+#: What the fairness ratio 'Gavn ÷ udgift' means, printed beside it in every output.
+RATIO_NOTE = ("Gavn ÷ udgift: kommunens andel af gavnen (arbejdssteder nået) delt med dens andel af udgiften; "
+              "over 1 betyder, at kommunen får mere, end den betaler.")
 KEY_DA = {
     "population": "befolkning",
     "workplaces": "klyngearbejdssteder",

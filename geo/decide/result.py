@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from itertools import combinations
 
 import numpy as np
 
@@ -33,13 +35,15 @@ class AllocationResult:
     seconds : float
         Wall time, building and solving.
     method_da : str
-        What was solved and how, in Danish.
+        What was solved and how far from the best possible it may be, in plain Danish.
     covered_share : float
         Share of the total demand weight within ``minutes_limit`` of a chosen site.
     mean_minutes : float
         Demand-weighted mean minutes to the nearest chosen site (reachable demand only).
     notes : tuple of str
         Danish notes (demand left out, gap not closed, …).
+    details : str
+        How the solver got there (relaxation, fixing, MIP) and the optimality gap, for the log.
     """
 
     chosen: tuple[int, ...]
@@ -53,6 +57,14 @@ class AllocationResult:
     covered_share: float
     mean_minutes: float
     notes: tuple[str, ...] = field(default=())
+    details: str = ""
+
+
+def gap_sentence(gap: float, proven: bool, k: int) -> str:
+    """The distance to the best possible set in one plain Danish sentence."""
+    if proven:
+        return f"Der findes ikke et bedre sæt med {k} steder."
+    return f"Forslaget er højst {number(100 * gap, 1)} % fra det bedst mulige sæt med {k} steder."
 
 
 def build_result(chosen: Sequence[int], objective: float, bound: float, solved: Solved, clock: Clock,
@@ -84,14 +96,35 @@ def build_result(chosen: Sequence[int], objective: float, bound: float, solved: 
     out = list(notes)
     if not solved.proven:
         out.append(not_proven_da.format(gap=number(100 * gap, 2), bound=number(bound, 0)))
-    method = f"{method_da}; {solved.how}; optimalitetsgab {number(100 * gap, 3)} %"
+    method = f"{method_da}. {gap_sentence(gap, solved.proven, len(chosen))}"
+    details = f"{solved.how}; optimalitetsgab {number(100 * gap, 3)} %"
     return AllocationResult(tuple(sorted(int(j) for j in chosen)), float(objective), float(bound), gap,
-                            solved.proven, solved.iterations, clock.elapsed(), method, share, mean, tuple(out))
+                            solved.proven, solved.iterations, clock.elapsed(), method, share, mean, tuple(out), details)
+
+
+MAX_SUBSETS = 5_000  #: user sets larger than this many k-subsets are reduced greedily
+
+
+def _best_user_set(d: np.ndarray, weights: np.ndarray, k: int, minutes_limit: float) -> list[int]:
+    """The user's k sites covering the most demand (all of them when there are at most k)."""
+    n = d.shape[0]
+    if n <= k:
+        return list(range(n))
+    if math.comb(n, k) <= MAX_SUBSETS:
+        return list(max(combinations(range(n), k), key=lambda s: evaluate(d, weights, s, minutes_limit)[0]))
+    chosen: list[int] = []
+    for _ in range(k):
+        rest = [j for j in range(n) if j not in chosen]
+        chosen.append(max(rest, key=lambda j: evaluate(d, weights, [*chosen, j], minutes_limit)[0]))
+    return sorted(chosen)
 
 
 def compare_sites(minutes: np.ndarray, weights: np.ndarray, suggestion: AllocationResult, names: Sequence[str],
                   minutes_limit: float) -> list[dict]:
-    """How each user site (one candidate row each) does against the suggested set.
+    """The user's sites as a set against the suggested set of the same size (like with like).
+
+    With more user sites than the suggestion has, their best k are compared; with fewer, the
+    sentence says so and asks for the same number.
 
     Parameters
     ----------
@@ -109,21 +142,25 @@ def compare_sites(minutes: np.ndarray, weights: np.ndarray, suggestion: Allocati
     Returns
     -------
     list of dict
-        ``site, covered, covered_share, mean_minutes, diff_pct, sentence`` with
-        ``diff_pct`` = (site covered − suggested covered) / suggested covered × 100.
+        One row: ``site`` (the user set, names joined), ``covered, covered_share, mean_minutes``,
+        ``diff_pp`` = (user share − suggested share) in percentage points, and ``sentence``.
     """
     d = np.asarray(minutes, dtype=float).reshape(len(names), -1)
-    sug = suggestion.covered_share
-    out = []
-    for j, name in enumerate(names):
-        cov, share, mean = evaluate(d, weights, [j], minutes_limit)
-        diff = 100.0 * (share - sug) / sug if sug > 0 else 0.0
-        if abs(diff) < 0.5:
-            text = f"Lokalitet {name} dækker lige så mange ansatte som det foreslåede sæt"
-        else:
-            word = "færre" if diff < 0 else "flere"
-            text = f"Lokalitet {name} dækker {number(abs(diff), 0)} % {word} ansatte end det foreslåede sæt"
-        text += f" inden for {number(minutes_limit, 0)} min."
-        out.append({"site": name, "covered": cov, "covered_share": share, "mean_minutes": mean,
-                    "diff_pct": diff, "sentence": text})
-    return out
+    k = len(suggestion.chosen)
+    best = _best_user_set(d, weights, k, minutes_limit)
+    cov, share, mean = evaluate(d, weights, best, minutes_limit)
+    diff = 100.0 * (share - suggestion.covered_share)
+    label = ", ".join(names[j] for j in best)
+    who = f"Jeres {len(best)} lokaliteter ({label})" if len(best) > 1 else f"Jeres lokalitet {label}"
+    if len(names) > k:
+        who = f"Jeres bedste {k} af {len(names)} lokaliteter ({label})"
+    head = (f"{who} dækker {number(100 * share, 1)} % af klyngens ansatte inden for {number(minutes_limit, 0)} min; "
+            f"forslaget med {k} {'sted' if k == 1 else 'steder'} dækker {number(100 * suggestion.covered_share, 1)} %")
+    if len(best) < k:
+        tail = f". Sæt antal steder til {len(best)} for at sammenligne lige for lige."
+    elif abs(diff) < 0.05:
+        tail = " – lige så mange."
+    else:
+        tail = f" – {number(abs(diff), 1)} procentpoint {'flere' if diff < 0 else 'færre'} end jeres."
+    return [{"site": label, "covered": cov, "covered_share": share, "mean_minutes": mean, "diff_pp": diff,
+             "sentence": head + tail}]

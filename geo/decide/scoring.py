@@ -253,5 +253,5 @@ def explain(ranking: Ranking, site: str) -> str:
     parts = sorted(((float(r[f"contrib_{c}"]), c) for c in CRITERION_IDS), reverse=True)
     top = [f"{CRITERIA[c].name_da.lower()} ({number(v, 1)})" for v, c in parts if v > 0][:2]
     tie = (ranking.table["rank"] == r["rank"]).sum() > 1
-    head = f"{site} er nr. {int(r['rank'])}{' (delt)' if tie else ''} med {number(float(r['total']), 1)} af 100 point"
+    head = f"{site} er nr. {int(r['rank'])}{' (delt)' if tie else ''} med {number(float(r['total']), 1)} af 100 point i forhold til de andre kandidater"
     return head + (f"; mest fra {' og '.join(top)}." if top else ".")

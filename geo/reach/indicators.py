@@ -29,6 +29,11 @@ from geo.reach.criteria import CRITERIA
 from geo.settings import K17_CODES, THRESHOLDS_MIN
 
 REACH_MIN = 45  #: minutes defining "reached" for share, population and municipality breakdown
+#: The one definition of "kommuner nået", shown beside the numbers on every tab and in the board pack.
+REACHED_DA = (f"En kommune tæller som nået, når et punkt midt i kommunen ligger inden for {REACH_MIN} min "
+              "kørsel fra lokaliteten.")
+REACHED_EN = (f"A municipality counts as reached when a point in the middle of it lies within {REACH_MIN} min "
+              "drive of the site.")
 INSTITUTION_REACH_MIN = 30
 #: Half-life (minutes) of the gravity decay: an employee 20 min away counts half, 40 min a quarter.
 GRAVITY_HALF_LIFE_MIN = 20.0

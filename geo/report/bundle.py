@@ -78,6 +78,8 @@ class ReportData:
     notes: list[str] = field(default_factory=list)
     #: The suitability surface under the weights, when the app or CLI has one (never computed here).
     surface: WeightedSurface | None = None
+    #: The optimiser's suggestion in plain Danish sentences (sites, coverage, distance to the best, comparison).
+    suggestion: list[str] = field(default_factory=list)
 
     # ---- derived, shared by the exports -------------------------------------------------
 
@@ -206,6 +208,7 @@ def build_report_data(
     snapshot_date: str = "",
     notes: list[str] | None = None,
     surface: WeightedSurface | None = None,
+    suggestion: list[str] | None = None,
 ) -> ReportData:
     """The bundle every export reads; computes indicators (and ranking) when not given.
 
@@ -261,6 +264,7 @@ def build_report_data(
         snapshot_date=snapshot_date,
         notes=extra_notes,
         surface=surface,
+        suggestion=list(suggestion or []),
     )
 
 

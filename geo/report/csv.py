@@ -21,7 +21,7 @@ from geo.report.safety import neutralise, neutralise_frame
 HEADERS_DA: dict[str, str] = {
     "site": "Lokalitet", "name": "Navn", "kommunekode": "Kommunekode", "kommune": "Kommune",
     "lat": "Breddegrad (WGS84)", "lon": "Længdegrad (WGS84)", "method": "Rejsetidsmetode",
-    "method_note": "Metode", "data": "Data", "rank": "Placering", "total": "Point (af 100)",
+    "method_note": "Metode", "data": "Data", "rank": "Placering", "total": "Point (af 100, i forhold til de andre kandidater)",
     "robustness": "Robusthed", "andel": "Andel (brøk)", "beloeb_kr": "Beløb (kr.)",
     "objective": "Mål", "covered_share": "Dækket andel (%)", "mean_minutes": "Gennemsnitlig køretid (min)",
     "gap_pct": "Afstand til det bedst mulige (%)", "status": "Status",

@@ -1,7 +1,8 @@
 """Excel workbook for the meeting: indicators, municipalities, ranking, co-financing,
 weights and parameters, the lead municipality's case, and 'Kilder og metode'.
 
-Numbers are written as numbers with formats ('#,##0', '0.0'); every text cell and header
+Numbers are written as numbers with formats from `geo.format.excel_format` ('#,##0', '#,##0.0',
+which Danish Excel shows as '2.586' and '12,3'); every text cell and header
 goes through `geo.report.safety.neutralise` (OWASP formula injection). Header rows are
 frozen and columns sized.
 """
@@ -23,6 +24,8 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from geo.data.provenance import QUALITY_DA
+from geo.decide.finance import RATIO_NOTE
+from geo.format import excel_format
 from geo.reach.criteria import CRITERIA
 from geo.reach.indicators import INSTITUTION_REACH_MIN, REACH_MIN, IndicatorSpec, indicator_specs
 from geo.report.safety import neutralise
@@ -31,10 +34,11 @@ from geo.settings import K17_CODES, THRESHOLDS_MIN
 if TYPE_CHECKING:
     from geo.report.bundle import ReportData
 
-INT = "#,##0"
-DEC = "0.0"
-PCT = "0.0%"
-COORD = "0.00000"
+INT = excel_format(0)
+DEC = excel_format(1)
+PCT = excel_format(1, percent_sign=True)
+RATIO = excel_format(2)
+COORD = excel_format(5)
 BOLD = Font(bold=True)
 TITLE = Font(bold=True, size=14)
 HEAD_FILL = PatternFill("solid", fgColor="DDE4EE")
@@ -211,7 +215,7 @@ def finance_sheet(ws: Worksheet, data: ReportData) -> None:
         ("amount_kr", "Beløb (kr. pr. år)", INT, 18),
         ("andel_kost", "Andel af udgiften", PCT, 14),
         ("andel_gavn", "Andel af gavnen (nåede arbejdssteder)", PCT, 20),
-        ("forhold", "Gavn ÷ udgift", "0.00", 12),
+        ("forhold", "Gavn ÷ udgift", RATIO, 12),
     ]
     known = {s[0] for s in spec}
     cols = [s for s in spec if s[0] in f] + [(c, str(c), None, 14) for c in f.columns if c not in known]
@@ -224,6 +228,8 @@ def finance_sheet(ws: Worksheet, data: ReportData) -> None:
     write_table(ws, [h for _, h, _, _ in cols], rows, [fm for _, _, fm, _ in cols], [w for *_, w in cols])
     if data.finance_formula:
         ws.cell(row=len(rows) + 3, column=1, value=_cell("Fordeling: " + data.finance_formula))
+    if "forhold" in f:
+        ws.cell(row=len(rows) + 4, column=1, value=_cell(RATIO_NOTE))
 
 
 def parameters_sheet(ws: Worksheet, data: ReportData) -> None:

@@ -28,9 +28,11 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Rectangle
 from matplotlib.text import Text
 
+from geo.decide.finance import RATIO_NOTE
 from geo.format import number, percent
+from geo.i18n import t
 from geo.reach.criteria import CRITERIA
-from geo.reach.indicators import KIND_DA, REACH_MIN, format_indicator, indicator_specs
+from geo.reach.indicators import KIND_DA, REACH_MIN, REACHED_DA, format_indicator, indicator_specs
 from geo.report.pdf_surface import draw_surface_page
 from geo.settings import K17_CODES
 from geo.style import (
@@ -52,8 +54,7 @@ RINGS = tuple(colour for colour, _ in RING_STYLES)
 SITES_PER_TABLE = 6
 SITE_ROWS = 8  #: municipalities on a site page; the rest continue on the next page(s)
 MORE_ROWS = 30  #: municipalities per continuation page
-RATIO_NOTE = ("Gavn ÷ udgift: kommunens andel af gavnen (arbejdssteder nået) delt med dens andel af udgiften; "
-              "over 1 betyder, at kommunen får mere, end den betaler.")
+SHARE_NOTE = f"Andel af gavn: kommunens andel af de arbejdssteder, lokaliteten når inden for {REACH_MIN} min."
 RC = {
     "pdf.fonttype": 42,  # TrueType: text stays searchable and extractable
     "font.family": "DejaVu Sans",
@@ -113,6 +114,8 @@ def page_plan(data: ReportData) -> list[tuple[str, Callable[[Figure, _Context], 
         plan.append(("Rangering og robusthed", _ranking))
     if data.surface is not None:
         plan.append(("Kort over egnethed: hvor i K17?", lambda fig, ctx: draw_surface_page(fig, ctx.data.surface, ctx.munis)))
+    if data.suggestion:
+        plan.append(("Optimeringens forslag", _suggestion))
     for i, name in enumerate(names):
         plan.append((f"Lokalitet {i + 1}: {name}", lambda fig, ctx, i=i: _site_page(fig, ctx, i)))
         n = _breakdown_count(data, name)
@@ -305,6 +308,7 @@ def _overview(fig: Figure, ctx: _Context) -> None:
     best = data.ranking["site"].iloc[0] if data.ranking is not None and len(data.ranking) else None
     if best is not None and data.robustness and str(best) in data.robustness:
         facts.append("Robusthed: " + data.robustness[str(best)] + ".")
+    facts.append(f"Andel af K17: andel af K17's klyngearbejdssteder inden for {REACH_MIN} min. {REACHED_DA}")
     _paragraphs(fig, 0.61, 0.37, facts, width=60, fontsize=10.5)
 
 
@@ -344,7 +348,7 @@ def _ranking(fig: Figure, ctx: _Context) -> None:
         left += vals
     ax.set_yticks(y, [f"{int(r)}. {_short(s, 22)}" for r, s in zip(rk["rank"], rk["site"], strict=True)], fontsize=11)
     ax.set_xlim(0, 100)
-    ax.set_xlabel("Point (0–100) – bidrag pr. kriterium")
+    ax.set_xlabel("Point (0–100, i forhold til de andre kandidater) – bidrag pr. kriterium")
     for yy, total in zip(y, left, strict=True):
         ax.text(total + 1, yy, number(total, 1), va="center", fontsize=10)
     ax.legend(loc="upper left", bbox_to_anchor=(1.06, 1.0), fontsize=9, frameon=False)
@@ -363,7 +367,13 @@ def _ranking(fig: Figure, ctx: _Context) -> None:
                                            for c, w in data.weights.items() if c in CRITERIA))
     if data.robustness_method:
         lines.append("Robusthed: " + data.robustness_method + ".")
+    lines.append(t("points_note"))
     _paragraphs(fig, 0.03, 0.435, lines, width=150, fontsize=9.5)
+
+
+def _suggestion(fig: Figure, ctx: _Context) -> None:
+    """The optimiser's suggested sites and how the chosen sites compare, in the app's sentences."""
+    _paragraphs(fig, 0.05, 0.86, ctx.data.suggestion, width=120, fontsize=12)
 
 
 def _site_page(fig: Figure, ctx: _Context, i: int) -> None:
@@ -411,10 +421,10 @@ def _site_page(fig: Figure, ctx: _Context, i: int) -> None:
     header, frows, widths, align = _breakdown_rows(ctx, i)
     n = len(frows)
     fig.text(0.51, 0.315, "Fordeling pr. kommune", fontsize=11, weight="bold", va="top")
-    tab2 = fig.add_axes((0.51, 0.1, 0.46, 0.195))
+    tab2 = fig.add_axes((0.51, 0.13, 0.46, 0.165))  # room below for the notes, clear of the footer
     _table(tab2, header, frows[:SITE_ROWS], widths, align, fontsize=8.6, header_lines=2)
     notes = [f"De første {SITE_ROWS} af {n} kommuner; resten følger på næste side."] if n > SITE_ROWS else []
-    _paragraphs(fig, 0.51, 0.09, notes + ([RATIO_NOTE] if len(header) > 3 else []), 100, 7.5)
+    _paragraphs(fig, 0.51, 0.12, notes + [SHARE_NOTE, *([RATIO_NOTE] if len(header) > 3 else [])], 100, 7.5)
 
 
 def _breakdown_count(data: ReportData, name: str) -> int:
@@ -457,7 +467,7 @@ def _breakdown_page(fig: Figure, ctx: _Context, i: int, start: int) -> None:
     last = start + len(shown)
     more = " Fortsættes på næste side." if last < len(frows) else ""
     _paragraphs(fig, 0.05, 0.15, [f"Kommune {start + 1}–{last} af {len(frows)}.{more}"]
-                + ([RATIO_NOTE] if len(header) > 3 else []), 120, 9)
+                + [SHARE_NOTE, *([RATIO_NOTE] if len(header) > 3 else [])], 120, 9)
 
 
 def _finance(fig: Figure, ctx: _Context) -> None:
