@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+from dataclasses import replace
 
 import numpy as np
 import pandas as pd
@@ -11,6 +12,8 @@ import pytest
 from geo.decide import solver
 from geo.decide.inputs import AllocationError
 from geo.decide.portfolio import PortfolioOptions, PortfolioProblem, compare_alone, solve_portfolio
+from geo.decide.portfolio_fair import municipality_reach, portfolio_split, robustness
+from geo.decide.weights import largest_remainder
 
 # Six towns on a line 10 km apart in three municipalities (two each); travel 1 min per km.
 TOWN_X = np.arange(6) * 10.0
@@ -132,3 +135,61 @@ def test_pmedian_matches_brute_force_of_weighted_minutes():
 def test_bad_input_gives_danish_error(opt, words):
     with pytest.raises(AllocationError, match=words):
         solve_portfolio(small_problem(), opt)
+
+
+def test_municipality_reach_lists_offices_and_served_employees():
+    problem = small_problem()
+    opt = PortfolioOptions(minutes_limit=4, one_per_municipality=True)
+    got = solve_portfolio(problem, opt)
+    table = municipality_reach(problem, got, 4, ("Aby", "Bby", "Cby")).set_index("kommunekode")
+    # municipality points at 5, 25, 45; offices c0→T2 (20), c1→T1 (10), c2→T4 (40)
+    assert table.loc["A", "offices_30"] == "Byggeri i T2, Fødevarer i T1"
+    assert table.loc["C", "offices_30"] == "Byggeri i T2, Energi i T4"
+    assert table.loc["A", "kommune"] == "Aby"
+    # points: 10 → A (c1 80 at T1 covered), 20 → B (c0 90 at T2), 40 → C (c2 45 at T4); 0 (A, c0 100) is 20 min from T2
+    assert table["employees_served"].to_dict() == {"A": 80.0, "B": 90.0, "C": 45.0}
+
+
+def keys(pop: list[float], emp: list[float]) -> pd.DataFrame:
+    return pd.DataFrame({"kommunekode": ["0253", "0259", "0265"], "kommune": ["Greve", "Køge", "Roskilde"],
+                         "population": pop, "workplaces": [1, 1, 1], "employees": emp, "benefit": emp})
+
+
+@pytest.mark.parametrize("total", [1_000_001, 7, 0])
+def test_portfolio_split_sums_exactly_and_per_office(total):
+    office_keys = [("Byggeri i Næstved", keys([1, 1, 1], [1, 2, 3])), ("Energi i Kalundborg", keys([5, 3, 1], [3, 0, 1])),
+                   ("Fødevarer i Holbæk", keys([2, 2, 2], [0, 0, 1]))]
+    table, formula = portfolio_split(total, office_keys, "employees")
+    assert int(table["beloeb_kr"].sum()) == total
+    assert table[[n for n, _ in office_keys]].sum().tolist() == list(largest_remainder([1, 1, 1], total))
+    if total == 1_000_001:  # office parts 333.334/333.334/333.333; Fødevarer goes only to Roskilde (employees 0, 0, 1)
+        assert table.set_index("kommunekode").loc["0265", "Fødevarer i Holbæk"] == 333_333
+        assert table.set_index("kommunekode").loc["0253", "Byggeri i Næstved"] == 55_556  # 1/6 of 333.334, rounded up
+    assert "summeret pr. kommune" in formula
+
+
+def test_robustness_is_seeded_and_worded():
+    problem = small_problem()
+    opt = PortfolioOptions(minutes_limit=4, one_per_municipality=True)
+    got = solve_portfolio(problem, opt)
+    a = robustness(problem, opt, got, draws=500, seed=3)
+    b = robustness(problem, opt, got, draws=500, seed=3)
+    assert a == b
+    assert set(a.share) == {"Byggeri i T2", "Fødevarer i T1", "Energi i T4"}
+    assert a.sentences["Fødevarer i T1"].startswith("Fødevarer i T1 er med i ")
+    assert a.sentences["Fødevarer i T1"].endswith("af 500 trækninger.")
+    # c1's only rival town T3 covers 40 against 80: with priorities ×U(0.5, 1.5) and ±20 % demand it can still lose T1 to c2
+    assert 0 < a.share["Energi i T4"] <= 1 and a.share["Fødevarer i T1"] > 0.5
+    slow = robustness(problem, replace(opt, per_town=2), got, draws=20, seed=3)
+    assert slow.draws == 20 and "fuld løsning" in slow.method_da
+    assert slow == robustness(problem, replace(opt, per_town=2), got, draws=20, seed=3)
+
+
+def test_robustness_assignment_agrees_with_full_solves():
+    problem = small_problem(4)
+    opt = PortfolioOptions(minutes_limit=12, one_per_municipality=True)
+    got = solve_portfolio(problem, opt)
+    fast = robustness(problem, opt, got, draws=40, seed=1)
+    slow = robustness(problem, replace(opt, offices=3, per_town=2), got, draws=40, seed=1)  # per_town=2 is slack here
+    assert "tildelingsproblem" in fast.method_da and "fuld løsning" in slow.method_da
+    assert fast.share == slow.share
