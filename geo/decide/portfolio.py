@@ -254,7 +254,8 @@ def _rule_words(opt: PortfolioOptions, joint: bool) -> list[str]:
     words = ["højst ét kontor pr. kommune"] if opt.one_per_municipality else []
     words += [f"højst {opt.per_town} pr. by"] if opt.per_town is not None else []
     words += [f"alle K17-kommuner inden for {number(opt.minutes_limit, 0)} min"] if opt.floor else []
-    return words + ([f"{len(opt.fixed)} faste kontorer"] if opt.fixed else [])
+    fixed = "1 fast kontor" if len(opt.fixed) == 1 else f"{len(opt.fixed)} faste kontorer"
+    return words + ([fixed] if opt.fixed else [])
 
 
 def assignment(problem: PortfolioProblem, pairs: tuple[tuple[int, int], ...]) -> tuple[np.ndarray, np.ndarray]:
@@ -297,13 +298,11 @@ def compare_alone(problem: PortfolioProblem, opt: PortfolioOptions, joint: Place
         ``cluster, town_alone, employees_alone, town_joint, employees_joint, difference`` and the sentence.
     """
     alone = solve_portfolio(problem, opt, joint=False)
-    towns = lambda t: t.groupby("cluster")["town"].agg(", ".join)  # noqa: E731 - one-line helper
-    cov = lambda t: t.groupby("cluster")["employees_covered"].sum()  # noqa: E731
     out = pd.DataFrame({"cluster": list(problem.clusters)})
-    out["town_alone"] = out["cluster"].map(towns(alone.offices))
-    out["employees_alone"] = out["cluster"].map(cov(alone.offices)).fillna(0.0)
-    out["town_joint"] = out["cluster"].map(towns(joint.offices))
-    out["employees_joint"] = out["cluster"].map(cov(joint.offices)).fillna(0.0)
+    for tag, placed in (("alone", alone), ("joint", joint)):
+        by = placed.offices.groupby("cluster")
+        out[f"town_{tag}"] = out["cluster"].map(by["town"].agg(", ".join))
+        out[f"employees_{tag}"] = out["cluster"].map(by["employees_covered"].sum()).fillna(0.0)
     out["difference"] = out["employees_joint"] - out["employees_alone"]
     lost = -float(out["difference"].sum())
     if abs(lost) < 0.5:
