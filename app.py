@@ -18,6 +18,7 @@ from ui.meeting import (
     presentation_view,
     sync_query_params,
 )
+from ui.portfolio import portfolio_view
 from ui.ranking import indicators_view, ranking_view
 from ui.sidebar import sidebar
 from ui.state import init_state, show_messages, state
@@ -60,7 +61,9 @@ else:
         map_panel(settings, sites)
     with side_col:
         sites_panel(settings)
-    tabs = st.tabs([t(f"tab_{name}", lang) for name in ("indicators", "ranking", "suggest", "fairness", "finance", "meeting")])
+    tabs = st.tabs([t(f"tab_{name}", lang) for name in ("indicators", "ranking", "suggest", "fairness", "finance", "meeting", "portfolio")])
+    with tabs[6]:
+        portfolio_view(settings, sites)
     with tabs[2]:
         suggest_view(settings, ctx, sites)
     if table is None:

@@ -35,3 +35,11 @@ RING_DASH_MPL: tuple[str, ...] = ("-", "--", "-.", ":")
 SITE_COLOURS: tuple[str, ...] = ("#D55E00", "#0072B2", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000", "#F0E442")
 #: Warning text (demo data) in the board pack.
 WARN_COLOUR = "#B00000"
+#: One colour per cluster of a portfolio (Okabe–Ito; the marker also carries the cluster's initials, so
+#: clusters beyond the seventh, which reuse a colour, stay distinguishable).
+CLUSTER_COLOURS: tuple[str, ...] = ("#E69F00", "#56B4E9", "#009E73", "#F0E442", "#0072B2", "#D55E00", "#CC79A7")
+
+
+def cluster_colour(index: int) -> str:
+    """Colour of the ``index``-th cluster of a portfolio."""
+    return CLUSTER_COLOURS[index % len(CLUSTER_COLOURS)]

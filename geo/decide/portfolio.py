@@ -23,7 +23,7 @@ from geo.decide.inputs import AllocationError
 from geo.decide.matroid import addable
 from geo.decide.mclp_model import MclpModel, group_rows
 from geo.decide.pmedian_model import PMedianModel
-from geo.decide.portfolio_model import Pairs, PortfolioModel, Rules
+from geo.decide.portfolio_model import LinearModel, Pairs, PortfolioModel, Rules
 from geo.decide.solver import DEFAULT_GAP, Clock, relative_gap, solve
 from geo.i18n import number
 
@@ -173,6 +173,18 @@ def _mclp_inner(problem: PortfolioProblem, opt: PortfolioOptions, r: int, mu: np
     return MclpModel(sparse.block_diag(blocks, format="csr"), W, r, mu), float(np.ceil(W.sum())) + 1.0
 
 
+def _linear_inner(problem: PortfolioProblem, opt: PortfolioOptions, mu: np.ndarray) -> tuple[LinearModel, float]:
+    """One office per cluster: pair value = the cluster's employees its town covers (or minus their weighted minutes)."""
+    W = _weights(problem, opt)
+    d = np.asarray(problem.minutes, float)
+    if opt.objective == "mclp":
+        V = W @ (d <= opt.minutes_limit).T.astype(float)
+    else:
+        reach = np.isfinite(d).any(axis=0)
+        V = -(W[:, reach] @ np.where(np.isinf(d[:, reach]), UNREACHED_MINUTES, d[:, reach]).T)
+    return LinearModel(V.ravel(), W.shape[0], mu), float(np.ceil(np.abs(V).max(axis=1).sum())) + 1.0
+
+
 def _pmedian_inner(problem: PortfolioProblem, opt: PortfolioOptions, r: int, mu: np.ndarray | None,
                    pool: ThreadPoolExecutor) -> tuple[PMedianModel, float]:
     d = np.asarray(problem.minutes, float)
@@ -198,8 +210,12 @@ def _model(problem: PortfolioProblem, opt: PortfolioOptions, n_off: int, joint: 
     pairs = _pairs(problem, opt)
     one_muni = joint and opt.one_per_municipality
     mu = pairs.cluster if n_off == nc else (pairs.muni if one_muni else None)
-    inner, pen = (_mclp_inner(problem, opt, n_off, mu) if opt.objective == "mclp"
-                  else _pmedian_inner(problem, opt, n_off, mu, pool))
+    if n_off == nc:
+        inner, pen = _linear_inner(problem, opt, mu)
+    elif opt.objective == "mclp":
+        inner, pen = _mclp_inner(problem, opt, n_off, mu)
+    else:
+        inner, pen = _pmedian_inner(problem, opt, n_off, mu, pool)
     use = opt if joint else PortfolioOptions(minutes_limit=opt.minutes_limit)
     return PortfolioModel(inner, pairs, _rules(pairs, nc, nt, use, joint and opt.floor), pen), mu
 

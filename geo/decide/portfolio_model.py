@@ -21,7 +21,7 @@ import numpy as np
 from scipy import sparse
 
 from geo.decide.highs import Mip
-from geo.decide.matroid import addable, swappable
+from geo.decide.matroid import addable, choice_rows, swappable
 from geo.decide.mclp_model import MclpModel
 from geo.decide.pmedian_model import PMedianModel
 from geo.decide.solver import Clock, Relaxation
@@ -115,13 +115,77 @@ class Rules:
         return sparse.vstack(mats).tocsr(), np.concatenate(lo), np.concatenate(hi)
 
 
+class LinearModel:
+    """Value = ``const + Σ_{j in set} v_j``: the portfolio with one office per cluster (``mu`` = cluster).
+
+    With a single office a cluster's coverage (or weighted minutes) is that office's own, so
+    the inner model is linear in the pairs and its relaxation is exact without multipliers:
+    the skeleton's bound is "the best town per cluster", and only the side rules remain.
+    """
+
+    cheap = True
+    m = 1
+
+    def __init__(self, v: np.ndarray, r: int, mu: np.ndarray | None, const: float = 0.0) -> None:
+        self.v, self.r, self.mu, self.const = np.asarray(v, float), r, mu, const
+        self.n = len(self.v)
+
+    def take(self, rows: np.ndarray) -> LinearModel:
+        """The pairs ``rows`` only."""
+        rows = np.asarray(rows, dtype=np.int64)
+        return LinearModel(self.v[rows], self.r, None if self.mu is None else self.mu[rows], self.const)
+
+    def fix(self, rows: np.ndarray) -> LinearModel:
+        """Pairs ``rows`` open: their values move into ``const``."""
+        rows = np.asarray(rows, dtype=np.int64)
+        return LinearModel(self.v, self.r - len(rows), self.mu, self.const + float(self.v[rows].sum()))
+
+    def value(self, sel: Sequence[int]) -> float:
+        """``const`` plus the values of the set."""
+        return self.const + float(self.v[list(sel)].sum())
+
+    def values(self, sets: np.ndarray) -> np.ndarray:
+        """Values of a batch of sets."""
+        return self.const + self.v[np.asarray(sets, dtype=np.int64)].sum(axis=1)
+
+    def improve(self, sel: list[int], swaps: bool, clock: Clock) -> tuple[list[int], float]:
+        """Not used (`PortfolioModel` improves with the rules); the best set without them."""
+        return [*sel], self.value(sel)
+
+    def start(self, sel: list[int]) -> np.ndarray:
+        """No multipliers."""
+        return np.zeros(0)
+
+    def relax(self, lam: np.ndarray) -> Relaxation:
+        """Exact: the scores are the values."""
+        return Relaxation(self.const, self.v)
+
+    def descent(self, lam: np.ndarray, sel: np.ndarray) -> np.ndarray:
+        """Nothing to descend."""
+        return np.zeros(0)
+
+    def project(self, lam: np.ndarray) -> np.ndarray:
+        """No multipliers."""
+        return lam
+
+    def tighten(self, bound: np.ndarray) -> np.ndarray:
+        """Integer values give integer bounds."""
+        return np.floor(bound + 1e-7) if np.all(self.v == np.round(self.v)) and self.const == round(self.const) else bound
+
+    def mip(self) -> tuple[Mip, float]:
+        """The pairs only: maximise ``v·y`` choosing ``r``, at most one per ``mu``."""
+        pick, lo, hi = choice_rows(self.mu, self.n, self.r, 0)
+        mip = Mip(self.v.copy(), np.zeros(self.n), np.ones(self.n), np.ones(self.n, bool), pick, lo, hi, True)
+        return mip, self.const
+
+
 class PortfolioModel:
     """An inner MCLP or p-median model over pairs, with the side rules (see the module docstring).
 
     Parameters
     ----------
-    inner : MclpModel or PMedianModel
-        The model over all pairs (block-diagonal demand).
+    inner : MclpModel, PMedianModel or LinearModel
+        The model over all pairs (block-diagonal demand; linear with one office per cluster).
     pairs : Pairs
         What each pair is.
     rules : Rules
@@ -130,7 +194,7 @@ class PortfolioModel:
         Value lost per broken rule; larger than the spread of all feasible values.
     """
 
-    def __init__(self, inner: MclpModel | PMedianModel, pairs: Pairs, rules: Rules, penalty: float) -> None:
+    def __init__(self, inner: MclpModel | PMedianModel | LinearModel, pairs: Pairs, rules: Rules, penalty: float) -> None:
         self.inner, self.pairs, self.rules, self.penalty = inner, pairs, rules, penalty
         self.n, self.r, self.mu, self.m, self.cheap = inner.n, inner.r, inner.mu, inner.m, inner.cheap
 
