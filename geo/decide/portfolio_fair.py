@@ -102,35 +102,40 @@ class PortfolioRobustness:
     method_da: str
 
 
-def _draw_weights(problem: PortfolioProblem, rng: np.random.Generator, base: np.ndarray, spread: float,
-                  priority_spread: float) -> np.ndarray:
-    """Cluster priorities ×U(1±priority_spread), demand per (cluster, municipality) ×U(1±spread)."""
-    codes, inv = np.unique(problem.point_muni, return_inverse=True)
+def _draw(rng: np.random.Generator, base: np.ndarray, n_muni: int, spread: float,
+          priority_spread: float) -> tuple[np.ndarray, np.ndarray]:
+    """Cluster priorities ×U(1±priority_spread) and demand factors per (cluster, municipality) ×U(1±spread)."""
     p = base * rng.uniform(1 - priority_spread, 1 + priority_spread, len(base))
-    noise = rng.uniform(1 - spread, 1 + spread, (len(base), len(codes)))[:, inv.ravel()]
-    return np.asarray(problem.weights, float) * noise * p[:, None]
+    return p, rng.uniform(1 - spread, 1 + spread, (len(base), n_muni))
 
 
 def _assignment_path(problem: PortfolioProblem, opt: PortfolioOptions) -> bool:
     return opt.offices in (None, len(problem.clusters)) and not opt.floor and opt.per_town in (None, 1)
 
 
-def _assign(value: np.ndarray, problem: PortfolioProblem, opt: PortfolioOptions, fixed: dict[int, int]) -> list[tuple[int, int]]:
-    """One town per cluster maximising ``value`` (clusters × towns) under one-per-municipality / one-per-town."""
-    towns = problem.towns
-    out = list(fixed.items())
-    free = [c for c in range(value.shape[0]) if c not in fixed]
-    if opt.one_per_municipality or opt.per_town == 1:
-        group = (towns["kommunekode"].astype(str) if opt.one_per_municipality else towns["name"].astype(str)).to_numpy()
-        used = {group[t] for t in fixed.values()}
-        cols = [g for g in dict.fromkeys(group) if g not in used]
-        best = [np.nonzero(group == g)[0] for g in cols]
-        V = np.column_stack([value[np.ix_(free, idx)].max(axis=1) for idx in best])
-        rows, colsel = linear_sum_assignment(V, maximize=True)
-        out += [(free[r], int(best[c][np.argmax(value[free[r], best[c]])])) for r, c in zip(rows, colsel, strict=True)]
-    else:
-        out += [(c, int(np.argmax(value[c]))) for c in free]
-    return sorted(out)
+class _Assigner:
+    """One town per cluster maximising a clusters × towns value under one-per-municipality (or one-per-town)."""
+
+    def __init__(self, problem: PortfolioProblem, opt: PortfolioOptions, fixed: dict[int, int]) -> None:
+        towns = problem.towns
+        self.fixed = list(fixed.items())
+        self.free = [c for c in range(len(problem.clusters)) if c not in fixed]
+        self.groups: list[np.ndarray] | None = None
+        if opt.one_per_municipality or opt.per_town == 1:
+            group = (towns["kommunekode"] if opt.one_per_municipality else towns["name"]).astype(str).to_numpy()
+            used = {group[t] for t in fixed.values()}
+            self.groups = [np.nonzero(group == g)[0] for g in dict.fromkeys(group) if g not in used]
+
+    def __call__(self, value: np.ndarray) -> list[tuple[int, int]]:
+        """The pairs (cluster, town), fixed ones included."""
+        free = self.free
+        if self.groups is None:
+            return sorted([*self.fixed, *((c, int(np.argmax(value[c]))) for c in free)])
+        sub = value[free]
+        best = np.column_stack([sub[:, idx].max(axis=1) for idx in self.groups])
+        rows, cols = linear_sum_assignment(best, maximize=True)
+        got = [(free[r], int(self.groups[c][np.argmax(sub[r, self.groups[c]])])) for r, c in zip(rows, cols, strict=True)]
+        return sorted([*self.fixed, *got])
 
 
 def robustness(problem: PortfolioProblem, opt: PortfolioOptions, placement: Placement, draws: int = 10_000,
@@ -147,15 +152,24 @@ def robustness(problem: PortfolioProblem, opt: PortfolioOptions, placement: Plac
     n = draws if fast else min(draws, MAX_SOLVE_DRAWS)
     names = problem.towns["name"].astype(str).tolist()
     fixed = {problem.clusters.index(c): names.index(t) for c, t in opt.fixed}
-    d = np.asarray(problem.minutes, float)
-    reach = np.where(d <= opt.minutes_limit, 1.0, 0.0) if opt.objective == "mclp" else -np.where(np.isinf(d), UNREACHED_MINUTES, d)
+    codes, inv = np.unique(problem.point_muni, return_inverse=True)
+    inv = inv.ravel()
+    W = np.asarray(problem.weights, float)
+    if fast:  # value = p_c Σ_k noise_ck P[c, k, t]: the per-municipality parts once, then tiny products
+        d = np.asarray(problem.minutes, float)
+        per = np.where(d <= opt.minutes_limit, 1.0, 0.0) if opt.objective == "mclp" else -np.where(np.isinf(d), UNREACHED_MINUTES, d)
+        onehot = np.zeros((len(inv), len(codes)))
+        onehot[np.arange(len(inv)), inv] = 1.0
+        P = np.stack([(onehot * W[c][:, None]).T @ per.T for c in range(len(W))])  # clusters × munis × towns
+        assign = _Assigner(problem, opt, fixed)
     counts: dict[tuple[int, int], int] = {}
     for _ in range(n):
-        W = _draw_weights(problem, rng, base, spread, priority_spread)
+        p, noise = _draw(rng, base, len(codes), spread, priority_spread)
         if fast:
-            got = _assign(W @ reach.T, problem, opt, fixed)
+            got = assign(p[:, None] * np.einsum("ck,ckt->ct", noise, P))
         else:
-            got = list(solve_portfolio(replace(problem, weights=W), replace(opt, priority=None, time_limit=None)).pairs)
+            drawn = replace(problem, weights=W * noise[:, inv] * p[:, None])
+            got = list(solve_portfolio(drawn, replace(opt, priority=None, time_limit=None)).pairs)
         for pair in set(got):
             counts[pair] = counts.get(pair, 0) + 1
     share, sentences = {}, {}
