@@ -18,7 +18,7 @@ def test_portfolio_tab_adds_offices_to_map_and_excel_sheet() -> None:
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     with running_app() as url, browser_page() as page:
         page.goto(url, wait_until="domcontentloaded")
-        page.frame_locator(MAP_FRAME).locator(".leaflet-container").wait_for(state="visible", timeout=60_000)
+        page.frame_locator(MAP_FRAME).locator(".leaflet-container").wait_for(state="visible", timeout=180_000)
         page.get_by_role("tab", name="Klynger").click()
         page.get_by_role("button", name="Placér porteføljen").click()
         page.get_by_text("De fælles regler").first.wait_for(timeout=120_000)
@@ -31,7 +31,7 @@ def test_portfolio_tab_adds_offices_to_map_and_excel_sheet() -> None:
         page.screenshot(path=str(ARTIFACTS / "e2e_portfolio.png"), full_page=True)
         with page.expect_download(timeout=60_000) as got:
             page.get_by_role("button", name="Hent Excel med porteføljen").click()
-        book = load_workbook(io.BytesIO(open(got.value.path(), "rb").read()))
+        book = load_workbook(io.BytesIO(got.value.path().read_bytes()))
         assert "Portefølje" in book.sheetnames
         ws = book["Portefølje"]
         assert ws["A1"].value == "Klynge" and ws["B2"].value and ws.max_row > 5
