@@ -20,6 +20,7 @@ from ui.meeting import (
     presentation_view,
     sync_query_params,
 )
+from ui.portfolio import portfolio_view
 from ui.ranking import indicators_view, ranking_view
 from ui.sidebar import sidebar
 from ui.state import init_state, show_messages, state
@@ -56,9 +57,12 @@ else:
         map_panel(settings, sites)
     with side_col:
         sites_panel(settings)
-    tabs = st.tabs([t(f"tab_{name}", lang) for name in ("indicators", "ranking", "suggest", "fairness", "finance", "meeting", "surface")])
+    tabs = st.tabs([t(f"tab_{name}", lang) for name in ("indicators", "ranking", "suggest", "fairness", "finance", "meeting",
+                                                        "surface", "portfolio")])
     with tabs[6]:
         surface_view(settings, ctx, table)
+    with tabs[7]:
+        portfolio_view(settings, sites)
     with tabs[2]:
         suggest_view(settings, ctx, sites)
     if table is None:

@@ -55,3 +55,13 @@ def surface_colours(scores: Sequence[float]) -> list[str]:
     """Cividis class colour of each 0–100 suitability score (7 equal classes); grey when missing."""
     ramp = (*SURFACE_RAMP, "#bdbdbd")
     return [ramp[min(max(int(s / 100.0 * len(SURFACE_RAMP)), 0), len(SURFACE_RAMP) - 1) if s == s else -1] for s in scores]
+
+
+#: One colour per cluster of a portfolio (Okabe–Ito; the marker also carries the cluster's initials, so
+#: clusters beyond the seventh, which reuse a colour, stay distinguishable).
+CLUSTER_COLOURS: tuple[str, ...] = ("#E69F00", "#56B4E9", "#009E73", "#F0E442", "#0072B2", "#D55E00", "#CC79A7")
+
+
+def cluster_colour(index: int) -> str:
+    """Colour of the ``index``-th cluster of a portfolio."""
+    return CLUSTER_COLOURS[index % len(CLUSTER_COLOURS)]

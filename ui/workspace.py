@@ -21,6 +21,7 @@ from layers.basemap import base_map
 from layers.legend import legend_html
 from layers.sites import sites_layer, suggestions_layer
 from ui.data import cached_catchment, cached_map_data
+from ui.portfolio import portfolio_groups
 from ui.sidebar import Settings
 from ui.state import add_site, apply_site_edits, flash, state
 
@@ -38,6 +39,7 @@ def map_panel(settings: Settings, sites: gpd.GeoDataFrame, height: int = MAP_HEI
     suggestion = state.suggestion
     if suggestion is not None and suggestion.get("data_key") == settings.data_key:
         groups.append(suggestions_layer(suggestion["chosen"]))
+    groups += portfolio_groups(settings)
     st_folium(
         fmap,
         key="map",

@@ -18,6 +18,7 @@ from pathlib import Path
 
 from geo.cli.common import add_data_arguments, load_inputs
 from geo.cli.decide import add_decide_parsers, run_rank, run_split, run_suggest
+from geo.cli.portfolio import add_portfolio_parser, run_portfolio
 from geo.cli.refresh import add_refresh_parser, run_refresh
 from geo.cli.report import add_report_parser, add_scenario_parser, run_report, run_scenario
 from geo.cli.surface import add_surface_parser, run_surface
@@ -76,6 +77,7 @@ def build_parser() -> argparse.ArgumentParser:
     ind.add_argument("--out", type=Path, help="FIL.csv eller FIL.xlsx (uden: CSV på stdout)")
     ind.add_argument("--international", action="store_true", help="CSV med ',' og decimalpunktum")
     add_decide_parsers(sub)
+    add_portfolio_parser(sub)
     add_scenario_parser(sub)
     add_report_parser(sub)
     add_refresh_parser(sub)
@@ -88,6 +90,7 @@ COMMANDS = {
     "rank": run_rank,
     "suggest": run_suggest,
     "split": run_split,
+    "portfolio": run_portfolio,
     "scenario": run_scenario,
     "report": run_report,
     "refresh": run_refresh,

@@ -24,7 +24,8 @@ _STRIP = re.compile(r"^\s*[A-Va-v](?![A-Za-z])|[\s.]")
 
 @dataclass(frozen=True)
 class Cluster:
-    """One cluster: id, names, organisation and its industry-code prefixes."""
+    """One cluster: id, names, organisation (with website), its industry-code prefixes, whether it is a
+    national cluster and its known office in Region Sjælland."""
 
     id: str
     name_da: str
@@ -33,6 +34,9 @@ class Cluster:
     codes: tuple[str, ...]
     verified: bool
     verification: str
+    website: str = ""
+    national: bool = False
+    office_in_region: str = ""
 
     def label(self, lang: str = "da") -> str:
         """Name for menus, with a mark when the code list is unverified."""
@@ -53,6 +57,9 @@ def load_clusters(path: Path = CLUSTERS_FILE) -> dict[str, Cluster]:
             codes=tuple(parse_codes(",".join(c["codes"]))),
             verified=bool(c.get("verified", False)),
             verification=c.get("verification", ""),
+            website=c.get("website", ""),
+            national=bool(c.get("national", False)),
+            office_in_region=c.get("office_in_region", ""),
         )
         for c in raw["clusters"]
     }

@@ -25,7 +25,12 @@ from geo.errors import InputFileError
 from geo.reach.criteria import CRITERIA
 from geo.settings import THRESHOLDS_MIN
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
+#: Versions read: 1 (before the cluster portfolio) and 2 (adds the optional ``portfolio``).
+READ_VERSIONS = (1, 2)
+#: Keys of a saved portfolio and what each must be.
+PORTFOLIO_KEYS = {"clusters": list, "offices": int, "fixed": list, "one_per_municipality": bool, "per_town": int,
+                  "floor": bool, "minutes": float, "objective": str}
 MAX_BYTES = 5 * 1024 * 1024
 MAX_NAME = 200
 MAX_TEXT = 20_000
@@ -65,6 +70,8 @@ class Scenario:
     case_site: str | None = None
     #: The data mode the scenario was made in (one of DATA_SOURCES; '' = not recorded).
     data_source: str = ""
+    #: The cluster portfolio's settings (`PORTFOLIO_KEYS`), or None.
+    portfolio: dict[str, Any] | None = None
 
     def __post_init__(self) -> None:
         if not self.created:
@@ -88,6 +95,7 @@ class Scenario:
             "case_texts": dict(self.case_texts),
             "case_site": self.case_site,
             "data_source": self.data_source,
+            "portfolio": self.portfolio,
         }
 
     def to_json(self) -> str:
@@ -152,9 +160,9 @@ def scenario_from_dict(obj: object) -> Scenario:
     version = obj["schema_version"]
     if not _is_int(version):
         raise InputFileError("Feltet 'schema_version' skal være et helt tal.", "schema_version must be an integer.")
-    if version != SCHEMA_VERSION:
+    if version not in READ_VERSIONS:
         raise InputFileError(
-            f"Scenariet har skemaversion {version}; denne version af Klyngested læser version {SCHEMA_VERSION}.",
+            f"Scenariet har skemaversion {version}; denne version af Klyngested læser version 1 og {SCHEMA_VERSION}.",
             f"Scenario schema version {version}; expected {SCHEMA_VERSION}.")
     sites = _sites(obj["sites"])
     method = obj["method"]
@@ -176,6 +184,7 @@ def scenario_from_dict(obj: object) -> Scenario:
         case_texts=_str_map(obj.get("case_texts", {}), "case_texts", set(CRITERIA), MAX_TEXT),
         case_site=_text(obj["case_site"], "case_site", MAX_NAME) if obj.get("case_site") is not None else None,
         data_source=obj.get("data_source") if obj.get("data_source") in DATA_SOURCES else "",
+        portfolio=_portfolio(obj.get("portfolio")),
     )
 
 
@@ -453,3 +462,32 @@ def _url_name(name: str) -> str:
 def _num(v: float, decimals: int) -> str:
     text = f"{float(v):.{decimals}f}".rstrip("0").rstrip(".")
     return text or "0"
+
+
+def _portfolio(v: object) -> dict[str, Any] | None:
+    """A saved portfolio: known keys of the right kinds, cluster ids and town names bounded."""
+    if v is None:
+        return None
+    bad = InputFileError("Feltet 'portfolio' har et ugyldigt indhold.", "Invalid 'portfolio'.")
+    if not isinstance(v, dict) or set(v) - set(PORTFOLIO_KEYS):
+        raise bad
+    out: dict[str, Any] = {}
+    for key, kind in PORTFOLIO_KEYS.items():
+        if key not in v or v[key] is None:
+            continue
+        value = v[key]
+        ok = _is_num(value) and (kind is float or _is_int(value)) if kind in (int, float) else isinstance(value, kind)
+        if not ok:
+            raise bad
+        out[key] = value
+    clusters = out.get("clusters", [])
+    if len(clusters) > 50 or not all(isinstance(c, str) and _ID.match(c) for c in clusters):
+        raise bad
+    fixed = out.get("fixed", [])
+    if len(fixed) > 50 or not all(isinstance(f, list) and len(f) == 2 and all(isinstance(x, str) and len(x) <= MAX_NAME
+                                                                              for x in f) for f in fixed):
+        raise bad
+    out["fixed"] = [[_text(a, "fixed", MAX_NAME), _text(b, "fixed", MAX_NAME)] for a, b in fixed]
+    if out.get("objective", "mclp") not in ("mclp", "pmedian"):
+        raise bad
+    return out
