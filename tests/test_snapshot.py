@@ -148,7 +148,7 @@ def test_refresh_help_lists_sources_and_keys(tmp_path: Path) -> None:
         assert word in out.stdout, word
 
 
-def test_refresh_offline_fails_fast_with_danish_lines(tmp_path: Path) -> None:
+def test_refresh_offline_fails_with_one_danish_line_per_source(tmp_path: Path) -> None:
     previous = _write_default(tmp_path / "snapshots", ("towns",))
     before = _tree_digest(tmp_path / "snapshots")
     out = subprocess.run([sys.executable, "-m", "geo", "refresh", "--no-progress"], cwd=ROOT,
