@@ -12,7 +12,7 @@ import streamlit as st
 import layers.standalone  # noqa: F401  registers the HTML map export
 from geo.decide.weights import CRITERION_IDS, normalise
 from geo.errors import KlyngestedError
-from geo.i18n import number, t
+from geo.i18n import t
 from geo.reach import indicators
 from geo.reach.criteria import CRITERIA
 from geo.report.bundle import build_report_data
@@ -29,6 +29,9 @@ from geo.report.scenario import (
 from ui.sidebar import Settings
 from ui.state import flash, set_weights, state
 
+#: The key figures of presentation mode: (catalogue key of the caption, indicator column).
+PRESENTED = (("pm_workplaces", "workplaces_45"), ("pm_employees", "employees_45"), ("pm_share", "share_k17_45"),
+             ("pm_institution", "nearest_institution_km"), ("pm_station", "nearest_station_min"))
 EXPORTS = (("pdf", "application/pdf"), ("xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
            ("gpkg", "application/geopackage+sqlite3"), ("html", "text/html"))
 
@@ -113,14 +116,11 @@ def case_view(settings: Settings, table: pd.DataFrame) -> None:
     st.caption(t("case_intro", lang))
     state["case_site"] = st.selectbox(t("case_site", lang), table["site"].tolist(), key="case_site_pick")
     row = table.set_index("site").loc[state["case_site"]]
-    specs = indicators.indicator_specs()
     for cid in CRITERION_IDS:
         crit = CRITERIA[cid]
-        st.markdown(f"**{crit.name_da if lang == 'da' else crit.name_en}** — *{crit.paper_da}*")
+        st.markdown(f"**{crit.name(lang)}** — *{crit.paper_da}*")
         c1, c2 = st.columns([2, 3])
-        evidence = [f"{s.label_da if lang == 'da' else s.label_en}: {number(float(row[s.column]), 1 if s.unit in ('km', '%', 'min') else 0, lang)}"
-                    + ("" if s.unit in ("antal", "personer") else f" {s.unit}")
-                    for s in specs if s.criterion == cid and s.column in row.index]
+        evidence = indicators.evidence(row, cid, lang=lang)
         c1.markdown("\n".join(f"- {e}" for e in evidence) or "–")
         text = c2.text_area(t("case_text", lang), key=f"case_{cid}", height=110, max_chars=4000)
         state.case_texts[cid] = text
@@ -190,11 +190,8 @@ def presentation_view(settings: Settings, table: pd.DataFrame) -> None:
             if ranking:
                 rank = f"nr. {int(ranking['table'].set_index('site').loc[site, 'rank'])} · "
             st.markdown(f"## {rank}{site}")
-            st.metric(t("pm_workplaces", lang), number(r["workplaces_45"], 0, lang))
-            st.metric(t("pm_employees", lang), number(r["employees_45"], 0, lang))
-            st.metric(t("pm_share", lang), number(r["share_k17_45"], 1, lang) + " %")
-            st.metric(t("pm_institution", lang), number(r["nearest_institution_km"], 1, lang) + " km")
-            st.metric(t("pm_station", lang), number(r["nearest_station_min"], 0, lang) + " min")
+            for key, column in PRESENTED:
+                st.metric(t(key, lang), indicators.spec_for(column).format(r[column], lang, unit=True))
             if ranking:
                 st.markdown(f"**{ranking['sentences'][site]}**")
     st.caption(f"{r['method_note']} · {r['data']}")

@@ -6,6 +6,8 @@
 
 from __future__ import annotations
 
+import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import geopandas as gpd
@@ -15,7 +17,7 @@ import pandas as pd
 from geo.data.bundle import Layers
 from geo.data.clusters import matches
 from geo.data.schema import INSTITUTION_KINDS
-from geo.i18n import number
+from geo.i18n import number, t
 from geo.reach.catchment import CatchmentEngine, straight_km
 from geo.reach.criteria import CRITERIA
 from geo.settings import K17_CODES, THRESHOLDS_MIN
@@ -23,49 +25,88 @@ from geo.settings import K17_CODES, THRESHOLDS_MIN
 REACH_MIN = 45  #: minutes defining "reached" for share, population and municipality breakdown
 INSTITUTION_REACH_MIN = 30
 
-KIND_DA = {
-    "university": "universitet",
-    "university_college": "professionshøjskole",
-    "business_academy": "erhvervsakademi",
-    "vocational_school": "erhvervsskole",
-    "research_institute": "forsknings-/GTS-institut",
-}
+#: Units an indicator can have: catalogue key of its label, and whether a text shows it after the value.
+UNITS = {"count": False, "persons": False, "km": True, "pct": True, "min": True}
 
 
 @dataclass(frozen=True)
 class IndicatorSpec:
-    """What a column means: label, unit, the K17 criterion it serves and its direction."""
+    """What a column means: label, unit and decimals, the K17 criterion it serves and its direction.
+
+    Labels come from the string catalogue (``key``, formatted with ``params``), so every
+    consumer says the same thing in Danish and English; ``decimals`` is the one place that
+    decides how the value is shown. ``headline`` marks the indicators of the short evidence line.
+    """
 
     column: str
-    label_da: str
-    label_en: str
+    key: str
     unit: str
+    decimals: int
     criterion: str
     higher_is_better: bool = True
+    headline: bool = True
+    params: tuple[tuple[str, object], ...] = ()
+
+    def label(self, lang: str = "da") -> str:
+        """The indicator's name in ``lang``."""
+        return t(self.key, lang, **dict(self.params)) if self.params else t(self.key, lang)
+
+    def unit_label(self, lang: str = "da") -> str:
+        """The unit in ``lang`` ('antal', 'km', '%' …)."""
+        return t(f"unit_{self.unit}", lang)
+
+    def format(self, value: float, lang: str = "da", unit: bool = False) -> str:
+        """The value with the spec's decimals, and its unit after it when ``unit`` (km, %, min only)."""
+        text = number(float(value), self.decimals, lang)
+        return f"{text} {self.unit_label(lang)}" if unit and UNITS[self.unit] else text
+
+
+def _spec(column: str, key: str, unit: str, criterion: str, *, higher_is_better: bool = True,
+          headline: bool = True, **params: object) -> IndicatorSpec:
+    decimals = 1 if unit in ("km", "pct", "min") else 0
+    return IndicatorSpec(column, key, unit, decimals, criterion, higher_is_better, headline, tuple(params.items()))
 
 
 def indicator_specs(thresholds: tuple[int, ...] = THRESHOLDS_MIN) -> list[IndicatorSpec]:
     """All indicator columns in display order."""
-    specs: list[IndicatorSpec] = []
-    for t in thresholds:
-        specs.append(IndicatorSpec(f"workplaces_{t}", f"Klyngearbejdssteder inden for {t} min", f"Cluster workplaces within {t} min", "antal", "value"))
-    for t in thresholds:
-        specs.append(IndicatorSpec(f"employees_{t}", f"Ansatte (årsværk) inden for {t} min", f"Employees within {t} min", "antal", "value"))
+    specs = [_spec(f"workplaces_{m}", "ind_workplaces", "count", "value", headline=m == REACH_MIN, t=m)
+             for m in thresholds]
+    specs += [_spec(f"employees_{m}", "ind_employees", "count", "value", headline=False, t=m) for m in thresholds]
     specs += [
-        IndicatorSpec("share_k17_45", f"Andel af K17's klyngearbejdssteder inden for {REACH_MIN} min", f"Share of K17 cluster workplaces within {REACH_MIN} min", "%", "value"),
-        IndicatorSpec("population_45", f"Befolkning i kommuner nået inden for {REACH_MIN} min", f"Population of municipalities reached within {REACH_MIN} min", "personer", "attract"),
-        IndicatorSpec("municipalities_45", f"K17-kommuner nået inden for {REACH_MIN} min", f"K17 municipalities reached within {REACH_MIN} min", "antal", "attract"),
-        IndicatorSpec("nearest_institution_km", "Afstand til nærmeste viden-/uddannelsesinstitution", "Distance to nearest institution", "km", "knowledge", False),
-        IndicatorSpec("institutions_30", f"Institutioner inden for {INSTITUTION_REACH_MIN} min", f"Institutions within {INSTITUTION_REACH_MIN} min", "antal", "knowledge"),
+        _spec("share_k17_45", "ind_share_k17", "pct", "value", t=REACH_MIN),
+        _spec("population_45", "ind_population", "persons", "attract", t=REACH_MIN),
+        _spec("municipalities_45", "ind_municipalities", "count", "attract", t=REACH_MIN),
+        _spec("nearest_institution_km", "ind_nearest_institution", "km", "knowledge", higher_is_better=False),
+        _spec("institutions_30", "ind_institutions", "count", "knowledge", t=INSTITUTION_REACH_MIN),
     ]
     for kind in INSTITUTION_KINDS:
-        criterion = "research" if kind in ("university", "research_institute") else "knowledge"
-        specs.append(IndicatorSpec(f"nearest_{kind}_km", f"Afstand til nærmeste {KIND_DA[kind]}", f"Distance to nearest {kind.replace('_', ' ')}", "km", criterion, False))
+        research = kind in ("university", "research_institute")
+        specs.append(_spec(f"nearest_{kind}_km", f"ind_nearest_{kind}", "km", "research" if research else "knowledge",
+                           higher_is_better=False, headline=research))
     specs += [
-        IndicatorSpec("nearest_station_km", "Afstand til nærmeste togstation", "Distance to nearest rail station", "km", "network", False),
-        IndicatorSpec("nearest_station_min", "Køretid til nærmeste togstation", "Drive time to nearest rail station", "min", "network", False),
+        _spec("nearest_station_km", "ind_station_km", "km", "network", higher_is_better=False),
+        _spec("nearest_station_min", "ind_station_min", "min", "network", higher_is_better=False),
     ]
     return specs
+
+
+def spec_for(column: str) -> IndicatorSpec:
+    """The spec of one indicator column (any threshold)."""
+    m = re.fullmatch(r"(workplaces|employees)_(\d+)", column)
+    specs = indicator_specs((int(m.group(2)),) if m else THRESHOLDS_MIN)
+    return next(s for s in specs if s.column == column)
+
+
+def kind_label(kind: str, lang: str = "da") -> str:
+    """An institution kind's name in ``lang`` ('universitet', 'erhvervsskole' …)."""
+    return t(f"kind_{kind}", lang)
+
+
+def evidence(row: Mapping[str, object], criterion: str, thresholds: tuple[int, ...] = THRESHOLDS_MIN,
+             lang: str = "da") -> list[str]:
+    """The headline indicators of one criterion at one site as 'label: value unit' lines."""
+    return [f"{s.label(lang)}: {s.format(row[s.column], lang, unit=True)}"
+            for s in indicator_specs(thresholds) if s.criterion == criterion and s.headline and s.column in row]
 
 
 @dataclass(frozen=True)
@@ -128,10 +169,10 @@ def site_row(ctx: IndicatorContext, name: str, xy: tuple[float, float]) -> tuple
     """One site's indicator row and its per-municipality breakdown (reached within 45 min)."""
     minutes = ctx.engine.minutes(xy, ctx.wp_xy)
     row: dict[str, object] = {"site": name}
-    for t in ctx.thresholds:
-        inside = minutes <= t
-        row[f"workplaces_{t}"] = int(inside.sum())
-        row[f"employees_{t}"] = round(float(ctx.wp_employees[inside].sum()), 1)
+    for m in ctx.thresholds:
+        inside = minutes <= m
+        row[f"workplaces_{m}"] = int(inside.sum())
+        row[f"employees_{m}"] = round(float(ctx.wp_employees[inside].sum()), 1)
     reached = minutes <= REACH_MIN
     k17_reached = int((reached & ctx.wp_k17).sum())
     row["share_k17_45"] = round(100.0 * k17_reached / ctx.k17_total, 1) if ctx.k17_total else np.nan
@@ -206,35 +247,24 @@ def _min(values: np.ndarray) -> float:
 
 def display_table(table: pd.DataFrame, lang: str = "da") -> pd.DataFrame:
     """Sites as numbered columns (as on the map), indicators as rows with unit and criterion."""
-
-    da = lang == "da"
-    first, second = ("Indikator", "Kriterium") if da else ("Indicator", "Criterion")
     columns = [f"{i}. {site}" for i, site in enumerate(table["site"], start=1)]
-    rows = []
-    for spec in indicator_specs():
-        criterion = CRITERIA[spec.criterion]
-        decimals = 1 if spec.unit in ("km", "%", "min") else 0
-        rows.append(
-            [f"{spec.label_da if da else spec.label_en} ({spec.unit})", criterion.name_da if da else criterion.name_en]
-            + [number(float(v), decimals, lang) for v in table[spec.column]]
-        )
-    rows.append(
-        ["Metode / data" if da else "Method / data", ""]
-        + [f"{m} · {d}" for m, d in zip(table["method_note"], table["data"], strict=True)]
-    )
-    return pd.DataFrame(rows, columns=[first, second, *columns]).set_index(first)
+    rows = [[f"{spec.label(lang)} ({spec.unit_label(lang)})", CRITERIA[spec.criterion].name(lang)]
+            + [spec.format(v, lang) for v in table[spec.column]]
+            for spec in indicator_specs()]
+    rows.append([t("method_data", lang), ""]
+                + [f"{m} · {d}" for m, d in zip(table["method_note"], table["data"], strict=True)])
+    first = t("indicator", lang)
+    return pd.DataFrame(rows, columns=[first, t("criterion", lang), *columns]).set_index(first)
 
 
 def breakdown_display(part: pd.DataFrame, lang: str = "da") -> pd.DataFrame:
     """Per-municipality breakdown with translated headers and formatted numbers."""
-
-    da = lang == "da"
-    yes_no = {True: "ja" if da else "yes", False: "nej" if da else "no"}
+    first = t("municipality", lang)
     return pd.DataFrame(
         {
-            ("Kommune" if da else "Municipality"): [f"{n} ({c})" for n, c in zip(part["kommune"], part["kommunekode"], strict=True)],
-            "K17": [yes_no[c in K17_CODES] for c in part["kommunekode"]],
-            ("Arbejdssteder" if da else "Workplaces"): [number(v, 0, lang) for v in part["workplaces"]],
-            ("Ansatte" if da else "Employees"): [number(v, 0, lang) for v in part["employees"]],
+            first: [f"{n} ({c})" for n, c in zip(part["kommune"], part["kommunekode"], strict=True)],
+            "K17": [t("yes" if c in K17_CODES else "no", lang) for c in part["kommunekode"]],
+            t("workplaces", lang): [number(v, 0, lang) for v in part["workplaces"]],
+            t("employees", lang): [number(v, 0, lang) for v in part["employees"]],
         }
-    ).set_index("Kommune" if da else "Municipality")
+    ).set_index(first)
