@@ -8,11 +8,11 @@ from pathlib import Path
 
 import geopandas as gpd
 
+from geo import api
 from geo.data.bundle import Layers
-from geo.data.clusters import load_clusters, parse_codes
-from geo.data.loading import UserFiles, load_layers
+from geo.data.clusters import cluster_codes
 from geo.data.sites import read_sites_csv, sites_frame
-from geo.errors import ClusterError, InputFileError
+from geo.errors import InputFileError
 from geo.reach.catchment import CatchmentEngine
 from geo.reach.engines import select_engine
 
@@ -51,25 +51,11 @@ class Inputs:
 def load_inputs(args: argparse.Namespace) -> Inputs:
     """Check files exist, read the sites, load layers and choose the engine."""
     codes = cluster_codes(args.cluster, args.codes)
-    for path in (args.sites, args.boundaries, args.companies, args.postcodes, args.roads):
+    for path in (args.sites, args.roads):
         if path is not None and not path.is_file():
             raise InputFileError(f"Filen findes ikke: {path}", f"No such file: {path}")
     site_list, site_notes = read_sites_csv(args.sites.read_bytes()) if args.sites else ([], [])
-    layers = load_layers(UserFiles(args.boundaries, args.companies, args.postcodes), snapshot=args.data)
+    layers = api.load(args.data, boundaries=args.boundaries, companies=args.companies, postcodes=args.postcodes)
     engine, engine_notes = select_engine(args.method, args.roads)
     sites = sites_frame(site_list, layers.municipalities) if site_list else None
     return Inputs(layers, sites, engine, codes, (*layers.report, *site_notes, *engine_notes))
-
-
-def cluster_codes(cluster: str | None, codes: str | None) -> tuple[str, ...] | None:
-    """Prefixes from a cluster id or a code list; None means all industries."""
-    if codes:
-        return tuple(parse_codes(codes))
-    if cluster:
-        clusters = load_clusters()
-        if cluster not in clusters:
-            raise ClusterError(
-                f"Ukendt klynge '{cluster}'. Kendte: {', '.join(clusters)}.", f"Unknown cluster '{cluster}'."
-            )
-        return clusters[cluster].codes
-    return None
