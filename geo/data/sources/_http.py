@@ -329,6 +329,13 @@ class HttpClient:
                               "forbindelsen blev afvist). Tjek internetforbindelsen", exc) from None
         except requests.exceptions.RequestException as exc:
             raise self._error(source, "kunne ikke hentes", exc) from None
+        self._check_response(source, response, content, key_hint)
+        if cache:
+            self._cache_write(key, url, content)
+        return content
+
+    def _check_response(self, source: str, response: requests.Response, content: bytes, key_hint: str) -> None:
+        """Raise a Danish `SourceError` for a refused, throttled, failed or truncated response."""
         status = response.status_code
         if status in (401, 403):
             what = f"Tjek nøglen i {key_hint}" if key_hint else "Tjek adgangen"
@@ -349,9 +356,6 @@ class HttpClient:
         if declared.isdigit() and int(declared) > len(content) and "Content-Encoding" not in \
                 response.headers:
             raise self._error(source, "sendte et afbrudt svar (for få bytes). Prøv igen", None)
-        if cache:
-            self._cache_write(key, url, content)
-        return content
 
     def fetch_json(self, source: str, method: str, url: str, **kwargs: Any) -> Any:
         """`fetch` and parse JSON; a truncated or non-JSON body gives a Danish SourceError."""
