@@ -1,8 +1,11 @@
-"""One string catalogue for the UI: Danish by default, English selectable."""
+"""The one place that picks Danish or English: a string catalogue (Danish by default, English
+selectable) for the code's own texts, and `choose` for texts that come in pairs from data
+(cluster names, error messages). No other module compares ``lang`` itself."""
 
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from functools import cache
 from pathlib import Path
 
@@ -20,6 +23,11 @@ def t(key: str, lang: str = "da", **values: object) -> str:
     """The string for `key` in `lang`, formatted with `values`; falls back to Danish."""
     text = catalogue(lang).get(key) or catalogue("da")[key]
     return text.format(**values) if values else text
+
+
+def choose(variants: Mapping[str, str], lang: str = "da") -> str:
+    """The variant for ``lang`` of a text given per language (``{"da": …, "en": …}``); falls back to Danish."""
+    return variants.get(lang) or variants["da"]
 
 
 def number(value: float, decimals: int = 0, lang: str = "da") -> str:

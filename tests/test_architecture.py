@@ -12,6 +12,7 @@
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
 
 import networkx as nx
@@ -186,3 +187,23 @@ def test_argparse_lives_only_in_the_cli() -> None:
             if module.split(".")[0] in {"geo", "ui", "layers", "app"} and not module.startswith("geo.cli")
             and module not in ARGPARSE_PENDING and "Namespace" in path.read_text(encoding="utf-8")]
     assert not bad, "\n".join(bad)
+
+
+def test_only_i18n_picks_the_language() -> None:
+    """Danish or English is chosen in geo/i18n.py alone (catalogue keys, or `choose` for data pairs)."""
+    bad = []
+    for module, path in MODULES.items():
+        if module == "geo.i18n":
+            continue
+        for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+            if re.search(r"""\blang\s*[!=]=|[!=]=\s*lang\b|\bda\s*=\s*lang\b""", line):
+                bad.append(f"{path.relative_to(ROOT)}:{n}: {line.strip()}")
+    assert not bad, "\n".join(bad)
+
+
+def test_indicator_decimals_are_decided_in_one_place() -> None:
+    """Consumers read `IndicatorSpec.decimals`; none restates the unit -> decimals rule."""
+    rule = re.compile(r"""in \(\s*["']km["'],\s*["'](%|pct)["']""")
+    bad = [str(path.relative_to(ROOT)) for module, path in MODULES.items()
+           if module != "geo.reach.indicators" and rule.search(path.read_text(encoding="utf-8"))]
+    assert not bad, bad

@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from geo.errors import ClusterError
-from geo.i18n import t
+from geo.i18n import choose, t
 from geo.settings import CLUSTERS_FILE
 
 _CODE = re.compile(r"^\d{2}(\.?\d{1,2}){0,2}$")
@@ -33,7 +33,7 @@ class Cluster:
 
     def name(self, lang: str = "da") -> str:
         """The cluster's name in ``lang`` (the clusters file gives Danish and English)."""
-        return {"da": self.name_da, "en": self.name_en}.get(lang, self.name_da)
+        return choose({"da": self.name_da, "en": self.name_en}, lang)
 
     def label(self, lang: str = "da") -> str:
         """Name for menus, with a mark when the code list is unverified."""
