@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import argparse
+import sys
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -59,3 +61,9 @@ def load_inputs(args: argparse.Namespace) -> Inputs:
     engine, engine_notes = select_engine(args.method, args.roads)
     sites = sites_frame(site_list, layers.municipalities) if site_list else None
     return Inputs(layers, sites, engine, codes, (*layers.report, *site_notes, *engine_notes))
+
+
+def say(notes: Iterable[str]) -> None:
+    """Each Danish note as one line on stderr, prefixed like every CLI message."""
+    for note in notes:
+        sys.stderr.write(f"klyngested: {note}\n")

@@ -14,7 +14,7 @@ import sys
 import pandas as pd
 
 from geo import api
-from geo.cli.common import add_data_arguments, load_inputs
+from geo.cli.common import add_data_arguments, load_inputs, say
 from geo.errors import InputFileError
 from geo.reach import indicators
 from geo.report.csv import to_csv_bytes
@@ -52,8 +52,7 @@ def add_decide_parsers(sub: argparse._SubParsersAction) -> None:
 
 def _emit(table: pd.DataFrame, notes: list[str] | tuple[str, ...], provenance: list[str]) -> int:
     sys.stdout.buffer.write(to_csv_bytes(table, provenance, danish=False))
-    for note in notes:
-        sys.stderr.write(f"klyngested: {note}\n")
+    say(notes)
     return 0
 
 

@@ -16,6 +16,7 @@ import sys
 from pathlib import Path
 
 from geo import api
+from geo.cli.common import say
 from geo.data.sites import read_sites_csv
 from geo.errors import InputFileError
 from geo.report.scenario import save_scenario
@@ -62,8 +63,7 @@ def run_scenario(args: argparse.Namespace) -> int:
     plan = api.scenario(sites, name=args.name, cluster=args.cluster, codes=args.codes, weights=args.weights,
                         thresholds=_thresholds(args.thresholds), method=args.method, data=args.data)
     save_scenario(plan, args.out)
-    for note in notes:
-        sys.stderr.write(f"klyngested: {note}\n")
+    say(notes)
     sys.stderr.write(f"klyngested: scenarie med {len(sites)} lokalitet(er) gemt i {args.out}\n")
     return 0
 
@@ -71,8 +71,7 @@ def run_scenario(args: argparse.Namespace) -> int:
 def run_report(args: argparse.Namespace) -> int:
     """Load the scenario, compute on its snapshot (or --data) and write the export."""
     notes = api.write_report(args.scenario, args.out, data=args.data, roads=args.roads, finance_kr=args.finance)
-    for note in notes:
-        sys.stderr.write(f"klyngested: {note}\n")
+    say(notes)
     return 0
 
 

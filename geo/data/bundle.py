@@ -54,6 +54,12 @@ class Layers:
             report=self.report + notes,
         )
 
+    @property
+    def data_label(self) -> str:
+        """'Demodata', 'omtrentlig placering' or 'reelle data': what the workplaces layer is."""
+        quality = self.provenance["workplaces"].quality
+        return {"synthetic": "Demodata", "approximate": "omtrentlig placering"}.get(quality, "reelle data")
+
     def provenance_lines(self) -> list[str]:
         """One Danish line per layer, for attributions and export footers."""
         return [p.label() for p in self.provenance.values()]

@@ -7,7 +7,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 
 import geopandas as gpd
@@ -19,7 +19,7 @@ from geo.data.clusters import matches
 from geo.data.schema import INSTITUTION_KINDS
 from geo.i18n import number, t
 from geo.reach.catchment import CatchmentEngine, straight_km
-from geo.reach.criteria import CRITERIA
+from geo.reach.criteria import CRITERIA, Criterion
 from geo.settings import K17_CODES, THRESHOLDS_MIN
 
 REACH_MIN = 45  #: minutes defining "reached" for share, population and municipality breakdown
@@ -90,6 +90,14 @@ def indicator_specs(thresholds: tuple[int, ...] = THRESHOLDS_MIN) -> list[Indica
     return specs
 
 
+def specs_by_criterion(thresholds: tuple[int, ...] = THRESHOLDS_MIN,
+                       columns: Collection[str] | None = None) -> list[tuple[Criterion, list[IndicatorSpec]]]:
+    """Specs grouped by criterion in the paper's order; only those in ``columns`` when given."""
+    specs = [s for s in indicator_specs(thresholds) if columns is None or s.column in columns]
+    groups = [(c, [s for s in specs if s.criterion == c.id]) for c in CRITERIA.values()]
+    return [(c, group) for c, group in groups if group]
+
+
 def spec_for(column: str) -> IndicatorSpec:
     """The spec of one indicator column (any threshold)."""
     m = re.fullmatch(r"(workplaces|employees)_(\d+)", column)
@@ -142,7 +150,6 @@ def prepare(
     wp = layers.workplaces[matches(layers.workplaces["industry_code"], codes)]
     munis = layers.municipalities
     rep = munis.geometry.representative_point()
-    quality = layers.provenance["workplaces"].quality
     kommune_codes, kommune_idx = np.unique(wp["kommunekode"].fillna("").astype(str).to_numpy(), return_inverse=True)
     return IndicatorContext(
         engine=engine,
@@ -161,7 +168,7 @@ def prepare(
         muni_code=munis["kommunekode"].to_numpy(),
         muni_name=dict(zip(munis["kommunekode"], munis["navn"], strict=True)),
         muni_pop=pd.to_numeric(munis["population"], errors="coerce").fillna(0).to_numpy(float),
-        data_label={"synthetic": "Demodata", "approximate": "omtrentlig placering"}.get(quality, "reelle data"),
+        data_label=layers.data_label,
     )
 
 

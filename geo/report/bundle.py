@@ -79,8 +79,7 @@ class ReportData:
     @property
     def data_label(self) -> str:
         """'Demodata', 'omtrentlig placering' or 'reelle data' for the workplaces layer."""
-        q = self.layers.provenance["workplaces"].quality
-        return {"synthetic": "Demodata", "approximate": "omtrentlig placering"}.get(q, "reelle data")
+        return self.layers.data_label
 
     @property
     def method_da(self) -> str:

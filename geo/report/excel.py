@@ -24,7 +24,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from geo.data.provenance import QUALITY_DA
 from geo.reach.criteria import CRITERIA
-from geo.reach.indicators import INSTITUTION_REACH_MIN, REACH_MIN, IndicatorSpec, indicator_specs
+from geo.reach.indicators import INSTITUTION_REACH_MIN, REACH_MIN, specs_by_criterion
 from geo.report.safety import neutralise
 from geo.settings import K17_CODES, THRESHOLDS_MIN
 
@@ -89,12 +89,6 @@ def report_to_xlsx(data: ReportData) -> bytes:
 # ---- sheets --------------------------------------------------------------------------------
 
 
-def grouped_specs(thresholds: Sequence[int] = THRESHOLDS_MIN) -> list[tuple[str, list[IndicatorSpec]]]:
-    """Indicator specs grouped by criterion in the paper's order."""
-    specs = indicator_specs(tuple(thresholds))
-    return [(c, [s for s in specs if s.criterion == c]) for c in CRITERIA if any(s.criterion == c for s in specs)]
-
-
 def indicator_sheet(ws: Worksheet, table: pd.DataFrame, thresholds: Sequence[int] | None = None) -> None:
     """One row per site; a criterion row above the headers groups the indicator columns."""
     ws.title = "Indikatorer"
@@ -106,11 +100,10 @@ def indicator_sheet(ws: Worksheet, table: pd.DataFrame, thresholds: Sequence[int
         if col in table:
             cols.append((col, head, fmt, width, "Lokalitet"))
     known = {"site", "kommune", "kommunekode", "lat", "lon", "method", "data"}
-    for crit, specs in grouped_specs(thresholds):
+    for crit, specs in specs_by_criterion(tuple(thresholds), set(table.columns)):
         for s in specs:
-            if s.column in table:
-                known.add(s.column)
-                cols.append((s.column, f"{s.label()} ({s.unit_label()})", decimal_format(s.decimals), 18, CRITERIA[crit].name()))
+            known.add(s.column)
+            cols.append((s.column, f"{s.label()} ({s.unit_label()})", decimal_format(s.decimals), 18, crit.name()))
     for col in table.columns:
         if col not in known:
             fmt = INT if pd.api.types.is_integer_dtype(table[col]) else (DEC if pd.api.types.is_float_dtype(table[col]) else None)

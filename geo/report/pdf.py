@@ -28,7 +28,7 @@ from matplotlib.patches import Rectangle
 
 from geo.i18n import number
 from geo.reach.criteria import CRITERIA
-from geo.reach.indicators import REACH_MIN, indicator_specs, kind_label, spec_for
+from geo.reach.indicators import REACH_MIN, kind_label, spec_for, specs_by_criterion
 from geo.settings import K17_CODES
 from geo.style import (
     CRITERION_COLOURS,
@@ -294,10 +294,7 @@ def _comparison(fig: Figure, ctx: _Context, chunk: list[int]) -> None:
     table = data.table.iloc[chunk] if chunk else data.table.iloc[0:0]
     header = ["Indikator", "Enhed"] + [f"{i + 1}.\n{_short(s, 14)}" for i, s in zip(chunk, table["site"], strict=True)]
     rows, bold = [], set()
-    for crit in CRITERIA.values():
-        specs = [s for s in indicator_specs(tuple(data.thresholds)) if s.criterion == crit.id and s.column in table]
-        if not specs:
-            continue
+    for crit, specs in specs_by_criterion(tuple(data.thresholds), set(table.columns)):
         bold.add(len(rows))
         rows.append([crit.name()] + [""] * (len(header) - 1))
         for s in specs:
@@ -377,10 +374,7 @@ def _site_page(fig: Figure, ctx: _Context, i: int) -> None:
              fontsize=11, va="top")
     row = data.table.iloc[i]
     rows, bold = [], set()
-    for crit in CRITERIA.values():
-        specs = [s for s in indicator_specs(tuple(data.thresholds)) if s.criterion == crit.id and s.column in row]
-        if not specs:
-            continue
+    for crit, specs in specs_by_criterion(tuple(data.thresholds), set(row.index)):
         bold.add(len(rows))
         rows.append([crit.name(), ""])
         for s in specs:
