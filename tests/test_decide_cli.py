@@ -37,7 +37,7 @@ def test_split_sums_exactly_over_the_17_by_default() -> None:
     assert sorted(t["amount_kr"].value_counts().items()) == [(58_823, 7), (58_824, 10)]
 
 
-def test_rank_orders_by_total_with_a_robustness_sentence(sites: Path) -> None:
+def test_rank_orders_by_score_with_a_robustness_sentence(sites: Path) -> None:
     result = run("rank", "--sites", str(sites), "--cluster", "byggeri", "--draws", "2000")
     assert result.returncode == 0, result.stderr
     t = table(result.stdout)
