@@ -9,7 +9,17 @@ from __future__ import annotations
 
 import argparse
 
-from benchmarks import export, goals, indicators, interaction, network, optimize, payload, scale
+from benchmarks import (
+    export,
+    goals,
+    indicators,
+    interaction,
+    network,
+    optimize,
+    payload,
+    scale,
+    surface,
+)
 
 PRESETS: dict[str, dict[str, dict[str, object]]] = {
     "small": {
@@ -21,6 +31,7 @@ PRESETS: dict[str, dict[str, dict[str, object]]] = {
         "scale": {"nodes": 5_000, "workplaces": 5_000, "sites": 3},
         "export": {"sites": 2, "method": "estimate"},
         "goals": {"draws": 1_000, "pdf_sites": 2, "over_limit_rows": 500_001, "cvr_rows": 1_000},
+        "surface": {"nodes": 5_000, "resolution": 5, "workers": 1},
     },
     "k17": {
         "network": {"nodes": 250_000, "workplaces": 43_548, "sites": 20, "peer_nodes": 100_000, "peer_sites": 3},
@@ -31,6 +42,7 @@ PRESETS: dict[str, dict[str, dict[str, object]]] = {
         "scale": {"nodes": 250_000, "workplaces": 43_548, "sites": 20},
         "export": {"sites": 20, "method": "network"},
         "goals": {},
+        "surface": {"nodes": 250_000},
     },
     "national": {
         "network": {"nodes": 1_000_000, "workplaces": 800_000, "sites": 20, "peer_nodes": 100_000, "peer_sites": 3},
@@ -41,10 +53,11 @@ PRESETS: dict[str, dict[str, dict[str, object]]] = {
         "scale": {"nodes": 1_000_000, "workplaces": 800_000, "sites": 20},
         "export": {"sites": 20, "method": "network"},
         "goals": {},
+        "surface": {"nodes": 1_000_000, "resolution": 8, "cells": 200},
     },
 }
 MODULES = {"network": network, "optimize": optimize, "payload": payload, "indicators": indicators,
-           "interaction": interaction, "scale": scale, "export": export,
+           "interaction": interaction, "scale": scale, "export": export, "surface": surface,
            "goals": goals}
 
 

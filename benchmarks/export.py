@@ -12,6 +12,7 @@ import time
 
 import geopandas as gpd
 
+import layers.standalone  # noqa: F401  registers the HTML map format
 from benchmarks import row
 from geo.data.sites import Site, sites_frame
 from geo.data.sources.embedded import load_default
@@ -20,7 +21,6 @@ from geo.reach import indicators
 from geo.reach.engines import select_engine
 from geo.report.bundle import build_report_data
 from geo.report.formats import render
-import layers.standalone  # noqa: F401  registers the HTML map format
 from geo.settings import CRS_DISPLAY
 
 FORMATS = ("pdf", "xlsx", "gpkg", "html")

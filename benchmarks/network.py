@@ -38,13 +38,15 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--seed", type=int, default=1)
 
 
-def make_graph(n_nodes: int, seed: int = 1) -> RoadGraph:
-    """Jittered square grid with about ``n_nodes`` nodes; 8 % of links missing, 5 % one-way."""
+def make_graph(n_nodes: int, seed: int = 1, origin: tuple[float, float] = (0.0, 0.0),
+               spacing: float = SPACING_M) -> RoadGraph:
+    """Jittered square grid with about ``n_nodes`` nodes from ``origin`` (metres);
+    8 % of links missing, 5 % one-way."""
     rng = np.random.default_rng(seed)
     side = max(2, round(float(np.sqrt(n_nodes))))
     r, c = np.divmod(np.arange(side * side), side)
-    x = c * SPACING_M + rng.uniform(-0.3, 0.3, side * side) * SPACING_M
-    y = r * SPACING_M + rng.uniform(-0.3, 0.3, side * side) * SPACING_M
+    x = origin[0] + c * spacing + rng.uniform(-0.3, 0.3, side * side) * spacing
+    y = origin[1] + r * spacing + rng.uniform(-0.3, 0.3, side * side) * spacing
     idx = np.arange(side * side)
     right = idx[c < side - 1]
     up = idx[r < side - 1]

@@ -5,7 +5,7 @@ grid, demand cells clustered around 30 towns with lognormal employee weights, an
 travel minutes = straight line × 1.3 / 60 km/h × a seeded per-pair factor U(0.9, 1.1).
 
 The project's path (Lagrangian bound + local search, variable fixing, exact residual
-solve; see `geo.allocate`) is timed at full size: seconds and the optimality gap it
+solve; see `geo.decide.solver`) is timed at full size: seconds and the optimality gap it
 proves (0 = optimal; otherwise the gap between the best set found and the bound). spopt's
 classic MCLP/PMedian (PuLP + HiGHS) is then run on growing instances
 (``--spopt-sizes``) until one exceeds ``--spopt-cap`` seconds; on the largest one it
@@ -22,7 +22,9 @@ import time
 import numpy as np
 
 from benchmarks import row
-from geo.allocate import mclp, pmedian, spopt_mclp, spopt_pmedian
+from geo.decide.baselines import spopt_mclp, spopt_pmedian
+from geo.decide.mclp import mclp
+from geo.decide.pmedian import pmedian
 
 WIDTH_KM, HEIGHT_KM = 100.0, 75.0
 
@@ -108,7 +110,7 @@ def run(args: argparse.Namespace) -> list[dict]:
     rows.append(row(f"generate matrix {size}", time.perf_counter() - t0, "s", cmd))
     for kind, label in (("mclp", f"MCLP k={args.k}, T={args.minutes:g} min"), ("pmedian", f"p-median k={args.k}")):
         res = _ours(kind, minutes, weights, args)
-        rows.append(row(f"project {label}, {size}: build+solve ({res.status})", res.seconds, "s", cmd))
+        rows.append(row(f"project {label}, {size}: build+solve ({'proven optimal' if res.proven_optimal else 'gap open'})", res.seconds, "s", cmd))
         rows.append(row(f"project {label}, {size}: optimality gap", 100 * res.gap, "%", cmd))
     sizes = [tuple(int(v) for v in s.lower().split("x")) for s in args.spopt_sizes.split(",") if s.strip()]
     for kind, label in (("mclp", "MCLP"), ("pmedian", "p-median")):

@@ -33,7 +33,8 @@ from geo.data.bundle import Layers
 from geo.data.clusters import cluster_codes
 from geo.data.loading import UserFiles, load_layers
 from geo.data.sites import Site, read_sites_csv, sites_frame
-from geo.decide import finance
+from geo.data.snapshot import snapshot_by_id
+from geo.decide import finance, suitability
 from geo.decide.fairness import finance_keys
 from geo.decide.robustness import monte_carlo
 from geo.decide.scoring import score
@@ -44,6 +45,7 @@ from geo.errors import InputFileError, KlyngestedError
 from geo.reach import indicators as _indicators
 from geo.reach.catchment import CatchmentEngine
 from geo.reach.engines import select_engine
+from geo.reach.surface import RESOLUTION, cached_cells
 from geo.report.bundle import ReportData, report_data_from_scenario
 from geo.report.formats import FORMATS, render
 from geo.report.scenario import Scenario, diff_snapshot, layer_dates, load_scenario, snapshot_info
@@ -113,7 +115,7 @@ def load(data: PathLike | None = None, *, boundaries: PathLike | None = None,
     -------
     Layers
         Municipalities, workplaces, institutions, stations and towns in EPSG:25832, each with
-        its provenance; ``layers.report`` holds the Danish notes of loading.
+        its provenance; ``layers.notes()`` gives the Danish notes of loading.
     """
     files = UserFiles(_existing(boundaries), _existing(companies), _existing(postcodes))
     return load_layers(files if any((boundaries, companies, postcodes)) else None, snapshot=data)
@@ -329,8 +331,12 @@ def _thresholds(values: Sequence[int]) -> tuple[int, ...]:
 
 
 def report_data(plan: Scenario | PathLike, *, data: PathLike | None = None, roads: PathLike | None = None,
-                finance_kr: int | None = None) -> ReportData:
+                finance_kr: int | None = None, surface: bool = False) -> ReportData:
     """The bundle every export reads, computed for a scenario on its snapshot (or ``data``).
+
+    The scenario names its snapshot by id only (`snapshot_by_id`: never a path). With
+    ``surface`` the suitability surface under the scenario's weights is added (the board
+    pack then has the map page; the cells come from the disk cache when present).
 
     When the scenario's snapshot cannot be loaded (and ``data`` is not given) the embedded
     default is used; ``ReportData.notes`` then says so, and names any difference between the
@@ -338,8 +344,10 @@ def report_data(plan: Scenario | PathLike, *, data: PathLike | None = None, road
     """
     plan = plan if isinstance(plan, Scenario) else load_scenario(_existing(plan))
     notes: list[str] = []
-    ref = data if data is not None else (plan.snapshot_id if plan.snapshot_id != "standard" else None)
+    ref = data
     try:
+        if ref is None and plan.snapshot_id != "standard":
+            ref = str(snapshot_by_id(plan.snapshot_id))  # an id from the listing, never a path
         layers = load(ref)
     except KlyngestedError as err:
         if data is not None:
@@ -353,11 +361,21 @@ def report_data(plan: Scenario | PathLike, *, data: PathLike | None = None, road
                                        notes=[*notes, *engine_notes])
     if finance_kr is not None:
         _add_finance(bundle, finance_kr)
+    if surface:
+        bundle.surface = _surface(bundle)
     return bundle
 
 
+def _surface(data: ReportData) -> suitability.WeightedSurface:
+    """The surface under the scenario's weights (equal when none), from the disk cache of cells."""
+    ctx = _indicators.prepare(data.layers, data.engine, data.codes)
+    cells, _ = cached_cells(ctx, data.layers.municipalities, RESOLUTION)
+    return suitability.weighted(suitability.criterion_surfaces(cells), data.weights or equal_weights(),
+                                data.layers.towns)
+
+
 def write_report(plan: Scenario | PathLike, out: PathLike, *, data: PathLike | None = None,
-                 roads: PathLike | None = None, finance_kr: int | None = None) -> list[str]:
+                 roads: PathLike | None = None, finance_kr: int | None = None, surface: bool = False) -> list[str]:
     """Write the board pack (.pdf), workbook (.xlsx), GeoPackage (.gpkg) or map (.html) of a scenario.
 
     Named ``write_report`` (not ``report``) because `geo.report` is the package of the exports.
@@ -377,6 +395,8 @@ def write_report(plan: Scenario | PathLike, out: PathLike, *, data: PathLike | N
     finance_kr : int, optional
         An annual amount to split among the K17 municipalities by population (adds the
         co-financing page, with each municipality's benefit from the best site).
+    surface : bool
+        Add the suitability map page to the board pack.
 
     Returns
     -------
@@ -387,9 +407,9 @@ def write_report(plan: Scenario | PathLike, out: PathLike, *, data: PathLike | N
     if FORMATS.get(out.suffix.lower()) is None:
         raise InputFileError("Filen skal ende på .pdf, .xlsx, .gpkg eller .html.",
                              "The file must end in .pdf, .xlsx, .gpkg or .html.")
-    bundle = report_data(plan, data=data, roads=roads, finance_kr=finance_kr)
+    bundle = report_data(plan, data=data, roads=roads, finance_kr=finance_kr, surface=surface)
     out.write_bytes(render(bundle, out.suffix))
-    return [*bundle.layers.report, *bundle.notes]
+    return [*bundle.layers.notes(), *bundle.notes]
 
 
 def _add_finance(data: ReportData, total_kr: int) -> None:

@@ -26,9 +26,17 @@ class CoordinateError(KlyngestedError):
     """Coordinates are missing, outside Denmark, or look swapped."""
 
 
+class SiteNameError(KlyngestedError):
+    """Two sites share a name (everything computed per site is keyed by its name)."""
+
+
 class ClusterError(KlyngestedError):
     """Unknown cluster or malformed industry codes."""
 
 
 class SourceError(KlyngestedError):
     """An official source could not be reached or answered wrongly."""
+
+
+class EmptyAnswerError(SourceError):
+    """A source answered correctly but with nothing (e.g. no municipalities); a fallback may help."""

@@ -29,12 +29,3 @@ def choose(variants: Mapping[str, str], lang: str = "da") -> str:
     """The variant for ``lang`` of a text given per language (``{"da": …, "en": …}``); falls back to Danish."""
     return variants.get(lang) or variants["da"]
 
-
-def number(value: float, decimals: int = 0, lang: str = "da") -> str:
-    """Number with Danish ('12.345,6') or English ('12,345.6') separators."""
-    if value != value:  # NaN
-        return "–"
-    text = f"{value:,.{decimals}f}"
-    if lang == "da":
-        text = text.replace(",", "\x00").replace(".", ",").replace("\x00", ".")
-    return text

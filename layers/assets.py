@@ -13,6 +13,7 @@ from pathlib import Path
 
 import folium
 import xstatic.pkg.leaflet as xleaflet
+from branca.element import Element
 
 STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
 URL_PREFIX = "/app/static/leaflet"
@@ -49,6 +50,9 @@ def offline_map(location: tuple[float, float], zoom: int, tiles: bool = False, *
         zoom_snap=0.25,
         **kwargs,
     )
+    # metric scale only: the imperial line ("mi") means nothing to a Danish audience
+    m.get_root().header.add_child(Element("<style>.leaflet-control-scale-line + .leaflet-control-scale-line"
+                                          "{display: none;}</style>"), name="metric_scale_only")
     m.default_js = [("leaflet", f"{URL_PREFIX}/leaflet.js")]
     m.default_css = [("leaflet_css", f"{URL_PREFIX}/leaflet.css")]
     return m

@@ -11,9 +11,13 @@ from dataclasses import dataclass
 
 import folium
 import geopandas as gpd
+import pandas as pd
 
 from geo.data.bundle import Layers
+from geo.data.spatial import assign_municipality
 from geo.settings import CRS_DISPLAY, K17_CODES
+from geo.style import TOWN_LABEL
+from layers._geo import esc
 from layers.assets import offline_map
 from layers.legend import MapNotes, legend_html
 from layers.municipalities import municipalities_data, municipalities_layer
@@ -32,6 +36,34 @@ class MapData:
     institutions: list[dict]
     stations: dict
     attributions: list[str]
+    towns: tuple[tuple[str, float, float], ...] = ()  #: K17 main towns: name, lat, lon
+
+
+def main_towns(layers: Layers) -> tuple[tuple[str, float, float], ...]:
+    """The largest town of each K17 municipality (name, lat, lon), for labels on the map."""
+    towns = layers.towns
+    if towns.empty:
+        return ()
+    codes = assign_municipality(towns, layers.municipalities)
+    frame = pd.DataFrame({"name": towns["name"].to_numpy(), "code": codes.to_numpy(),
+                          "pop": pd.to_numeric(towns["population"], errors="coerce").fillna(0).to_numpy()})
+    best = frame[frame["code"].isin(K17_CODES)].sort_values("pop", ascending=False).drop_duplicates("code")
+    shown = towns.loc[best.index].to_crs(CRS_DISPLAY)
+    return tuple((str(n), float(p.y), float(p.x)) for n, p in zip(shown["name"], shown.geometry, strict=True))
+
+
+def towns_layer(towns: tuple[tuple[str, float, float], ...]) -> folium.FeatureGroup:
+    """Town names as plain labels (not clickable, not Tab stops) with a white halo."""
+    group = folium.FeatureGroup(name="Bynavne", show=True)
+    halo = "-1px -1px 0 #fff,1px -1px 0 #fff,-1px 1px 0 #fff,1px 1px 0 #fff,0 0 4px #fff"
+    for name, lat, lon in towns:
+        folium.Marker(
+            location=(lat, lon), interactive=False, keyboard=False,
+            icon=folium.DivIcon(icon_size=(160, 20), icon_anchor=(-12, 24), class_name="klyngested-town",
+                                html=f'<div style="font:600 15px/20px sans-serif;color:{TOWN_LABEL};'
+                                     f'text-shadow:{halo};white-space:nowrap;pointer-events:none">{esc(name)}</div>'),
+        ).add_to(group)
+    return group
 
 
 def map_data(layers: Layers, cluster_workplaces: gpd.GeoDataFrame) -> MapData:
@@ -48,18 +80,25 @@ def map_data(layers: Layers, cluster_workplaces: gpd.GeoDataFrame) -> MapData:
         institutions=institutions_data(layers.institutions),
         stations=stations_data(layers.stations),
         attributions=[p.short() for p in prov.values()],
+        towns=main_towns(layers),
     )
 
 
-def base_map(data: MapData, thresholds: tuple[int, ...], tiles: bool = False, with_legend: bool = True) -> folium.Map:
-    """Municipalities, cluster workplaces, stations, institutions, attribution (and legend)."""
+def base_map(data: MapData, thresholds: tuple[int, ...], tiles: bool = False, with_legend: bool = True,
+             attribution_inside: bool = True) -> folium.Map:
+    """Municipalities, cluster workplaces, stations, institutions, town names, attribution (and legend).
+
+    The app shows legend and attribution below the map (with_legend=False, attribution_inside=False),
+    so nothing covers K17 land; the standalone HTML map carries both inside.
+    """
     w, s, e, n = data.bounds
     m = offline_map(((s + n) / 2, (w + e) / 2), zoom=9, tiles=tiles)
     municipalities_layer(data.municipalities).add_to(m)
     workplaces_layer(data.workplaces).add_to(m)
     stations_layer(data.stations).add_to(m)
     institutions_layer(data.institutions).add_to(m)
+    towns_layer(data.towns).add_to(m)
     legend = legend_html(thresholds, data.workplaces["title"], data.workplace_count) if with_legend else ""
-    MapNotes(legend, data.attributions).add_to(m)
+    MapNotes(legend, data.attributions if attribution_inside else []).add_to(m)
     m.fit_bounds([[s, w], [n, e]])
     return m

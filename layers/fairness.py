@@ -14,7 +14,7 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 from matplotlib.patches import Patch  # noqa: E402
 
-from geo.i18n import number  # noqa: E402
+from geo.format import number  # noqa: E402
 from geo.style import DENSITY_RAMP, SITE_COLOUR, SITE_RING  # noqa: E402
 
 #: Share classes (upper bounds, %) and their viridis colours; a left-out municipality is white,
@@ -41,10 +41,10 @@ def fairness_figure(munis: gpd.GeoDataFrame, fair: pd.DataFrame, site_name: str,
     if len(left):
         left.plot(ax=ax, facecolor="none", edgecolor=LEFT_OUT_LINE, linewidth=3, hatch="//")
     for name, point in zip(shown["kommune"], shown.geometry.representative_point(), strict=True):
-        ax.annotate(name, (point.x, point.y), ha="center", va="center", fontsize=10,
+        ax.annotate(name, (point.x, point.y), ha="center", va="center", fontsize=10, parse_math=False,
                     bbox={"boxstyle": "round,pad=0.15", "fc": "white", "ec": "none", "alpha": 0.8})
     ax.scatter([site_xy[0]], [site_xy[1]], s=260, c=SITE_COLOUR, edgecolors=SITE_RING, linewidths=3, zorder=5)
-    ax.annotate(site_name, site_xy, xytext=(12, 12), textcoords="offset points", fontsize=13, weight="bold",
+    ax.annotate(site_name, site_xy, xytext=(12, 12), textcoords="offset points", fontsize=13, weight="bold", parse_math=False,
                 bbox={"boxstyle": "round,pad=0.2", "fc": "white", "ec": "#000"})
     lo, handles = 0.0, []
     for hi in SHARE_BREAKS:

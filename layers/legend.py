@@ -7,7 +7,7 @@ import json
 from branca.element import MacroElement
 from jinja2 import Template
 
-from geo.i18n import number
+from geo.format import number
 from geo.reach.indicators import kind_label
 from geo.style import (
     KIND_COLOURS,
@@ -52,8 +52,10 @@ class MapNotes(MacroElement):
         self.attributions = [json.dumps(esc(a)) for a in attributions]
 
 
-def legend_html(thresholds: tuple[int, ...], workplaces_title: str, n_workplaces: int) -> str:
-    """Legend for sites, rings, institution kinds, stations and workplace cells (large type)."""
+def legend_html(thresholds: tuple[int, ...], workplaces_title: str, n_workplaces: int,
+                attributions: tuple[str, ...] | list[str] = ()) -> str:
+    """Legend for sites, rings, institution kinds, stations and workplace cells (large type),
+    with the data sources below it when the map itself carries no attribution."""
     dot = ('<span style="display:inline-block;width:18px;height:18px;border-radius:50%;background:{};'
            'border:2px solid {};margin-right:6px;vertical-align:middle"></span>')
     items = [f'{dot.format(SITE_COLOUR, SITE_RING)}Lokalitet']
@@ -71,6 +73,8 @@ def legend_html(thresholds: tuple[int, ...], workplaces_title: str, n_workplaces
     else:
         items.append(f"{dot.format(WORKPLACE_COLOUR, '#222')}{esc(workplaces_title)}")
     body = "".join(f'<span class="klyngested-legend-item" style="margin-right:18px;white-space:nowrap">{i}</span> ' for i in items)
+    if attributions:
+        body += f'<div style="font-size:14px;line-height:1.4;color:#222">Kilder: {esc(" · ".join(attributions))}</div>'
     return (
         '<div class="klyngested-legend" role="note" aria-label="Signaturforklaring" '
         'style="background:rgba(255,255,255,.95);padding:6px 10px;border:1px solid #555;'

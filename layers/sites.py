@@ -6,7 +6,7 @@ import folium
 import geopandas as gpd
 
 from geo.reach.catchment import CatchmentEngine
-from geo.style import RING_STYLES, SITE_COLOUR, SITE_RING, SUGGESTION_COLOUR
+from geo.style import RING_HALO, RING_STYLES, SITE_COLOUR, SITE_RING, SUGGESTION_COLOUR
 from layers._geo import esc, to_display
 
 
@@ -36,6 +36,8 @@ def sites_layer(sites: gpd.GeoDataFrame, catchments: list[list[dict]], method: s
     label = "vejnet" if method == "network" else "estimat"
     rings = _ring_features(sites, catchments, label)
     if rings["features"]:  # a site off the road network has no catchment to draw
+        folium.GeoJson(rings, style_function=lambda _: {"color": RING_HALO, "weight": 6, "opacity": 0.9, "fill": False},
+                       interactive=False).add_to(group)
         folium.GeoJson(
             rings,
             style_function=lambda f: {"color": f["properties"]["colour"], "weight": 3, "dashArray": f["properties"]["dash"], "fill": False},

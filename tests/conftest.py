@@ -32,11 +32,14 @@ def shared_data() -> Path:
 
 
 @pytest.fixture(scope="session")
-def app_url() -> Iterator[str]:
-    """One `streamlit run app.py` on the embedded default for every browser test (no file watcher)."""
+def app_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """One `streamlit run app.py` on the embedded default for every browser test (no file watcher,
+    no machine data folder or snapshots, as `_no_machine_data` gives every other test)."""
     from tests.e2e_support import running_app  # only browser tests start the app
 
-    with running_app(env={"STREAMLIT_SERVER_FILE_WATCHER_TYPE": "none"}, timeout=120) as url:
+    env = {"STREAMLIT_SERVER_FILE_WATCHER_TYPE": "none", "KLYNGESTED_DATA_DIR": "",
+           "KLYNGESTED_SNAPSHOT_DIR": str(tmp_path_factory.getbasetemp() / "no-snapshots")}
+    with running_app(env=env, timeout=120) as url:
         yield url
 
 
@@ -57,3 +60,8 @@ def page(browser) -> Iterator[object]:
         yield context.new_page()
     finally:
         context.close()
+@pytest.fixture(autouse=True)
+def _no_machine_data(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Tests never see this machine's data folder or snapshots (real data is the app's default)."""
+    monkeypatch.delenv("KLYNGESTED_DATA_DIR", raising=False)
+    monkeypatch.setenv("KLYNGESTED_SNAPSHOT_DIR", str(tmp_path_factory.getbasetemp() / "no-snapshots"))

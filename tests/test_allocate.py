@@ -8,15 +8,14 @@ import numpy as np
 import pytest
 
 from benchmarks.__main__ import main as bench_main
-from geo.allocate import (
-    AllocationError,
-    aggregate_demand,
-    compare_sites,
-    evaluate,
-    mclp,
-    pmedian,
-    travel_matrix,
-)
+from geo.decide.baselines import classic_pmedian
+from geo.decide.inputs import AllocationError, aggregate_demand, evaluate, travel_matrix
+from geo.decide.mclp import mclp
+from geo.decide.mclp_model import MclpModel
+from geo.decide.pmedian import pmedian
+from geo.decide.pmedian_model import PMedianModel
+from geo.decide.result import compare_sites
+from geo.decide.solver import solve
 from geo.reach.catchment import StraightLineEstimate
 
 
@@ -58,7 +57,7 @@ def test_mclp_equals_brute_force(seed):
     minutes, w, muni = instance(seed)
     for k, fixed, m in ((3, (), None), (3, (7,), None), (3, (1,), muni)):
         res = mclp(minutes, w, k, 20.0, fixed=fixed, municipality=m)
-        assert res.status == "Optimal" and res.gap <= 1e-6
+        assert res.proven_optimal and res.gap <= 1e-6 and res.bound >= res.objective
         assert res.objective == pytest.approx(brute_mclp(minutes, w, k, 20.0, fixed, m))
         assert set(fixed) <= set(res.chosen) and len(res.chosen) == k
         if m is not None:
@@ -68,28 +67,26 @@ def test_mclp_equals_brute_force(seed):
 
 
 @pytest.mark.parametrize("seed", range(4))
-def test_pmedian_equals_brute_force_reduced_and_full(seed):
+def test_pmedian_equals_brute_force_and_the_classic_model(seed):
     minutes, w, muni = instance(seed, holes=0.0)
     for k, fixed, m in ((3, (), None), (3, (7,), None), (2, (0,), muni)):
         want = brute_pmedian(minutes, w, k, fixed, m)
-        full = pmedian(minutes, w, k, fixed=fixed, municipality=m, k_nearest=None)
-        reduced = pmedian(minutes, w, k, fixed=fixed, municipality=m, k_nearest=2)
-        assert not full.reduced and "fuld formulering" in full.method_da
-        for res in (full, reduced):
-            assert res.objective == pytest.approx(want, rel=1e-7)
-            assert res.gap <= 1e-6 and set(fixed) <= set(res.chosen) and len(res.chosen) == k
-            if m is not None:
-                assert len({m[j] for j in res.chosen}) == k
-        assert reduced.reduced == ("reduceret formulering" in reduced.method_da)
+        res = pmedian(minutes, w, k, fixed=fixed, municipality=m)
+        _, classic, _ = classic_pmedian(minutes, w, k, fixed=fixed, municipality=m)
+        assert res.objective == pytest.approx(want, rel=1e-7) and classic == pytest.approx(want, rel=1e-7)
+        assert res.proven_optimal and res.gap <= 1e-6 and res.bound <= res.objective * (1 + 1e-12)
+        assert set(fixed) <= set(res.chosen) and len(res.chosen) == k
+        if m is not None:
+            assert len({m[j] for j in res.chosen}) == k
 
 
 def test_pmedian_with_unreachable_pairs():
     minutes, w, _ = instance(11, holes=0.15)
     want = brute_pmedian(minutes, w, 3)
     assert np.isfinite(want)
-    assert pmedian(minutes, w, 3, k_nearest=3).objective == pytest.approx(want)
+    assert pmedian(minutes, w, 3).objective == pytest.approx(want)
     minutes[:, 0] = np.inf  # a demand point nobody reaches is left out with a note
-    res = pmedian(minutes, w, 3, k_nearest=None)
+    res = pmedian(minutes, w, 3)
     assert res.notes and "kan ikke nås" in res.notes[0]
 
 
@@ -107,7 +104,7 @@ def test_errors_in_danish():
 
 def test_spopt_reference_agrees():
     pytest.importorskip("spopt")
-    from geo.allocate import spopt_mclp, spopt_pmedian
+    from geo.decide.baselines import spopt_mclp, spopt_pmedian
 
     minutes, w, _ = instance(3, nc=8, nd=40, holes=0.0)
     assert spopt_mclp(minutes, w, 2, 20.0)[1] == pytest.approx(mclp(minutes, w, 2, 20.0).objective)
@@ -150,23 +147,21 @@ def _cover_rows(minutes, w, t):
 @pytest.mark.parametrize("seed", range(6))
 def test_lagrangian_bounds_bracket_brute_force(seed):
     """Bound and incumbent alone (no residual solve): MCLP bound >= optimum >= incumbent; p-median the reverse."""
-    import time
-
-    from geo.allocate import _mclp_solve, _pmedian_solve
+    from concurrent.futures import ThreadPoolExecutor
 
     minutes, w, muni = instance(seed, nc=12, nd=80, holes=0.0)
     codes = np.unique(muni, return_inverse=True)[1]
     for mu, m in ((None, None), (codes, muni)):
         A, wk = _cover_rows(minutes, w, 20.0)
-        got = _mclp_solve(A, wk, 3, mu, 1e-6, time.perf_counter(), None, None, max_iter=15, residual=False)
+        got = solve(MclpModel(A, wk, 3, mu), finish=False)
         best = brute_mclp(minutes, w, 3, 20.0, (), m)
-        assert got["bound"] >= best - 1e-9 >= got["inc"] - 2e-9
-        assert len(got["sel"]) == 3 and (mu is None or len({mu[j] for j in got["sel"]}) == 3)
-        C = minutes * w[None, :]
-        got = _pmedian_solve(C, np.full(C.shape[1], 1e12), 3, mu, 1e12, 1e-6, time.perf_counter(), None, 1,
-                             max_iter=15, residual=False)
+        assert got.bound >= best - 1e-9 >= got.value - 2e-9
+        assert len(got.sel) == 3 and (mu is None or len({mu[j] for j in got.sel}) == 3)
+        assert got.proven == (got.bound - got.value <= 1e-6 * got.bound + 1e-9)
+        with ThreadPoolExecutor(1) as pool:
+            got = solve(PMedianModel(minutes, w, np.full(minutes.shape[1], 1e12), 3, mu, 1e12, pool), finish=False)
         best = brute_pmedian(minutes, w, 3, (), m)
-        assert got["bound"] <= best * (1 + 1e-9) and best <= got["inc"] * (1 + 1e-9)
+        assert -got.bound <= best * (1 + 1e-9) and best <= -got.value * (1 + 1e-9)
 
 
 @pytest.mark.parametrize("seed", range(3))
@@ -175,9 +170,9 @@ def test_lagrangian_path_exact_on_medium_instances(seed):
     minutes, w, muni = instance(100 + seed, nc=40, nd=400, holes=0.05)
     for k, fixed, m in ((4, (), None), (4, (3,), None), (3, (0,), muni)):
         lag = pmedian(minutes, w, k, fixed=fixed, municipality=m)
-        full = pmedian(minutes, w, k, fixed=fixed, municipality=m, k_nearest=None)
-        assert lag.objective == pytest.approx(full.objective, rel=1e-7)
-        assert lag.status == "Optimal" and lag.gap <= 1e-6 and "Lagrange-relaksation" in lag.method_da
+        _, classic, _ = classic_pmedian(minutes, w, k, fixed=fixed, municipality=m)
+        assert lag.objective == pytest.approx(classic, rel=1e-7)
+        assert lag.proven_optimal and lag.gap <= 1e-6 and "Lagrange-relaksation" in lag.method_da
         assert set(fixed) <= set(lag.chosen) and len(lag.chosen) == k
         if m is not None:
             assert len({m[j] for j in lag.chosen}) == k
@@ -185,21 +180,34 @@ def test_lagrangian_path_exact_on_medium_instances(seed):
     for k, fixed, m in ((4, (), None), (4, (5,), None), (3, (2,), ms)):
         res = mclp(small, ws, k, 15.0, fixed=fixed, municipality=m)
         assert res.objective == pytest.approx(brute_mclp(small, ws, k, 15.0, fixed, m))
-        assert res.status == "Optimal" and res.gap <= 1e-6
+        assert res.proven_optimal and res.gap <= 1e-6
         assert set(fixed) <= set(res.chosen) and len(res.chosen) == k
         if m is not None:
             assert len({m[j] for j in res.chosen}) == k
 
 
 def test_gap_is_reported_honestly_under_a_time_limit():
-    """Stopped early, the result says so: status, a positive gap within [0, 1], a note; objective is the true cost."""
+    """Stopped early, the result says so: a gap within [0, 1] between objective and bound, a note; objective is the true cost."""
     minutes, w, _ = instance(7, nc=120, nd=2000, holes=0.0)
     for res, obj in ((mclp(minutes, w, 6, 12.0, time_limit=1e-3), "mclp"),
                      (pmedian(minutes, w, 6, time_limit=1e-3), "pmedian")):
         assert 0.0 <= res.gap <= 1.0 and "optimalitetsgab" in res.method_da
-        if res.status != "Optimal":
+        assert res.gap == pytest.approx(abs(res.bound - res.objective) / max(res.bound, res.objective))
+        assert (res.bound >= res.objective) if obj == "mclp" else (res.bound <= res.objective)
+        if not res.proven_optimal:
             assert res.gap > 1e-6 and any("Ikke bevist optimal" in n for n in res.notes)
         if obj == "mclp":
             assert res.objective == pytest.approx(evaluate(minutes, w, res.chosen, 12.0)[0])
         else:
             assert res.objective == pytest.approx(float((w * minutes[list(res.chosen)].min(axis=0)).sum()))
+
+
+def test_highs_writes_nothing_to_stdout():
+    """HiGHS runs quietly without redirecting stdout: a fresh process solving a MIP prints nothing."""
+    import subprocess
+    import sys
+
+    code = ("import numpy as np; from geo.decide.baselines import classic_pmedian; "
+            "print(classic_pmedian(np.array([[1.0, 5.0], [4.0, 1.0]]), np.array([1.0, 2.0]), 1)[0], end='')")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout == "(1,)"  # candidate 1: 4·1 + 1·2 = 6 < 1·1 + 5·2 = 11

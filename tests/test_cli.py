@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from geo.report.csv import danish_header
+
 ROOT = Path(__file__).resolve().parents[1]
 REQUIRED = ["site", "kommunekode", "kommune", "workplaces_30", "workplaces_45", "workplaces_60",
             "employees_45", "nearest_institution_km", "nearest_station_km", "method"]
@@ -30,9 +32,13 @@ def test_indicators_on_embedded_default(tmp_path: Path) -> None:
     result = run("indicators", "--sites", str(sites), "--cluster", "byggeri", "--out", str(out))
     assert result.returncode == 0, result.stderr
     text = out.read_text(encoding="utf-8-sig")
-    table = read_table(text)
-    assert set(REQUIRED) <= set(table.columns)
-    assert table["kommunekode"].tolist() == ["0370", "0265"]
+    raw = pd.read_csv(io.StringIO(text.split("\n\n", 1)[0]), sep=";", dtype=str)
+    assert {danish_header(c) for c in REQUIRED} <= set(raw.columns)  # Danish headers by default
+    employees = raw[danish_header("employees_45")]
+    assert employees.str.fullmatch(r"\d+").all(), employees.tolist()  # counts: no '2586,0'
+    assert raw[danish_header("nearest_station_km")].str.fullmatch(r"\d+,\d").all()  # km: one decimal, comma
+    table = read_table(text).rename(columns={danish_header(c): c for c in REQUIRED})
+    assert raw["Kommunekode"].tolist() == ["0370", "0265"]
     assert (table["workplaces_30"] <= table["workplaces_45"]).all()
     assert (table["workplaces_45"] <= table["workplaces_60"]).all()
     assert (table["method"] == "estimate").all()

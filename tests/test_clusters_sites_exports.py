@@ -67,8 +67,9 @@ def test_csv_export_danish_bom_provenance_and_formula_neutralised() -> None:
     text = data.decode("utf-8-sig")
     body, sources = text.split("\n\n", 1)
     parsed = pd.read_csv(io.StringIO(body), sep=";", decimal=",")
-    assert parsed["site"].tolist() == ["'=HYPERLINK(\"x\")", "'+Køge", "Roskilde"]
+    assert parsed["Lokalitet"].tolist() == ["'=HYPERLINK(\"x\")", "'+Køge", "Roskilde"]  # Danish header
     assert parsed["share"].tolist() == [12.5, -3.25, 0.0]  # numbers stay numbers, '-' sign kept
+    assert body.splitlines()[2].endswith(";-3,25")  # decimal comma, no trailing zeros for an unknown column
     assert sources.startswith("Kilder og metode") and "Demodata" in sources
 
 

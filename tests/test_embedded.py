@@ -143,7 +143,9 @@ def test_quality_columns_and_kinds(layers):
     assert layers.institutions["kind"].isin(INSTITUTION_KINDS).all()
     assert layers.institutions["verified"].isin(["yes", "no"]).all()
     assert layers.institutions["source"].str.len().gt(10).all()
-    assert (layers.stations["location_quality"] == "exact").sum() == 3
+    # the three positions given in the brief lie within 40 m of their town coordinate
+    assert (layers.stations["location_quality"] == "town").all()
+    assert "59 af 59 placeret ved byens koordinat" in layers.provenance["stations"].method
 
 
 def test_every_layer_has_provenance_and_synthetic_says_so(layers):

@@ -24,13 +24,13 @@ from hypothesis import strategies as st
 from shapely.geometry import Point, box
 
 from geo.data.addresses import Placer, read_postcode_areas
-from geo.data.sites import MAX_NAME, MAX_SITES, Site, in_denmark, read_sites_csv
+from geo.data.sites import MAX_SITES, Site, in_denmark, read_sites_csv
 from geo.data.sources import cvr_export
 from geo.data.sources.cvr_export import read_cvr_export
 from geo.data.sources.dagi_file import read_boundaries
 from geo.data.sources.geofile import MAX_UNZIPPED_BYTES, check_zip, read_bytes
 from geo.errors import CoordinateError, InputFileError, KlyngestedError
-from geo.settings import CRS_METRIC
+from geo.settings import CRS_METRIC, MAX_SITE_NAME
 
 FUZZ = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 FEW = settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -89,7 +89,7 @@ def danish(err: KlyngestedError) -> None:
 def check_sites(sites: list[Site], notes: list[str]) -> None:
     assert 0 < len(sites) <= MAX_SITES
     for s in sites:
-        assert isinstance(s.name, str) and 0 < len(s.name) <= MAX_NAME
+        assert isinstance(s.name, str) and 0 < len(s.name) <= MAX_SITE_NAME
         assert math.isfinite(s.lat) and math.isfinite(s.lon) and in_denmark(s.lat, s.lon)
     assert all(isinstance(n, str) for n in notes)
 
@@ -411,7 +411,7 @@ def test_site_names_are_cleaned_but_markup_kept_as_text() -> None:
     hostile = '<img src=x onerror="alert(1)">\x07\r`x`' + "y" * 500
     text = 'navn,lat,lon\n"' + hostile.replace('"', '""') + '",55.4,11.8\n'
     (site,), _ = read_sites_csv(text.encode())
-    assert site.name.startswith('<img src=x onerror="alert(1)"> `x`') and len(site.name) == MAX_NAME
+    assert site.name.startswith('<img src=x onerror="alert(1)"> `x`') and len(site.name) == MAX_SITE_NAME
 
 
 def test_boundaries_with_swapped_axes_are_refused_with_a_hint() -> None:

@@ -8,9 +8,12 @@ import geopandas as gpd
 import pytest
 from shapely import Point
 
+from geo.data.sites import Site, sites_frame
+from geo.data.sources.embedded import load_default
 from geo.reach import indicators
 from geo.reach.catchment import StraightLineEstimate
-from geo.settings import CRS_METRIC
+from geo.reach.engines import select_engine
+from geo.settings import CRS_DISPLAY, CRS_METRIC
 from tests.helpers import X0, Y0, tiny_layers
 
 
@@ -132,3 +135,24 @@ def test_spec_for_any_threshold_and_its_decimals() -> None:
     assert (spec.label("en"), spec.decimals, spec.criterion) == ("Cluster workplaces within 20 min", 0, "value")
     assert indicators.spec_for("nearest_university_km").format(2.25, "da", unit=True) == "2,2 km"
     assert {s.decimals for s in indicators.indicator_specs() if s.unit in ("km", "pct", "min")} == {1}
+
+
+def test_distances_to_points_placed_at_their_town_are_never_precise() -> None:
+    """Næstved and Roskilde (town coordinates) in the default: no '0,0 km' to a station or university."""
+    layers = load_default()
+    towns = layers.towns.to_crs(CRS_DISPLAY).set_index("name")
+    sites = sites_frame([Site(n, towns.loc[n].geometry.y, towns.loc[n].geometry.x) for n in ("Næstved", "Roskilde")],
+                        layers.municipalities)
+    table, _ = indicators.compute(layers, sites, select_engine("estimate")[0])
+    shown = indicators.display_table(table)
+    station = shown.loc["Afstand til nærmeste togstation (km)"]
+    university = shown.loc["Afstand til nærmeste universitet (km)"]
+    assert list(station.iloc[1:]) == ["i byen", "i byen"]
+    assert university.iloc[2] == "i byen"  # RUC, placed at Roskilde
+    assert university.iloc[1] == "≈ 32"  # Næstved -> nearest university, 32.2 km, whole km
+    km_rows = [label for label in shown.index if label.endswith("(km)")]
+    assert not any(v == "0,0" for label in km_rows for v in shown.loc[label].iloc[1:])
+    row = table.iloc[0]
+    spec = indicators.spec_for("nearest_station_km")
+    assert indicators.format_indicator(row, spec) == "i byen"
+    assert indicators.format_indicator({**row.to_dict(), "approximate_km": ""}, spec) == "0,0 km"

@@ -137,7 +137,7 @@ def _is_formula(cell: str) -> bool:
 def test_csv_neutralises_every_trigger_in_cells_headers_and_provenance(danish: bool) -> None:
     names = ["=1+1", "+SUM(A1)", "-2+3", "@cmd", "\t=x", "\r=x", " =HYPERLINK(\"http://x\")",
              "＝1+1", "Næstved", "=cmd|' /C calc'!A0"]
-    table = pd.DataFrame({"site": names, "=header": range(len(names)), "workplaces_45": [-5.5] * len(names),
+    table = pd.DataFrame({"site": names, "=header": range(len(names)), "share_k17_45": [-5.5] * len(names),
                           "kommune": pd.Categorical(["@x"] * len(names))})
     data = to_csv_bytes(table, ["=provenance", "Kilde: CVR"], danish=danish)
     sep = ";" if danish else ","

@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import quote, urlsplit
+
 import pytest
 
 from geo.data.sites import Site, sites_frame
@@ -15,6 +17,9 @@ MAP_FRAME = 'iframe[title="streamlit_folium.st_folium"]'
 IMG = '<img src=x onerror="window.__pwned=1">'
 SCRIPT = "<script>window.__pwned=2</script>"
 HTML_NAMES = [IMG, SCRIPT, "'\"><svg onload=window.__pwned=3>", "</script><script>window.__pwned=4</script>"]
+LINK = "[Klik her](http://evil.example/phish)"
+PIXEL = "![x](http://evil.example/pixel.png)"
+TAG = "<img src=x onerror=window.__pwned=7>"
 TEMPLATE_NAMES = ["`+(window.__pwned=5)+`", "${window.__pwned=6}", "ends with backslash \\u{zz}\\"]
 
 
@@ -85,3 +90,28 @@ def test_app_hostile_site_name_is_text_and_runs_no_script(app_url: str, page) ->
     assert page.get_by_text(SCRIPT).count() >= 1
     assert "Traceback" not in page.content()
     assert not [e for e in errors if "pwned" in e], errors
+
+
+def test_shared_link_with_markdown_names_shows_text_and_fetches_nothing(app_url: str, page) -> None:
+    """A link (?s=…) whose site names are Markdown links, images and HTML: the page shows the
+    names literally, has no <a>/<img> made from them, and the browser requests nothing."""
+    query = quote("|".join([f"{LINK}~55.2301~11.7605", f"{PIXEL}~55.6415~12.0803", f"{TAG}~55.4028~11.3546"]), safe="")
+    requests: list[str] = []
+    page.on("request", lambda r: requests.append(r.url))
+    page.goto(f"{app_url}/?s={query}", wait_until="domcontentloaded")
+    page.frame_locator(MAP_FRAME).locator(".leaflet-container").wait_for(timeout=90_000)
+    # shown literally (a word joiner, U+2060, sits invisibly after "http" so it is no autolink)
+    page.get_by_role("table").filter(has_text="[Klik her](http").first.wait_for(timeout=90_000)
+    page.get_by_role("tab", name="Rangering").click()
+    heading = page.get_by_role("heading", level=3).filter(has_text="nr. 1 med")
+    heading.first.wait_for(timeout=90_000)
+    page.wait_for_timeout(1000)
+    body = page.locator("body").inner_text().replace("\u2060", "")
+    for name in (LINK, PIXEL, TAG):
+        assert name in body, name
+    # (a heading's own "#…" anchor may spell the name; any other link or image made from it may not)
+    made = "[...document.querySelectorAll('a[href*=\"evil\"]:not([href^=\"#\"]), img[src*=\"evil\"], img[src=\"x\"]')].length"
+    assert all(frame.evaluate(made) == 0 for frame in page.frames)
+    assert not [r for r in requests if urlsplit(r).hostname == "evil.example"], requests
+    assert page.evaluate("window.__pwned") is None
+    assert "Traceback" not in page.content()

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from geo.style import MUNICIPALITY_LINE, MUNICIPALITY_OTHER
 from layers.basemap import base_map, map_data
+from layers.municipalities import municipalities_data, municipality_style
 from layers.workplaces import POINT_LIMIT, density_cells, workplaces_data
 from tests.helpers import tiny_layers
 
@@ -70,3 +72,19 @@ def test_fairness_colours_and_left_out_hatching() -> None:
     assert tuple(hatched[0].get_edgecolor()[0][:3]) == tuple(int(LEFT_OUT_LINE[i:i + 2], 16) / 255 for i in (1, 3, 5))
     assert {t.get_text() for t in ax.texts} >= {"Næstved", "Faxe", "Site"}
     plt.close(fig)
+
+
+def test_k17_municipalities_stand_out_and_others_are_grey() -> None:
+    layers = tiny_layers()
+    munis = layers.municipalities.copy()
+    munis.loc[munis.index[-1], "kommunekode"] = "0101"  # København: outside K17
+    data = municipalities_data(munis, layers.provenance["municipalities"])
+    flags = {f["properties"]["label"].split("(")[-1][:4]: f["properties"]["k17"] for f in data["geojson"]["features"]}
+    assert flags["0101"] is False and sum(flags.values()) == len(flags) - 1
+    k17 = municipality_style({"properties": {"k17": True}}, approx=False)
+    other = municipality_style({"properties": {"k17": False}}, approx=False)
+    assert k17["color"] == MUNICIPALITY_LINE and other["color"] == MUNICIPALITY_OTHER
+    assert other["fillOpacity"] > k17["fillOpacity"]
+    html = base_map(map_data(layers.with_layer("municipalities", munis, layers.provenance["municipalities"]),
+                             layers.workplaces), (15, 30)).get_root().render()
+    assert MUNICIPALITY_OTHER in html

@@ -316,10 +316,9 @@ def test_benchmark_smoke() -> None:
     assert "networkx" in format_table(rows)
 
 
-def test_build_roads_command_from_file(osm_file: Path, tmp_path: Path) -> None:
+def test_build_roads_from_file(osm_file: Path, tmp_path: Path) -> None:
     out = tmp_path / "roads.npz"
-    args = argparse.Namespace(pbf=osm_file, bbox=[11.9, 54.9, 12.2, 55.05], roads_out=out)
-    osm_roads.build_roads_command(args)
+    osm_roads.build_roads(osm_file, (11.9, 54.9, 12.2, 55.05), out)
     g = RoadGraph.load(out)
     assert g.n_nodes == 7  # the island (lon 12.3) is outside the bbox
 

@@ -29,10 +29,24 @@ def pages(pdf):
 
 def test_page_count_and_order(data, pages):
     # overview, comparison, ranking, 4 sites, co-financing, lead case, sources
-    assert len(pages) == 10 == len(page_plan(data))
     titles = [t for t, _ in page_plan(data)]
+    assert len(pages) == len(titles)
     assert titles[0] == "Overblik" and titles[-1] == "Kilder og metode"
     assert titles[3] == "Lokalitet 1: Næstved" and "Medfinansiering" in titles and "Lead-kommunens begrundelse" in titles
+    sites = [t for t in titles if t.startswith("Lokalitet ") and "fortsat" not in t]
+    assert len(sites) == 4
+
+
+def test_no_municipality_table_is_cut(data, pages):
+    """Every municipality a site reaches is in the pack: after 8 rows the table continues."""
+    titles = [t for t, _ in page_plan(data)]
+    for i, name in enumerate(data.site_names(), start=1):
+        mine = "\n".join(p for t, p in zip(titles, pages, strict=True) if t.startswith(f"Lokalitet {i}:"))
+        codes = data.breakdown.loc[data.breakdown["site"].astype(str) == name, "kommunekode"].astype(str)
+        missing = [c for c in codes if f"({c})" not in mine]
+        assert not missing, (name, missing)
+    assert any(len(data.breakdown[data.breakdown["site"].astype(str) == n]) > 8 for n in data.site_names())
+    assert "fortsat" in "".join(titles) and "Gavn ÷ udgift: kommunens andel af gavnen" in "\n".join(pages)
 
 
 def test_every_page_has_name_date_and_number(pages):
@@ -55,5 +69,8 @@ def test_danish_content(pages):
 def test_minimal_pack_without_optional_pages():
     data = report_data(n_sites=2, ranked=False, finance=False, case=False)
     reader = pypdf.PdfReader(io.BytesIO(render(data, "pdf")))
-    assert len(reader.pages) == 1 + 1 + 2 + 1  # overview, comparison, 2 sites, sources
+    titles = [t for t, _ in page_plan(data)]
+    continued = sum("fortsat" in t for t in titles)
+    assert len(reader.pages) == 1 + 1 + 2 + continued + 1  # overview, comparison, 2 sites (+ continuations), sources
+    assert "Rangering og robusthed" not in titles and "Medfinansiering" not in titles
     assert reader.metadata.title == "Klyngested – Testscenarie"

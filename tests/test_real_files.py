@@ -6,6 +6,7 @@ import io
 import json
 import random
 import re
+import zipfile
 from pathlib import Path
 
 import geopandas as gpd
@@ -223,7 +224,8 @@ def test_title_rows_above_header_and_parsing() -> None:
     assert gdf["location_quality"].tolist() == ["postcode", "town"]
     assert gdf["industry_code"].tolist() == ["410000", "433200"]
     assert gdf["employees"].iloc[0] == 25.0 and np.isnan(gdf["employees"].iloc[1])
-    assert prov.date == "ukendt"
+    core = zipfile.ZipFile(io.BytesIO(data)).read("docProps/core.xml").decode()
+    assert prov.date == re.search(r"<dcterms:modified[^>]*>(\d{4}-\d{2}-\d{2})", core)[1]  # the workbook's own date
     unplaced = "1 af 3 virksomheder kunne ikke placeres (ukendt postnummer og by) og indgår ikke."
     assert unplaced in notes
     assert any(n.startswith("1 dubletter (samme CVR-nummer)") for n in notes)

@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 from geo.decide.scoring import ScoringError, against_target, explain, minmax, rank_scores, score
 from geo.decide.weights import (
     CRITERION_IDS,
+    MAX_WEIGHT,
     WeightsError,
     default_directions,
     default_feeds,
@@ -22,7 +23,7 @@ from geo.decide.weights import (
     select_feeds,
 )
 
-weight_value = st.floats(min_value=0, max_value=1000, allow_nan=False, allow_infinity=False)
+weight_value = st.floats(min_value=0, max_value=MAX_WEIGHT, allow_nan=False, allow_infinity=False)
 weight_dicts = st.dictionaries(st.sampled_from(CRITERION_IDS), weight_value, min_size=1).filter(
     lambda d: sum(d.values()) > 1e-6)
 

@@ -13,7 +13,9 @@ from pathlib import Path
 import pytest
 import responses
 
-from geo.data import snapshot
+from geo.cli.main import build_parser, main
+from geo.cli.refresh import run_refresh
+from geo.data import refresh, snapshot
 from geo.data.loading import load_layers
 from geo.data.sources import osm, statbank
 from geo.errors import InputFileError
@@ -58,7 +60,7 @@ def test_missing_layers_fall_back_to_default(tmp_path: Path) -> None:
     layers = snapshot.load_snapshot(folder)
     assert "standarddata bruges" in layers.provenance["workplaces"].method
     assert "standarddata bruges" not in layers.provenance["stations"].method
-    assert any("ikke i snapshot" in line for line in layers.report)
+    assert any("ikke i snapshot" in line for line in layers.notes())
 
 
 def test_checksum_mismatch_is_refused(tmp_path: Path) -> None:
@@ -175,8 +177,7 @@ def test_refresh_rejects_unknown_layer(tmp_path: Path) -> None:
 @responses.activate
 def test_refresh_writes_snapshot_from_sources(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """In-process refresh against fake sources: population + stations succeed, then a load."""
-    from geo.cli.main import build_parser
-    from geo.data import refresh
+
 
     for name in SECRET_ENV:
         monkeypatch.delenv(name, raising=False)
@@ -192,7 +193,7 @@ def test_refresh_writes_snapshot_from_sources(tmp_path: Path, monkeypatch: pytes
     root = tmp_path / "snaps"
     args = build_parser().parse_args(["refresh", "--only", "population,stations",
                                       "--snapshot-dir", str(root), "--no-progress"])
-    assert refresh.run_refresh(args, secrets={}, client=client(tmp_path)) == 0
+    assert run_refresh(args, secrets={}, client=client(tmp_path)) == 0
     layers = load_layers(None, snapshot=root)
     munis = layers.municipalities.set_index("kommunekode")
     assert munis.loc["0259", "population"] == 70000
@@ -202,7 +203,6 @@ def test_refresh_writes_snapshot_from_sources(tmp_path: Path, monkeypatch: pytes
 
 
 def test_cli_indicators_reads_a_snapshot(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    from geo.cli.main import main
 
     _write_default(tmp_path / "snaps", ("stations", "towns"))
     sites = tmp_path / "sites.csv"

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import numpy as np
 import pytest
 import responses
 
@@ -34,15 +33,6 @@ def test_query_filters_codes_and_prefixes() -> None:
     prefixes = [c["prefix"][f"{cvr_es.UNIT_META}.nyesteHovedbranche.branchekode"]
                 for c in q["bool"]["filter"][1]["bool"]["should"]]
     assert prefixes == ["62", "7112"]
-
-
-def test_band_and_employment() -> None:
-    assert cvr_es.parse_band("ANTAL_20_49") == (34.5, "20-49")
-    assert cvr_es.parse_band("ANTAL_1000_999999") == (1000.0, "1000+")
-    assert np.isnan(cvr_es.parse_band(None)[0])
-    meta = {"nyesteAarsbeskaeftigelse": None,
-            "nyesteKvartalsbeskaeftigelse": {"antalAnsatte": 12, "intervalKodeAntalAnsatte": "ANTAL_10_19"}}
-    assert cvr_es.employment(meta) == (12.0, None, "kvartal:antalAnsatte")
 
 
 @responses.activate

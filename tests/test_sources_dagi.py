@@ -138,3 +138,47 @@ def test_without_key_falls_back_to_overpass(tmp_path: Path) -> None:
     assert prov.quality == "approximate" and "OpenStreetMap" in prov.source
     assert "OpenStreetMap" in notes[0] and dagi.ENV_KEY in notes[0]
     assert len(responses.calls) == 1 and b"admin_level" in responses.calls[0].request.body
+
+
+@responses.activate
+def test_ip_not_whitelisted_is_named(tmp_path: Path) -> None:
+    responses.post(dagi.DEFAULT_URL, status=403, json={
+        "errorCode": "DAF-AUTH-0005", "message": "Access denied: the calling IP address is not allowed"})
+    with pytest.raises(SourceError) as info:
+        dagi.fetch_dagi_municipalities(client(tmp_path), KEY)
+    text = str(info.value)
+    assert "DAF-AUTH-0005" in text and "IP-adresse" in text and "whitelistet" in text
+    assert KEY not in text
+
+
+@responses.activate
+def test_ip_refusal_inside_graphql_errors_is_named(tmp_path: Path) -> None:
+    responses.post(dagi.DEFAULT_URL, json={"errors": [{"message": "DAF-AUTH-0005: IP address not allowed"}]})
+    with pytest.raises(SourceError, match="IP-adresse"):
+        dagi.fetch_dagi_municipalities(client(tmp_path), KEY)
+
+
+@responses.activate
+def test_empty_answer_with_key_falls_back_to_osm_labelled(tmp_path: Path) -> None:
+    responses.post(dagi.DEFAULT_URL, json=dagi_regions())
+    responses.post(dagi.DEFAULT_URL, json=gql_page("DAGI_Kommuneinddeling", [], False, None))
+    koege = [(12.1, 55.4), (12.3, 55.4), (12.3, 55.5), (12.1, 55.5), (12.1, 55.4)]
+    responses.post(osm.DEFAULT_URL, json=overpass([_osm_relation(1, "Køge Kommune", koege)]))
+    gdf, prov, notes = dagi.fetch_municipalities(client(tmp_path), region="1085", secrets={dagi.ENV_KEY: KEY})
+    assert list(gdf["kommunekode"]) == ["0259"]
+    assert prov.quality == "approximate" and "OpenStreetMap" in prov.source
+    assert "svarede uden kommuner" in notes[0] and "svarede uden kommuner" in prov.method
+
+
+@responses.activate
+def test_z_is_dropped_and_the_most_detailed_level_kept(tmp_path: Path) -> None:
+    koege_z = ("MULTIPOLYGON Z (((690000 6150000 0, 700000 6150000 0, 700000 6160000 0, "
+               "690000 6160000 0, 690000 6150000 0)))")
+    coarse = {**dagi_kommune("0259", "Køge", KOEGE_B), "generaliseringsniveau": "1:500000"}
+    fine = {**dagi_kommune("0259", "Køge", koege_z), "generaliseringsniveau": "1:10000"}
+    responses.post(dagi.DEFAULT_URL, json=dagi_regions())
+    responses.post(dagi.DEFAULT_URL, json=gql_page("DAGI_Kommuneinddeling", [coarse, fine], False, None))
+    gdf, _ = dagi.fetch_dagi_municipalities(client(tmp_path), KEY)
+    geom = gdf.geometry.iloc[0]
+    assert not geom.has_z
+    assert geom.area == pytest.approx(100e6)  # only the 1:10000 square, not the 2x2 km coarse one

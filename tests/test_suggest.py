@@ -26,7 +26,9 @@ def test_fixed_office_kept_and_one_per_municipality(layers, method: str, objecti
     result = suggest(ctx, engine, candidates, 3, objective, 30, fixed=("Næstved",), one_per_municipality=True)
     assert len(result.names) == 3 and "Næstved" in result.names
     assert result.chosen["kommunekode"].is_unique
-    assert 0.0 <= result.result.gap <= 1.0 and result.result.status
+    res = result.result
+    assert 0.0 <= res.gap <= 1.0 and res.gap == pytest.approx(abs(res.bound - res.objective) / max(res.bound, res.objective))
+    assert res.proven_optimal == (res.gap <= 1e-6)
     assert "optimalitetsgab" in result.result.method_da
 
 

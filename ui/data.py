@@ -22,11 +22,17 @@ from geo.reach import indicators
 from geo.reach.catchment import CatchmentEngine
 from geo.reach.engines import select_engine
 from geo.settings import THRESHOLDS_MIN
+from geo.text import md
 from layers.basemap import MapData, map_data
 from layers.sites import catchment_shapes
 
+#: Data states kept in memory at once (default, snapshot, folder and a few uploads): every
+#: upload makes a new data key, so the caches keyed on it are bounded in entries and age.
+DATA_STATES = 8
+#: Seconds a cached data state (and everything computed from it) is kept unused at most.
+DATA_TTL = 2 * 3600
 
-@st.cache_resource(show_spinner=False)
+@st.cache_resource(show_spinner=False, max_entries=DATA_STATES, ttl=DATA_TTL)
 def cached_layers(key: str, _files: UserFiles | None, snapshot: str | None = None) -> Layers:
     """Layers per data key; files are hashed into the key, not passed through the hasher."""
     return load_layers(_files, snapshot=snapshot)
@@ -37,9 +43,9 @@ def try_load(key: str, files: UserFiles | None, what: str, lang: str, snapshot: 
     try:
         return cached_layers(key, files, snapshot)
     except KlyngestedError as err:
-        st.error(f"{t('error_prefix', lang)}: {err.message(lang)}")
+        st.error(f"{t('error_prefix', lang)}: {md(err.message(lang))}")
     except Exception as err:  # a bad file must never take the app down
-        st.error(t("unexpected_error", lang, what=what, reason=type(err).__name__))
+        st.error(t("unexpected_error", lang, what=md(what), reason=type(err).__name__))
     return None
 
 
@@ -49,12 +55,12 @@ def engine_for(method: str) -> CatchmentEngine:
     return select_engine(method)[0]
 
 
-@st.cache_resource(show_spinner=False)
+@st.cache_resource(show_spinner=False, max_entries=2 * DATA_STATES, ttl=DATA_TTL)
 def cached_context(data_key: str, codes: tuple[str, ...] | None, method: str, _layers: Layers) -> indicators.IndicatorContext:
     return indicators.prepare(_layers, engine_for(method), codes)
 
 
-@st.cache_data(show_spinner=False, max_entries=2000)
+@st.cache_data(show_spinner=False, max_entries=2000, ttl=DATA_TTL)
 def cached_row(data_key: str, codes: tuple[str, ...] | None, method: str, name: str, x: float, y: float,
                _ctx: indicators.IndicatorContext) -> tuple[dict, pd.DataFrame]:
     """One site's indicators: recomputed only when that site, the data, codes or method change."""
@@ -67,7 +73,7 @@ def cached_catchment(method: str, x: float, y: float) -> list[dict]:
     return catchment_shapes(engine_for(method), (x, y), THRESHOLDS_MIN)
 
 
-@st.cache_resource(show_spinner=False)
+@st.cache_resource(show_spinner=False, max_entries=2 * DATA_STATES, ttl=DATA_TTL)
 def cached_map_data(data_key: str, codes: tuple[str, ...] | None, _layers: Layers) -> MapData:
     """Display-ready static layers, prepared once per data state and cluster."""
     return map_data(_layers, _layers.workplaces[matches(_layers.workplaces["industry_code"], codes)])
@@ -85,19 +91,19 @@ def indicator_table(data_key: str, codes: tuple[str, ...] | None, method: str, s
     return table, (pd.concat(parts, ignore_index=True) if parts else pd.DataFrame())
 
 
-@st.cache_resource(show_spinner=False, max_entries=200)
+@st.cache_resource(show_spinner=False, max_entries=200, ttl=DATA_TTL)
 def cached_sites_frame(data_key: str, sites: tuple[Site, ...], _layers: Layers) -> gpd.GeoDataFrame:
     """The session's sites with their lead municipality (point-in-polygon), per data state."""
     return sites_frame(list(sites), _layers.municipalities)
 
 
-@st.cache_data(show_spinner=False)
+@st.cache_data(show_spinner=False, max_entries=DATA_STATES, ttl=DATA_TTL)
 def cached_town_candidates(data_key: str, _layers: Layers) -> pd.DataFrame:
     """K17 towns as location-allocation candidates, per data state."""
     return town_candidates(_layers)
 
 
-@st.cache_data(show_spinner=False, max_entries=500)
+@st.cache_data(show_spinner=False, max_entries=500, ttl=DATA_TTL)
 def cached_fairness(data_key: str, codes: tuple[str, ...] | None, method: str, x: float, y: float,
                     _ctx: indicators.IndicatorContext) -> pd.DataFrame:
     """Per-municipality fairness of one site, per data state, cluster and method."""

@@ -13,11 +13,13 @@ from geo.decide.fairness import FAIRNESS_THRESHOLDS, finance_keys
 from geo.decide.finance import KEY_DA, KEYS, split
 from geo.decide.suggest import site_candidates, suggest
 from geo.errors import KlyngestedError
-from geo.i18n import number, t
+from geo.format import kroner, number, parse_amount, percent
+from geo.i18n import t
 from geo.reach.indicators import IndicatorContext
 from geo.report.csv import to_csv_bytes
 from geo.report.safety import safe_filename
 from geo.settings import CRS_DISPLAY, CRS_METRIC, K17_CODES
+from geo.text import md, md_table
 from layers.fairness import fairness_figure
 from ui.data import cached_fairness, cached_town_candidates
 from ui.sidebar import Settings
@@ -43,7 +45,7 @@ def suggest_view(settings: Settings, ctx: IndicatorContext, sites: gpd.GeoDataFr
                 result = suggest(ctx, settings.engine, candidates, int(k), objective, float(minutes), tuple(fixed), one,
                                  user_sites=site_candidates(sites) if len(sites) else None)
         except KlyngestedError as err:
-            st.error(err.message(lang))
+            st.error(md(err.message(lang)))
             return
         chosen = gpd.GeoDataFrame(result.chosen, geometry=gpd.points_from_xy(result.chosen["x"], result.chosen["y"]),
                                   crs=CRS_METRIC).to_crs(CRS_DISPLAY)
@@ -60,12 +62,12 @@ def suggest_view(settings: Settings, ctx: IndicatorContext, sites: gpd.GeoDataFr
     sg = state.suggestion
     if sg and sg.get("data_key") == settings.data_key:
         names = ", ".join(f"F{i} {c['name']}" for i, c in enumerate(sg["chosen"], start=1))
-        st.markdown(f"### {t('suggested', lang)}: {names}")
+        st.markdown(f"### {t('suggested', lang)}: {md(names)}")
         st.markdown(t("suggest_result", lang, covered=number(100 * sg["covered"], 1, lang), mean=number(sg["mean"], 1, lang),
                       gap=number(100 * sg["gap"], 2, lang)))
         for line in sg["comparison"]:
-            st.markdown(f"- {line}")
-        st.caption(f"{sg['method']} · {settings.engine.label()} · {ctx.data_label}")
+            st.markdown(f"- {md(line)}")
+        st.caption(md(f"{sg['method']} · {settings.engine.label()} · {ctx.data_label}"))
 
 
 @st.cache_data(show_spinner=False, max_entries=200)
@@ -91,17 +93,17 @@ def fairness_view(settings: Settings, ctx: IndicatorContext, sites: gpd.GeoDataF
     shown = pd.DataFrame({
         t("municipality", lang): [f"{'⚠ ' if lo else ''}{n} ({c})" for n, c, lo in zip(fair["kommune"], fair["kommunekode"], fair["left_out"], strict=True)],
         t("cluster_workplaces", lang): [number(v, 0, lang) for v in fair["workplaces"]],
-        **{t("share_within", lang, t=m): [number(v, 1, lang) + " %" for v in fair[f"share_workplaces_{m}"]] for m in FAIRNESS_THRESHOLDS},
-        t("employees_within_45", lang): [number(v, 1, lang) + " %" for v in fair["share_employees_45"]],
+        **{t("share_within", lang, t=m): [percent(v, 1, lang) for v in fair[f"share_workplaces_{m}"]] for m in FAIRNESS_THRESHOLDS},
+        t("employees_within_45", lang): [percent(v, 1, lang) for v in fair["share_employees_45"]],
         t("median_minutes", lang): [number(v, 1, lang) for v in fair["median_minutes"]],
-        t("institutions_30", lang): fair["institutions_30"].tolist(),
+        t("institutions_30", lang): [number(v, 0, lang) for v in fair["institutions_30"]],
     }).set_index(t("municipality", lang))
     st.image(fairness_png(settings.data_key, settings.codes, settings.method, pick, point.x, point.y, fair,
-                          settings.layers.municipalities), width=720)
-    st.table(shown)
+                          settings.layers.municipalities), width=720, alt=t("fairness_alt", lang, site=pick))
+    st.table(md_table(shown))
     left = fair.loc[fair["left_out"], "kommune"].tolist()
-    st.markdown(t("left_out", lang, names=", ".join(left)) if left else t("none_left_out", lang))
-    st.caption(f"{t('method', lang)}: {settings.engine.label()} · {ctx.data_label}")
+    st.markdown(t("left_out", lang, names=md(", ".join(left))) if left else t("none_left_out", lang))
+    st.caption(f"{t('method', lang)}: {md(f'{settings.engine.label()} · {ctx.data_label}')}")
     return fair
 
 
@@ -109,7 +111,7 @@ def finance_view(settings: Settings, ctx: IndicatorContext, sites: gpd.GeoDataFr
     """Split an annual amount among the municipalities by a key, in whole kroner."""
     lang = settings.lang
     c1, c2 = st.columns(2)
-    total = c1.number_input(t("finance_total", lang), min_value=0, value=1_000_000, step=50_000, key="fin_total")
+    total_text = c1.text_input(t("finance_total", lang), value=kroner(1_000_000, lang), key="fin_total")
     key = c2.selectbox(t("finance_key", lang), [*KEYS, "mix"], key="fin_key",
                        format_func=lambda k: KEY_DA.get(k, t("finance_mix", lang)))
     if key == "mix":
@@ -134,18 +136,19 @@ def finance_view(settings: Settings, ctx: IndicatorContext, sites: gpd.GeoDataFr
         xy = (point.x, point.y)
     keys = finance_keys(ctx, xy, tuple(munis))
     try:
-        result = split(int(total), keys, key_spec, lead=None if lead == "—" else lead, lead_share=lead_share / 100)
+        total = parse_amount(total_text, lang)
+        result = split(total, keys, key_spec, lead=None if lead == "—" else lead, lead_share=lead_share / 100)
     except KlyngestedError as err:
-        st.error(err.message(lang))
+        st.error(md(err.message(lang)))
         return None
     table = result.table
-    st.table(pd.DataFrame({
+    st.table(md_table(pd.DataFrame({
         t("municipality", lang): [f"{n} ({c})" for n, c in zip(table["kommune"], table["kommunekode"], strict=True)],
-        t("share", lang): [number(100 * v, 2, lang) + " %" for v in table["share"]],
-        t("amount", lang): [number(v, 0, lang) + " kr." for v in table["amount_kr"]],
-    }).set_index(t("municipality", lang)))
+        t("share", lang): [percent(100 * v, 2, lang) for v in table["share"]],
+        t("amount", lang): [kroner(v, lang) for v in table["amount_kr"]],
+    }).set_index(t("municipality", lang))))
     st.markdown(t("finance_sum", lang, total=number(table["amount_kr"].sum(), 0, lang)))
-    st.caption(f"{result.formula_da} · {settings.engine.label()} · {ctx.data_label}")
+    st.caption(md(f"{result.formula_da} · {settings.engine.label()} · {ctx.data_label}"))
     st.download_button(t("download_csv", lang), to_csv_bytes(table[["kommunekode", "kommune", "share", "amount_kr"]],
                        [*provenance, f"Fordeling: {result.formula_da}"]),
                        file_name=f"{safe_filename('klyngested_medfinansiering')}.csv", mime="text/csv", key="fin_csv")

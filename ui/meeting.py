@@ -4,6 +4,7 @@ the shareable link, and the presentation view."""
 from __future__ import annotations
 
 import datetime as dt
+import html
 
 import geopandas as gpd
 import pandas as pd
@@ -26,12 +27,14 @@ from geo.report.scenario import (
     scenario_from_json,
     to_query_params,
 )
+from geo.settings import K17_CODES
+from geo.text import md
+from ui.ranking import headline_ranking
 from ui.sidebar import Settings
 from ui.state import flash, set_weights, state
+from ui.surface import surface_for_report
+from ui.workspace import map_panel
 
-#: The key figures of presentation mode: (catalogue key of the caption, indicator column).
-PRESENTED = (("pm_workplaces", "workplaces_45"), ("pm_employees", "employees_45"), ("pm_share", "share_k17_45"),
-             ("pm_institution", "nearest_institution_km"), ("pm_station", "nearest_station_min"))
 EXPORTS = (("pdf", "application/pdf"), ("xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
            ("gpkg", "application/geopackage+sqlite3"), ("html", "text/html"))
 
@@ -49,7 +52,7 @@ def current_scenario(settings: Settings) -> Scenario:
         sites=list(state.sites), name=state.scenario_name, cluster_id=settings.cluster_id if not settings.cluster_id.startswith("__") else None,
         codes=settings.codes, weights=dict(state.weights), method=settings.method, snapshot_id=snap_id,
         snapshot_date=snap_date, layer_dates=layer_dates(settings.layers), case_texts=dict(state.case_texts),
-        case_site=state.get("case_site"),
+        case_site=state.get("case_site"), data_source=state.get("source", ""),
     )
 
 
@@ -64,6 +67,8 @@ def apply_scenario(scenario: Scenario, settings_layers=None) -> None:
     elif scenario.codes:
         state["cluster"], state["custom_codes"] = "__custom__", ", ".join(scenario.codes)
     state["method"] = scenario.method
+    if scenario.data_source:
+        state["source"] = scenario.data_source
     state.case_texts = dict(scenario.case_texts)
     for cid, text in scenario.case_texts.items():
         state[f"case_{cid}"] = text
@@ -99,6 +104,10 @@ def load_from_query_params() -> None:
         state["cluster"] = found["cluster_id"]
     if found.get("method") in ("estimate", "network"):
         state["method"] = found["method"]
+    if st.query_params.get(PRESENT_PARAM[0]) == PRESENT_PARAM[1]:
+        state["presentation"] = True
+    if found.get("data_source"):
+        state["source"] = found["data_source"]
     for note in found.get("notes", []):
         flash("warning", note)
 
@@ -106,6 +115,8 @@ def load_from_query_params() -> None:
 def sync_query_params(settings: Settings) -> None:
     """Keep the address bar a shareable link to the current sites and weights."""
     params = to_query_params(current_scenario(settings)) if state.sites else {}
+    if settings.presentation:
+        params[PRESENT_PARAM[0]] = PRESENT_PARAM[1]
     if dict(st.query_params) != params:
         st.query_params.from_dict(params)
 
@@ -135,7 +146,8 @@ def exports_view(settings: Settings, sites: gpd.GeoDataFrame, table: pd.DataFram
     finance = state.get("last_finance")
     signature = repr((state.scenario_name, [tuple(s.__dict__.values()) for s in state.sites], state.weights, settings.codes,
                       settings.method, settings.data_key, sorted(state.case_texts.items()), lang,
-                      None if finance is None else finance["table"].to_json()))
+                      None if finance is None else finance["table"].to_json(), state.get("surface_on"),
+                      state.get("surface_one")))
     if st.button(t("prepare_exports", lang), key="prepare_exports", type="primary"):
         with st.spinner(t("preparing", lang)):
             snap_id, snap_date = _snapshot(settings)
@@ -149,7 +161,7 @@ def exports_view(settings: Settings, sites: gpd.GeoDataFrame, table: pd.DataFram
                 finance=None if finance is None else finance["table"], finance_formula="" if finance is None else finance["formula"],
                 case_texts={k: v for k, v in state.case_texts.items() if v}, case_site=state.get("case_site"),
                 provenance_lines=provenance, snapshot_id=snap_id, snapshot_date=snap_date,
-                created=dt.date.today().isoformat(),
+                created=dt.date.today().isoformat(), surface=surface_for_report(settings),
             )
             state["exports"] = {"signature": signature, "files": {fmt: render(data, fmt) for fmt, _ in EXPORTS}}
     exports = state.get("exports")
@@ -171,27 +183,54 @@ def exports_view(settings: Settings, sites: gpd.GeoDataFrame, table: pd.DataFram
     if pending is not None:
         snap_id, snap_date = _snapshot(settings)
         for line in diff_snapshot(pending, snap_id, snap_date, layer_dates(settings.layers)):
-            st.warning(line)
+            st.warning(md(line))
     st.caption(t("share_link", lang))
 
 
-def presentation_view(settings: Settings, table: pd.DataFrame) -> None:
-    """2–4 sites side by side in large type: the key figures a board needs."""
+PRESENT_PARAM = ("vis", "praesentation")  #: ?vis=praesentation opens the app in presentation mode
+CARD_LINES = (("workplaces_45", "pm_card_workplaces"), ("share_k17_45", "pm_card_share"),
+              ("municipalities_45", "pm_card_municipalities"), ("institutions_30", "pm_card_institutions"))
+
+
+def _leave_presentation() -> None:
+    state["presentation"] = False
+
+
+def site_card(no: int, site: str, row: pd.Series, rank: str, sentence: str, lang: str) -> str:
+    """One site's card: map number, name, the headline numbers and the robustness sentence (HTML)."""
+    lines = []
+    for column, key in CARD_LINES:
+        value = indicators.spec_for(column).format(float(row[column]), lang, unit=True)
+        if column == "municipalities_45":
+            value = t("pm_of", lang, n=value, total=len(K17_CODES))
+        lines.append(f'<li><span class="ks-v">{html.escape(value)}</span><span class="ks-l">{html.escape(t(key, lang))}</span></li>')
+    robust = f"<p>{html.escape(sentence)}</p>" if sentence else ""
+    return (f'<section class="ks-card" aria-label="{html.escape(site)}"><h2><span class="ks-no" aria-hidden="true">{no}</span>'
+            f'{html.escape(rank + site)}</h2><ul>{"".join(lines)}</ul>{robust}</section>')
+
+
+def presentation_view(settings: Settings, table: pd.DataFrame | None, sites: gpd.GeoDataFrame) -> None:
+    """The projector screen: the map (site numbers, catchments) beside 2–4 site cards; nothing editable."""
     lang = settings.lang
-    ranking = state.get("last_ranking")
+    head, leave = st.columns([6, 1], vertical_alignment="center")
+    head.title(t("title", lang))
+    if settings.layers.provenance["workplaces"].quality == "synthetic":
+        head.caption(t("demodata_short", lang))
+    leave.button(t("pm_exit", lang), on_click=_leave_presentation, key="pm_exit")
+    map_col, card_col = st.columns([9, 11], gap="small")
+    with map_col:
+        map_panel(settings, sites, height=560)
+    if table is None:
+        card_col.info(t("no_sites", lang))
+        return
+    ranking = headline_ranking(table)
     order = ranking["table"]["site"].tolist() if ranking else table["site"].tolist()
-    shown = [s for s in order if s in set(table["site"])][:4]
-    cols = st.columns(len(shown))
+    numbers = {site: i for i, site in enumerate(table["site"], start=1)}
+    ranks = ranking["table"].set_index("site")["rank"] if ranking else {}
     rows = table.set_index("site")
-    for col, site in zip(cols, shown, strict=True):
-        r = rows.loc[site]
-        with col:
-            rank = ""
-            if ranking:
-                rank = f"nr. {int(ranking['table'].set_index('site').loc[site, 'rank'])} · "
-            st.markdown(f"## {rank}{site}")
-            for key, column in PRESENTED:
-                st.metric(t(key, lang), indicators.spec_for(column).format(r[column], lang, unit=True))
-            if ranking:
-                st.markdown(f"**{ranking['sentences'][site]}**")
-    st.caption(f"{r['method_note']} · {r['data']}")
+    cards = [site_card(numbers[site], site, rows.loc[site], f"nr. {int(ranks[site])} · " if ranking else "",
+                       ranking["sentences"].get(site, "") if ranking else "", lang)
+             for site in [s for s in order if s in numbers][:4]]
+    card_col.html(f'<div class="ks-cards">{"".join(cards)}</div>')
+    r = rows.iloc[0]
+    card_col.caption(md(f"{r['method_note']} · {r['data']}"))

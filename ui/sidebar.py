@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import argparse
 import hashlib
 from dataclasses import dataclass
 
@@ -11,11 +10,12 @@ import streamlit as st
 from geo.data.bundle import Layers
 from geo.data.clusters import format_codes, load_clusters, parse_codes
 from geo.data.loading import UserFiles, find_folder_files, folder_from_env
-from geo.data.refresh import DEFAULT_LAYERS, refresh
+from geo.data.refresh import refresh
 from geo.data.snapshot import current_snapshot, snapshot_dates
 from geo.errors import KlyngestedError
 from geo.i18n import LANGUAGES, t
 from geo.reach.catchment import CatchmentEngine
+from geo.text import md
 from ui.data import cached_layers, engine_for, try_load
 from ui.state import flash, state
 
@@ -51,19 +51,23 @@ def _refresh_data(lang: str) -> None:
     def on_step(done: int, total: int, layer: str) -> None:
         bar.progress(done / max(total, 1), text=t("refresh_step", lang, layer=layer) if layer else t("refresh_done", lang))
 
-    args = argparse.Namespace(only=",".join(DEFAULT_LAYERS), snapshot_dir=None, region="1085", codes=None,
-                              postcodes=None, no_cache=False, no_progress=True)
     try:
-        result = refresh(args, secrets(), on_step=on_step)
+        result = refresh(secrets=secrets(), on_step=on_step)
     except KlyngestedError as err:
-        st.error(err.message(lang))
+        st.error(md(err.message(lang)))
         return
-    for line in result.failures:
-        flash("warning", line)
+    for layer, line in result.per_layer:
+        flash("success" if line == "ok" else "warning",
+              f"{layer}: {t('refresh_layer_ok', lang)}" if line == "ok" else f"{layer}: {line}")
     if result.snapshot is not None:
         flash("success", t("refresh_saved", lang, layers=", ".join(result.updated)))
-        state["source"] = "snapshot"
+        state["pending_source"] = "snapshot"  # the radio exists already: switch on the rerun
     st.rerun()
+
+
+def default_source(has_folder: bool, has_snapshot: bool) -> str:
+    """Real data when there is some: the data folder, else the newest snapshot, else the demo."""
+    return "folder" if has_folder else ("snapshot" if has_snapshot else "default")
 
 
 def _data_source(lang: str, frozen: bool) -> tuple[str, Layers]:
@@ -76,9 +80,13 @@ def _data_source(lang: str, frozen: bool) -> tuple[str, Layers]:
         "folder": t("source_folder", lang, path=folder) if folder else "",
         "upload": t("source_upload", lang),
     }
+    if "pending_source" in state:
+        state["source"] = state.pop("pending_source")
     if state.get("source") not in options:
-        state["source"] = "default"
-    source = st.radio(t("data_source", lang), options, format_func=labels.get, key="source", disabled=frozen)
+        if state.get("source"):  # e.g. a shared link made on a server with a data folder
+            st.warning(t("source_unavailable", lang, source=md(state["source"])))
+        state["source"] = default_source(folder is not None, snapshot is not None)
+    source = st.radio(t("data_source", lang), options, format_func=lambda o: md(labels[o]), key="source", disabled=frozen)
     if source == "upload" and not frozen:
         with st.form("uploads"):
             up_b = st.file_uploader(t("upload_boundaries", lang), type=["geojson", "json", "gpkg", "zip"])
@@ -94,7 +102,7 @@ def _data_source(lang: str, frozen: bool) -> tuple[str, Layers]:
         _refresh_data(lang)
     if source == "snapshot" and snapshot:
         dates = snapshot_dates(snapshot)
-        st.caption(t("snapshot_dates", lang) + "; ".join(f"{k}: {v or '–'}" for k, v in dates.items()))
+        st.caption(t("snapshot_dates", lang) + md("; ".join(f"{k}: {v or '–'}" for k, v in dates.items())))
 
     key, files, snap = "default", None, None
     if source == "folder" and folder:
@@ -121,7 +129,7 @@ def _cluster(lang: str, frozen: bool) -> tuple[str, str, tuple[str, ...] | None]
         try:
             codes = tuple(parse_codes(text))
         except KlyngestedError as err:
-            st.error(err.message(lang))
+            st.error(md(err.message(lang)))
             codes = clusters["byggeri"].codes
     elif cluster_id != "__all__":
         codes = clusters[cluster_id].codes
@@ -144,6 +152,6 @@ def sidebar() -> Settings:
         method = st.radio(t("method", lang), ["estimate", "network"], format_func=lambda m: t(f"method_{m}", lang),
                           key="method", horizontal=True, disabled=presentation)
         engine = engine_for(method)
-        st.caption(t("method_line", lang, method=engine.describe()))
+        st.caption(t("method_line", lang, method=md(engine.describe())))
         tiles = st.toggle(t("tiles", lang), value=False, key="tiles")
     return Settings(lang, data_key, layers, cluster_id, cluster_label, codes, method, engine, tiles, presentation)

@@ -6,8 +6,9 @@ from dataclasses import replace
 
 import streamlit as st
 
-from geo.data.sites import MAX_SITES, Site
+from geo.data.sites import MAX_SITES, Site, clean_name, clean_sites, unique_name
 from geo.decide.weights import equal_weights
+from geo.text import md
 
 state = st.session_state
 
@@ -48,19 +49,21 @@ def flash(kind: str, text: str) -> None:
 
 def show_messages() -> None:
     for kind, text in state.messages:
-        st.toast(text, icon=":material/check_circle:" if kind == "success" else ":material/warning:")
+        st.toast(md(text), icon=":material/check_circle:" if kind == "success" else ":material/warning:")
     state.messages = []
 
 
-def add_site(site: Site) -> bool:
-    """Append a site unless the session already holds MAX_SITES (then a Danish warning)."""
+def add_site(site: Site) -> Site | None:
+    """Append a site with a clean name unique in the session ("Næstved (2)"), and return it;
+    None (and a Danish warning) when the session already holds MAX_SITES."""
     if len(state.sites) >= MAX_SITES:
-        flash("warning", f"Højst {MAX_SITES} lokaliteter pr. scenarie; {site.name} blev ikke tilføjet.")
-        return False
+        flash("warning", f"Højst {MAX_SITES} lokaliteter pr. scenarie; {clean_name(site.name, '')} blev ikke tilføjet.")
+        return None
+    (site,) = clean_sites([site], taken={s.name for s in state.sites})
     state.sites = [*state.sites, site]
     state.editor_version += 1
     state.suggestion = None
-    return True
+    return site
 
 
 def apply_site_edits(editor_key: str) -> None:
@@ -68,9 +71,10 @@ def apply_site_edits(editor_key: str) -> None:
     delta = state[editor_key]
     sites = list(state.sites)
     for index, change in delta.get("edited_rows", {}).items():
-        name = str(change.get("navn") or "").strip()
+        name = clean_name(change.get("navn"), "")
         if name:
-            sites[int(index)] = replace(sites[int(index)], name=name)
+            others = {s.name for i, s in enumerate(sites) if i != int(index)}
+            sites[int(index)] = replace(sites[int(index)], name=unique_name(name, others))
     deleted = set(delta.get("deleted_rows", []))
     state.sites = [s for i, s in enumerate(sites) if i not in deleted]
     state.editor_version += 1

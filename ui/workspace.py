@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from functools import partial
 
 import folium
@@ -10,10 +11,12 @@ import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
-from geo.data.sites import Site, check_lonlat, read_sites_csv
+from geo.data.sites import Site, check_lonlat, clean_name, read_sites_csv
 from geo.errors import KlyngestedError
+from geo.format import number
 from geo.i18n import t
 from geo.settings import CRS_DISPLAY, THRESHOLDS_MIN
+from geo.text import md
 from layers.basemap import base_map
 from layers.legend import legend_html
 from layers.sites import sites_layer, suggestions_layer
@@ -30,7 +33,7 @@ def map_panel(settings: Settings, sites: gpd.GeoDataFrame, height: int = MAP_HEI
     static = cached_map_data(settings.data_key, settings.codes, settings.layers)
     # a new Map each run (a Map must not be shared between sessions); streamlit-folium hashes
     # its script with stable names, so the browser redraws only when the content changes
-    fmap = base_map(static, THRESHOLDS_MIN, tiles=settings.tiles, with_legend=False)
+    fmap = base_map(static, THRESHOLDS_MIN, tiles=settings.tiles, with_legend=False, attribution_inside=False)
     groups = [sites_layer(sites, [cached_catchment(settings.method, p.x, p.y) for p in sites.geometry], settings.method)]
     suggestion = state.suggestion
     if suggestion is not None and suggestion.get("data_key") == settings.data_key:
@@ -40,29 +43,57 @@ def map_panel(settings: Settings, sites: gpd.GeoDataFrame, height: int = MAP_HEI
         key="map",
         height=height,
         use_container_width=True,
-        returned_objects=["last_clicked"],
+        returned_objects=["last_clicked", "last_object_clicked"],  # a click on a marker is an object click
         feature_group_to_add=groups,
-        layer_control=folium.LayerControl(collapsed=False),
+        layer_control=folium.LayerControl(collapsed=True),  # a small button: the open box hid the north-east
         on_change=None if settings.presentation else partial(_on_map_click, lang),
         render=False,  # st_folium renders the map itself again below; one render is enough
     )
-    st.markdown(legend_html(THRESHOLDS_MIN, static.workplaces["title"], static.workplace_count), unsafe_allow_html=True)
+    st.markdown(legend_html(THRESHOLDS_MIN, static.workplaces["title"], static.workplace_count, static.attributions),
+                unsafe_allow_html=True)
+
+
+NEAR_M = 150  #: a click this close to a site is a click on that site
+
+
+def _new_click() -> dict | None:
+    """The position of this click, on the map or on a marker (an institution, a station, a site)."""
+    result = state.get("map") or {}
+    clicks = (result.get("last_clicked"), result.get("last_object_clicked"))
+    previous = state.last_click if isinstance(state.last_click, tuple) else (None, None)
+    state.last_click = clicks
+    new = [c for c, p in zip(clicks, previous, strict=True) if c and c != p and "lat" in c and "lng" in c]
+    return new[0] if new else None
+
+
+def _site_near(lat: float, lon: float) -> Site | None:
+    """The user's site within NEAR_M metres of the point, if any (equirectangular distance)."""
+    for site in state.sites:
+        dy = (site.lat - lat) * 111_195
+        dx = (site.lon - lon) * 111_195 * math.cos(math.radians(lat))
+        if math.hypot(dx, dy) <= NEAR_M:
+            return site
+    return None
 
 
 def _on_map_click(lang: str) -> None:
-    """A click on the map adds a site before the rerun starts (one rerun per click, not two)."""
-    click = (state.get("map") or {}).get("last_clicked")
-    if not click or click == state.last_click:
+    """A click on the map or on a marker adds a site before the rerun starts (one rerun per
+    click); a click on an existing site says so instead of adding a copy."""
+    click = _new_click()
+    if click is None:
         return
-    state.last_click = click
+    near = _site_near(click["lat"], click["lng"])
+    if near is not None:
+        flash("warning", t("site_exists", lang, name=near.name))
+        return
     try:
         check_lonlat(click["lat"], click["lng"])
     except KlyngestedError:
         flash("warning", t("clicked_outside", lang))
         return
-    name = t("site_default_name", lang, n=len(state.sites) + 1)
-    if add_site(Site(name, round(click["lat"], 5), round(click["lng"], 5))):
-        flash("success", t("site_added", lang, name=name))
+    site = add_site(Site(t("site_default_name", lang, n=len(state.sites) + 1), round(click["lat"], 5), round(click["lng"], 5)))
+    if site is not None:
+        flash("success", t("site_added", lang, name=site.name))
 
 
 def sites_panel(settings: Settings) -> None:
@@ -78,10 +109,10 @@ def sites_panel(settings: Settings) -> None:
         if st.form_submit_button(t("add", lang), key="coord_add"):
             try:
                 check_lonlat(lat, lon)
-                add_site(Site(name.strip() or t("site_default_name", lang, n=len(state.sites) + 1), lat, lon))
+                add_site(Site(clean_name(name, t("site_default_name", lang, n=len(state.sites) + 1)), lat, lon))
                 st.rerun()
             except KlyngestedError as err:
-                st.error(err.message(lang))
+                st.error(md(err.message(lang)))
     with tab_town:
         towns = settings.layers.towns.to_crs(CRS_DISPLAY).sort_values("name")
         with st.form("add_town"):
@@ -102,13 +133,13 @@ def sites_panel(settings: Settings) -> None:
                     flash("warning", note)
                 st.rerun()
             except KlyngestedError as err:
-                st.error(err.message(lang))
+                st.error(md(err.message(lang)))
     if not state.sites:
         st.info(t("no_sites", lang))
         return
     editor_key = f"sites_editor_{state.editor_version}"
     st.data_editor(
-        pd.DataFrame([{"navn": s.name, "lat": s.lat, "lon": s.lon} for s in state.sites]),
+        pd.DataFrame([{"navn": s.name, "lat": number(s.lat, 4, lang), "lon": number(s.lon, 4, lang)} for s in state.sites]),
         key=editor_key,
         num_rows="delete",
         disabled=["lat", "lon"],

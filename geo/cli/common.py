@@ -53,14 +53,22 @@ class Inputs:
 def load_inputs(args: argparse.Namespace) -> Inputs:
     """Check files exist, read the sites, load layers and choose the engine."""
     codes = cluster_codes(args.cluster, args.codes)
-    for path in (args.sites, args.roads):
-        if path is not None and not path.is_file():
-            raise InputFileError(f"Filen findes ikke: {path}", f"No such file: {path}")
+    for path in (args.sites, args.boundaries, args.companies, args.postcodes, args.roads):
+        if path is not None:
+            require_file(path)
     site_list, site_notes = read_sites_csv(args.sites.read_bytes()) if args.sites else ([], [])
     layers = api.load(args.data, boundaries=args.boundaries, companies=args.companies, postcodes=args.postcodes)
     engine, engine_notes = select_engine(args.method, args.roads)
     sites = sites_frame(site_list, layers.municipalities) if site_list else None
-    return Inputs(layers, sites, engine, codes, (*layers.report, *site_notes, *engine_notes))
+    return Inputs(layers, sites, engine, codes, (*layers.notes(), *site_notes, *engine_notes))
+
+
+def require_file(path: Path) -> None:
+    """Raise a Danish `InputFileError` unless `path` is an existing file (not a folder)."""
+    if path.is_dir():
+        raise InputFileError(f"{path} er en mappe; angiv en fil.", f"{path} is a folder, not a file.")
+    if not path.is_file():
+        raise InputFileError(f"Filen findes ikke: {path}", f"No such file: {path}")
 
 
 def say(notes: Iterable[str]) -> None:

@@ -78,7 +78,7 @@ def run_suggest(args: argparse.Namespace) -> int:
     out = result.chosen[["name", "kommunekode"]].assign(
         objective=args.objective, covered_share=round(100 * result.result.covered_share, 1),
         mean_minutes=round(result.result.mean_minutes, 1), gap_pct=round(100 * result.result.gap, 3),
-        status=result.result.status,
+        proven_optimal=result.result.proven_optimal,
     )
     notes = [*inputs.notes, result.result.method_da, *result.result.notes, *(c["sentence"] for c in result.comparison)]
     return _emit(out, notes, inputs.provenance())

@@ -16,7 +16,7 @@ import sys
 from pathlib import Path
 
 from geo import api
-from geo.cli.common import say
+from geo.cli.common import require_file, say
 from geo.data.sites import read_sites_csv
 from geo.errors import InputFileError
 from geo.report.scenario import save_scenario
@@ -50,15 +50,17 @@ def add_report_parser(subparsers: argparse._SubParsersAction) -> argparse.Argume
     p.add_argument("--roads", type=Path, help="vejnet (.npz) til --method network")
     p.add_argument("--finance", type=int, metavar="KR",
                    help="årligt beløb til medfinansiering, fordelt på K17-kommunerne efter befolkning")
+    p.add_argument("--surface", action="store_true",
+                   help="tag kort over egnethed med i mødepakken (cellerne fra 'surface' genbruges; ellers beregnes de én gang)")
     return p
 
 
 def run_scenario(args: argparse.Namespace) -> int:
     """Read the sites, check cluster and weights, and write the scenario JSON."""
+
+    require_file(args.sites)
     if args.out.suffix.lower() != ".json":
         raise InputFileError("--out skal ende på .json.", "--out must end in .json.")
-    if not args.sites.is_file():
-        raise InputFileError(f"Filen findes ikke: {args.sites}", f"No such file: {args.sites}")
     sites, notes = read_sites_csv(args.sites.read_bytes())
     plan = api.scenario(sites, name=args.name, cluster=args.cluster, codes=args.codes, weights=args.weights,
                         thresholds=_thresholds(args.thresholds), method=args.method, data=args.data)
@@ -70,7 +72,8 @@ def run_scenario(args: argparse.Namespace) -> int:
 
 def run_report(args: argparse.Namespace) -> int:
     """Load the scenario, compute on its snapshot (or --data) and write the export."""
-    notes = api.write_report(args.scenario, args.out, data=args.data, roads=args.roads, finance_kr=args.finance)
+    notes = api.write_report(args.scenario, args.out, data=args.data, roads=args.roads, finance_kr=args.finance,
+                             surface=args.surface)
     say(notes)
     return 0
 

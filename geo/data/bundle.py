@@ -31,8 +31,10 @@ class Layers:
     stations: gpd.GeoDataFrame
     towns: gpd.GeoDataFrame
     provenance: dict[str, Provenance]
-    #: Human-readable notes from loading (Danish), e.g. how many rows got each location quality.
+    #: Human-readable notes from loading (Danish) that concern no single layer.
     report: tuple[str, ...] = field(default=())
+    #: Notes per layer (e.g. how many rows got each location quality); replaced with the layer.
+    layer_notes: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         for name, layer_schema in LAYER_SCHEMAS.items():
@@ -44,14 +46,17 @@ class Layers:
     def with_layer(
         self, name: str, gdf: gpd.GeoDataFrame, provenance: Provenance, notes: tuple[str, ...] = ()
     ) -> Layers:
-        """A copy with one layer replaced (validated), its provenance and extra report notes."""
+        """A copy with one layer replaced (validated), its provenance and its notes.
+
+        The replaced layer's old notes go with it, so no note speaks of data no longer in use.
+        """
         if name not in LAYER_SCHEMAS:
             raise ValueError(f"unknown layer {name!r}")
         return replace(
             self,
             **{name: gdf},
             provenance={**self.provenance, name: provenance},
-            report=self.report + notes,
+            layer_notes={**self.layer_notes, name: tuple(notes)},
         )
 
     @property
@@ -59,7 +64,10 @@ class Layers:
         """'Demodata', 'omtrentlig placering' or 'reelle data': what the workplaces layer is."""
         quality = self.provenance["workplaces"].quality
         return {"synthetic": "Demodata", "approximate": "omtrentlig placering"}.get(quality, "reelle data")
+    def notes(self) -> tuple[str, ...]:
+        """Every load note: the general ones, then each layer's, in layer order."""
+        return self.report + tuple(n for name in LAYER_SCHEMAS for n in self.layer_notes.get(name, ()))
 
     def provenance_lines(self) -> list[str]:
-        """One Danish line per layer, for attributions and export footers."""
+        """One Danish line per layer in use, for attributions and export footers."""
         return [p.label() for p in self.provenance.values()]

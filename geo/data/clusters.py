@@ -16,7 +16,13 @@ from geo.errors import ClusterError
 from geo.i18n import choose, t
 from geo.settings import CLUSTERS_FILE
 
-_CODE = re.compile(r"^\d{2}(\.?\d{1,2}){0,2}$")
+#: An optional section letter (DB07 A-U, DB25 A-V) before the digits: 'F 43.22', 'F43.22'.
+_SECTION = r"(?:[A-Va-v](?![A-Za-z])[\s.:-]*)?"
+#: Groups with dots or spaces: '43.22.00', '43 22', '1.11' (leading zero left out), '71.1'.
+_SEPARATED = re.compile(rf"^\s*{_SECTION}(\d{{1,2}})[.\s](\d{{1,2}})(?:[.\s](\d{{2}}))?(?![\d.])(.*)$", re.DOTALL)
+#: Plain digits: '410000', '4322', '711' (5 digits are ambiguous and refused).
+_CONTIGUOUS = re.compile(rf"^\s*{_SECTION}(\d{{2,4}}|\d{{6}})(?![\d.])(.*)$", re.DOTALL)
+_STRIP = re.compile(r"^\s*[A-Va-v](?![A-Za-z])|[\s.]")
 
 
 @dataclass(frozen=True)
@@ -90,21 +96,53 @@ def cluster_codes(cluster_id: str | None = None, codes: str | Sequence[str] | No
     return None
 
 
-def parse_codes(text: str) -> list[str]:
-    """Parse '41, 42; 71.1 81.3' into digit prefixes ['41', '42', '711', '813'].
+def split_code(text: str) -> tuple[str | None, str]:
+    """One industry code at the start of `text` -> (digits, the rest).
 
-    Accepts DB07 and DB25 notation, with or without dots; rejects anything else.
+    DB07 and DB25 codes with or without a section letter, dots, spaces or the leading zero:
+    'F 43.22.00 VVS' -> ('432200', 'VVS'); 'F43.22' -> ('4322', ''); '43 22 00' -> ('432200', '');
+    '1.11' -> ('0111', ''); '71.1' -> ('711', ''). No code -> (None, text).
     """
-    tokens = [t for t in re.split(r"[\s,;]+", text.strip()) if t]
+    match = _SEPARATED.match(text)
+    if match:
+        first, second, third, rest = match.groups()
+        if third is None or len(second) == 2:
+            return first.zfill(2) + second + (third or ""), rest.strip(" -–:\t\n")
+    match = _CONTIGUOUS.match(text)
+    if match:
+        return match[1], match[2].strip(" -–:\t\n")
+    return None, text
+
+
+def _tokens(text: str) -> list[str]:
+    """Split a code list on commas, semicolons and spaces; a lone section letter joins the next."""
+    tokens: list[str] = []
+    for part in (p for p in re.split(r"[\s,;]+", text.strip()) if p):
+        if tokens and re.fullmatch(r"[A-Va-v]", tokens[-1]):
+            tokens[-1] = f"{tokens[-1]} {part}"
+        else:
+            tokens.append(part)
+    return tokens
+
+
+def parse_codes(text: str) -> list[str]:
+    """Parse '41, 42; 71.1 F 81.3 0111' into digit prefixes ['41', '42', '711', '813', '0111'].
+
+    Accepts DB07 and DB25 notation with or without a section letter, dots or leading zero
+    (see `split_code`); rejects anything else with one Danish message.
+    """
+    tokens = _tokens(text)
     if not tokens:
         raise ClusterError("Angiv mindst én branchekode (fx 41, 42, 71.1).", "Give at least one industry code.")
-    bad = [t for t in tokens if not _CODE.match(t)]
+    parsed = [split_code(t) for t in tokens]
+    bad = [t for t, (code, rest) in zip(tokens, parsed, strict=True) if code is None or rest]
     if bad:
         raise ClusterError(
-            f"Ugyldige branchekoder: {', '.join(bad)}. Brug 2-6 cifre, evt. med punktum (fx 43 eller 71.1).",
+            f"Ugyldige branchekoder: {', '.join(bad)}. Brug 2-6 cifre, evt. med punktum og "
+            "afsnitsbogstav (fx 43, 71.1 eller F 43.22).",
             f"Invalid industry codes: {', '.join(bad)}.",
         )
-    return list(dict.fromkeys(t.replace(".", "") for t in tokens))
+    return list(dict.fromkeys(code for code, _ in parsed if code))
 
 
 def format_codes(prefixes: tuple[str, ...] | list[str]) -> str:
@@ -116,5 +154,5 @@ def matches(industry_codes: pd.Series, prefixes: tuple[str, ...] | list[str] | N
     """Boolean mask of codes starting with any prefix; all True when prefixes is None."""
     if prefixes is None:
         return np.ones(len(industry_codes), dtype=bool)
-    digits = industry_codes.fillna("").astype(str).str.replace(".", "", regex=False)
+    digits = industry_codes.fillna("").astype(str).str.replace(_STRIP, "", regex=True)
     return digits.str.startswith(tuple(prefixes)).to_numpy()

@@ -1,17 +1,16 @@
-"""``python -m geo refresh``: fetch the official sources and write a new local snapshot.
+"""Fetch the official sources and write a new local snapshot (``refresh(...)``).
 
-Layers are fetched one by one (with a progress bar on stderr). Each layer that succeeds
+The CLI (``python -m geo refresh``, geo/cli/refresh.py) and the app's *Opdater data* button
+both call `refresh` with plain arguments. Layers are fetched one by one. Each layer that succeeds
 replaces its counterpart of the current snapshot (or the embedded default); each that fails
 keeps its last good data and prints ONE Danish line naming the source and what to do.
 Before fetching, every source's host is probed with a short connect timeout, so a machine
-without network fails fast. Exit code 0 when every requested source succeeded, else 2.
+without network fails fast.
 """
 
 from __future__ import annotations
 
-import argparse
-import sys
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -23,18 +22,16 @@ import pandas as pd
 from geo.data.addresses import Placer, read_postcode_areas
 from geo.data.clusters import parse_codes
 from geo.data.provenance import Provenance
-from geo.data.snapshot import read_snapshot_layers, write_snapshot
+from geo.data.snapshot import read_snapshot_layers, remove_stale_tmp, write_snapshot
 from geo.data.sources import cvr_es, dagi, geocode, osm, statbank
-from geo.data.sources._http import (
-    ENV_CACHE_DIR,
-    ENV_CONTACT,
-    HttpClient,
-    endpoint,
-    get_secret,
-    probe,
-)
+from geo.data.sources._http import HttpClient, endpoint, get_secret, probe
 from geo.data.sources.embedded import load_default
-from geo.data.sources.osm_roads import add_roads_arguments, build_roads_command
+from geo.data.sources.osm_roads import (
+    DEFAULT_ROADS_OUT,
+    DENMARK_BBOX_LONLAT,
+    REGION_BBOX_LONLAT,
+    build_roads,
+)
 from geo.errors import KlyngestedError, SourceError
 from geo.settings import K17_CODES
 
@@ -43,40 +40,6 @@ LAYERS = ("boundaries", "population", "companies", "institutions", "stations", "
 DEFAULT_LAYERS = ("boundaries", "population", "companies", "institutions", "stations")
 DEFAULT_REGION = "1085"
 PROBE_TIMEOUT_S = 3.0
-
-SOURCES_HELP = f"""\
-kilder (lag: kilde – nøgle – uden nøgle):
-  boundaries    Datafordeleren GraphQL DAGI_Kommuneinddeling ({dagi.DEFAULT_URL})
-                nøgle: {dagi.ENV_KEY}; uden nøgle: OpenStreetMap admin_level=7 via Overpass
-                (omtrentlige grænser, mærket som sådan)
-  population    Danmarks Statistik, Statistikbanken API FOLK1A, seneste kvartal
-                ({statbank.DEFAULT_URL}/data) – ingen nøgle
-  companies     CVR system-til-system Elasticsearch, produktionsenheder
-                ({cvr_es.DEFAULT_URL}/cvr-permanent/produktionsenhed/_search)
-                nøgler: {cvr_es.ENV_USER} og {cvr_es.ENV_PASSWORD}; uden nøgler: brug en
-                CVR-eksport (.xlsx/.csv) med 'indicators --companies'
-                geokodning: Dataforsyningen GSearch ({geocode.GSEARCH_URL})
-                nøgle: {geocode.ENV_TOKEN}; uden nøgle: OpenStreetMap Nominatim (1 opslag/s),
-                til sidst postnummer/by (mærket 'postcode'/'town')
-  institutions  OpenStreetMap via Overpass ({osm.DEFAULT_URL}) + data/institutions.csv
-  stations      OpenStreetMap via Overpass + data/stations.csv – ingen nøgle
-  roads         vejnet fra OpenStreetMap (--pbf FIL eller Overpass) til --roads-out;
-                kun med --only roads
-
-miljøvariabler:
-  {dagi.ENV_KEY}, {cvr_es.ENV_USER}, {cvr_es.ENV_PASSWORD}, {geocode.ENV_TOKEN}
-                nøgler (kan også komme fra Streamlit secrets i appen); vises aldrig i
-                beskeder, logfiler, cache eller snapshots
-  KLYNGESTED_SNAPSHOT_DIR  snapshotmappe (standard ~/.local/share/klyngested/snapshots)
-  {ENV_CACHE_DIR}     HTTP-cache (standard ~/.cache/klyngested/http)
-  {ENV_CONTACT}       kontakt i User-Agent (fx e-mail; Nominatims brugsregler)
-  KLYNGESTED_<KILDE>_URL   andet endpoint (DAGI, CVR, GSEARCH, NOMINATIM, STATBANK, OVERPASS),
-                fx til test
-
-afslutningskode: 0 alt hentet; 2 mindst én kilde fejlede (én dansk linje pr. kilde; de
-sidste gode data beholdes).
-"""
-
 
 @dataclass
 class Step:
@@ -107,37 +70,14 @@ class _State:
         self.changed.add(name)
 
 
-def add_refresh_parser(subparsers: Any) -> argparse.ArgumentParser:
-    """Add the ``refresh`` subcommand to an argparse subparsers object."""
+def parse_only(layers: str | Iterable[str] | None) -> tuple[str, ...]:
+    """'boundaries, stations' (or a list) -> ('boundaries', 'stations') in run order.
 
-    parser = subparsers.add_parser(
-        "refresh", help="hent data fra de officielle kilder og gem en ny snapshot",
-        description="Henter kommunegrænser, befolkning, arbejdssteder, institutioner og "
-                    "stationer fra de officielle kilder og gemmer dem som en ny, versioneret "
-                    "snapshot, der virker offline.",
-        epilog=SOURCES_HELP, formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
-    parser.add_argument("--only", default=",".join(DEFAULT_LAYERS),
-                        help=f"kommaliste af lag: {','.join(LAYERS)} "
-                             "(standard: alle undtagen roads)")
-    parser.add_argument("--snapshot-dir", default=None,
-                        help="snapshotmappe (ellers KLYNGESTED_SNAPSHOT_DIR eller standard)")
-    parser.add_argument("--region", default=DEFAULT_REGION,
-                        help="regionskode, fx 1085 (Region Sjælland); 'alle' for hele landet")
-    parser.add_argument("--codes", default=None,
-                        help="branchekoder for CVR-udtrækket, fx '62,7112' (standard: alle)")
-    parser.add_argument("--postcodes", default=None,
-                        help="postnummerområder (GeoJSON) til placering af uplacerede adresser")
-    parser.add_argument("--no-cache", action="store_true",
-                        help="læs ikke fra HTTP-cachen (svar gemmes stadig)")
-    parser.add_argument("--no-progress", action="store_true", help="ingen statuslinje")
-    add_roads_arguments(parser)
-    parser.set_defaults(func=run_refresh)
-    return parser
-
-
-def parse_only(text: str) -> tuple[str, ...]:
-    """'boundaries, stations' -> ('boundaries', 'stations') in run order; SourceError if unknown."""
+    None means the default layers. Raises SourceError for an unknown or empty list.
+    """
+    if layers is None:
+        return DEFAULT_LAYERS
+    text = layers if isinstance(layers, str) else ",".join(layers)
     names = [t.strip().lower() for t in text.replace(";", ",").split(",") if t.strip()]
     bad = [n for n in names if n not in LAYERS]
     if bad or not names:
@@ -146,7 +86,7 @@ def parse_only(text: str) -> tuple[str, ...]:
     return tuple(n for n in LAYERS if n in names)
 
 
-def _base_state(root: str | None) -> _State:
+def _base_state(root: Path | None) -> _State:
     """The current snapshot's layers if readable, else the embedded default."""
 
     default = load_default()
@@ -186,11 +126,34 @@ def _with_population(prov: Provenance, pop: Provenance | None) -> Provenance:
                    method=f"{prov.method} Befolkning: {pop.method}")
 
 
-def build_steps(args: argparse.Namespace, state: _State, client: HttpClient,
+@dataclass(frozen=True)
+class Request:
+    """What to refresh, as plain values (see `refresh`)."""
+
+    layers: tuple[str, ...] = DEFAULT_LAYERS
+    region: str | None = DEFAULT_REGION
+    pbf: Path | None = None
+    postcodes: Path | None = None
+    codes: str | None = None
+    snapshot_dir: Path | None = None
+    roads_out: Path = DEFAULT_ROADS_OUT
+
+    @property
+    def bbox(self) -> tuple[float, float, float, float]:
+        """The road graph's extent: Region Sjælland with a margin, or Denmark for 'alle'."""
+        return REGION_BBOX_LONLAT if self.region == DEFAULT_REGION else DENMARK_BBOX_LONLAT
+
+
+def normalise_region(region: str | None) -> str | None:
+    """'1085' -> '1085'; None, '', 'alle', 'all' -> None (the whole country)."""
+    text = str(region or "").strip().lower()
+    return None if text in ("alle", "all", "") else text.zfill(4)
+
+
+def build_steps(request: Request, state: _State, client: HttpClient,
                 secrets: Mapping[str, Any] | None = None) -> list[Step]:
     """The steps for the requested layers, in dependency order."""
-    only = parse_only(args.only)
-    region = None if str(args.region).lower() in ("alle", "all", "") else str(args.region)
+    only, region = request.layers, request.region
     overpass_url = endpoint("overpass", osm.DEFAULT_URL)
     steps: list[Step] = []
 
@@ -218,14 +181,10 @@ def build_steps(args: argparse.Namespace, state: _State, client: HttpClient,
         state.set("municipalities", gdf, _with_population(prov, state.population_prov), notes)
 
     def companies() -> None:
-
         codes = _region_codes(state, region)
-        postcodes = read_postcode_areas(args.postcodes) if args.postcodes else None
+        postcodes = read_postcode_areas(request.postcodes) if request.postcodes else None
         placer = Placer(postcodes, state.frames["towns"])
-        prefixes = None
-        if args.codes:
-
-            prefixes = parse_codes(args.codes)
+        prefixes = parse_codes(request.codes) if request.codes else None
         gdf, prov, notes = cvr_es.fetch_workplaces(client, placer, codes, prefixes, secrets)
         state.set("workplaces", gdf, prov, notes)
 
@@ -240,9 +199,9 @@ def build_steps(args: argparse.Namespace, state: _State, client: HttpClient,
         state.set("stations", gdf, prov, notes)
 
     def roads() -> None:
-
-        out = build_roads_command(args)
-        state.notes.append(f"Vejnet gemt: {out}")
+        graph = build_roads(request.pbf, request.bbox, request.roads_out)
+        state.notes.append(f"Vejnet: {graph.n_nodes} knuder, {graph.n_edges} kanter gemt i "
+                           f"{request.roads_out}")
 
     has_dagi_key = bool(get_secret(dagi.ENV_KEY, secrets))
     has_cvr = cvr_es.credentials(secrets) is not None
@@ -261,7 +220,7 @@ def build_steps(args: argparse.Namespace, state: _State, client: HttpClient,
                       companies),
         "institutions": ("OpenStreetMap/Overpass (institutioner)", (overpass_url,), institutions),
         "stations": ("OpenStreetMap/Overpass (stationer)", (overpass_url,), stations),
-        "roads": ("OpenStreetMap (vejnet)", () if args.pbf else (overpass_url,), roads),
+        "roads": ("OpenStreetMap (vejnet)", () if request.pbf else (overpass_url,), roads),
     }
     for name in ("population", "boundaries", "companies", "institutions", "stations", "roads"):
         if name in only:
@@ -287,53 +246,68 @@ def _probe_all(steps: list[Step]) -> dict[str, str]:
 
 @dataclass(frozen=True)
 class RefreshResult:
-    """What a refresh did: the new snapshot (if any), one Danish line per failure, and notes."""
+    """What a refresh did: the new snapshot (if any), one Danish line per layer, and notes."""
 
     snapshot: Path | None
     updated: tuple[str, ...]
     failures: tuple[str, ...]
     notes: tuple[str, ...]
+    #: (layer, 'ok' or the Danish failure line), in run order.
+    per_layer: tuple[tuple[str, str], ...] = ()
 
 
-def refresh(args: argparse.Namespace, secrets: Mapping[str, Any] | None = None,
-            client: HttpClient | None = None,
-            on_step: Callable[[int, int, str], None] | None = None) -> RefreshResult:
+def refresh(
+    layers: str | Iterable[str] | None = None,
+    region: str | None = DEFAULT_REGION,
+    pbf: str | Path | None = None,
+    postcodes: str | Path | None = None,
+    codes: str | None = None,
+    *,
+    snapshot_dir: str | Path | None = None,
+    roads_out: str | Path | None = None,
+    use_cache: bool = True,
+    secrets: Mapping[str, Any] | None = None,
+    client: HttpClient | None = None,
+    on_step: Callable[[int, int, str], None] | None = None,
+) -> RefreshResult:
     """Fetch the requested layers and write a new snapshot; the last good one stays on failure.
 
-    `on_step(done, total, layer)` reports progress (the CLI draws a tqdm bar, the app a
-    Streamlit progress bar). Raises SourceError for an unknown layer name.
-    """
+    Parameters
+    ----------
+    layers : names from `LAYERS` (list or comma text); None = `DEFAULT_LAYERS`.
+    region : region code ('1085' = Region Sjælland) or 'alle' for the whole country.
+    pbf : OSM file for the road graph (``roads``); without it Overpass is used.
+    postcodes : postcode areas (GeoJSON) to place CVR addresses that cannot be geocoded.
+    codes : industry codes for the CVR extract, e.g. '62, 71.12' (None = all).
+    snapshot_dir, roads_out : where the snapshot and the road graph are written.
+    use_cache : read answers from the HTTP cache (they are stored either way).
+    secrets : keys, e.g. from Streamlit secrets (the environment is read too).
+    client : an HTTP client (tests); on_step : ``on_step(done, total, layer)`` for progress.
 
-    client = client or HttpClient(use_cache=not getattr(args, "no_cache", False))
-    parse_only(args.only)
-    state = _base_state(args.snapshot_dir)
-    steps = build_steps(args, state, client, secrets)
+    Raises
+    ------
+    SourceError
+        An unknown layer name or region.
+    """
+    request = Request(parse_only(layers), normalise_region(region),
+                      Path(pbf) if pbf else None, Path(postcodes) if postcodes else None,
+                      codes, Path(snapshot_dir) if snapshot_dir else None,
+                      Path(roads_out) if roads_out else DEFAULT_ROADS_OUT)
+    client = client or HttpClient(use_cache=use_cache)
+    remove_stale_tmp(request.snapshot_dir)  # what a killed refresh left behind
+    state = _base_state(request.snapshot_dir)
+    steps = build_steps(request, state, client, secrets)
     down = _probe_all(steps)
-    failures: list[str] = []
-    for done, step in enumerate(steps):
-        if on_step:
-            on_step(done, len(steps), step.layer)
-        hosts = list(dict.fromkeys(urlsplit(u).netloc for u in step.urls
-                                   if urlsplit(u).netloc in down))
-        if hosts:
-            failures.append(f"{step.layer}: {step.source_da} kan ikke nås "
-                            f"({', '.join(hosts)}) – "
-                            "intet netværk eller tjenesten er nede. De sidste gode data beholdes.")
-        else:
-            try:
-                step.run()
-            except KlyngestedError as err:
-                failures.append(f"{step.layer}: {client.redact(err.message_da)}")
-            except OSError as err:
-                failures.append(f"{step.layer}: {step.source_da} – fil- eller netværksfejl "
-                                f"({client.redact(str(err))}). De sidste gode data beholdes.")
+    per_layer = [(step.layer, _run_step(step, down, client, on_step, done, len(steps)))
+                 for done, step in enumerate(steps)]
     if on_step:
         on_step(len(steps), len(steps), "")
+    failures = [f"{layer}: {line}" for layer, line in per_layer if line != "ok"]
     snapshot_layers = state.changed - {"roads"}
     path: Path | None = None
     if snapshot_layers:
         try:
-            path = write_snapshot(state.frames, state.provenance, args.snapshot_dir,
+            path = write_snapshot(state.frames, state.provenance, request.snapshot_dir,
                                   notes=tuple(state.notes))
         except KlyngestedError as err:
             failures.append(f"snapshot: {err.message_da}")
@@ -342,51 +316,25 @@ def refresh(args: argparse.Namespace, secrets: Mapping[str, Any] | None = None,
         updated=tuple(sorted(snapshot_layers)) if path else (),
         failures=tuple(failures),
         notes=tuple(client.redact(n) for n in state.notes),
+        per_layer=tuple(per_layer),
     )
 
 
-def run_refresh(args: argparse.Namespace, secrets: Mapping[str, Any] | None = None,
-                client: HttpClient | None = None) -> int:
-    """CLI: run the refresh with a progress bar; one Danish line per failed source; 0 or 2."""
+def _run_step(step: Step, down: dict[str, str], client: HttpClient,
+              on_step: Callable[[int, int, str], None] | None, done: int, total: int) -> str:
+    """Run one step; 'ok' or one redacted Danish line saying why it failed."""
+    if on_step:
+        on_step(done, total, step.layer)
+    hosts = list(dict.fromkeys(urlsplit(u).netloc for u in step.urls
+                               if urlsplit(u).netloc in down))
+    if hosts:
+        return (f"{step.source_da} kan ikke nås ({', '.join(hosts)}) – intet netværk eller "
+                "tjenesten er nede. De sidste gode data beholdes.")
     try:
-        parse_only(args.only)
-    except SourceError as err:
-        sys.stderr.write(f"klyngested: {err.message_da}\n")
-        return 2
-    progress = _progress(len(parse_only(args.only)), disabled=getattr(args, "no_progress", False))
-
-    def on_step(done: int, total: int, layer: str) -> None:
-        progress.set_description(layer)
-        if done:
-            progress.update(1)
-
-    result = refresh(args, secrets, client, on_step)
-    progress.close()
-    if result.snapshot is not None:
-        sys.stderr.write(f"klyngested: snapshot gemt: {result.snapshot} "
-                         f"(opdateret: {', '.join(result.updated)})\n")
-    for line in (*result.notes, *result.failures):
-        sys.stderr.write(f"klyngested: {line}\n")
-    return 2 if result.failures else 0
-
-
-class _NoProgress:
-    def set_description(self, _: str) -> None:
-        pass
-
-    def update(self, _: int) -> None:
-        pass
-
-    def close(self) -> None:
-        pass
-
-
-def _progress(total: int, disabled: bool) -> Any:
-    """A tqdm bar on stderr; a no-op when disabled, not a terminal, or tqdm is missing."""
-    if disabled or total == 0 or not sys.stderr.isatty():
-        return _NoProgress()
-    try:
-        from tqdm import tqdm  # optional: CLI progress bar only
-    except ImportError:  # pragma: no cover - tqdm is in requirements
-        return _NoProgress()
-    return tqdm(total=total, unit="lag", file=sys.stderr, leave=False)
+        step.run()
+    except KlyngestedError as err:
+        return client.redact(err.message_da)
+    except OSError as err:
+        return (f"{step.source_da} – fil- eller netværksfejl ({client.redact(str(err))}). "
+                "De sidste gode data beholdes.")
+    return "ok"

@@ -19,6 +19,7 @@ import numpy as np
 from scipy import sparse
 
 from geo.data.provenance import Provenance, Quality
+from geo.errors import InputFileError
 from geo.settings import CRS_METRIC, DEFAULT_DIR
 
 if TYPE_CHECKING:
@@ -169,8 +170,24 @@ class RoadGraph:
 
     @classmethod
     def load(cls, path: str | Path) -> RoadGraph:
-        """Read a file written by :meth:`save`."""
-        with np.load(Path(path), allow_pickle=False) as z:
+        """Read a file written by :meth:`save`.
+
+        Raises
+        ------
+        InputFileError
+            The file is missing, damaged or not a road graph (Danish message).
+        """
+        try:
+            return cls._read(Path(path))
+        except (OSError, EOFError, ValueError, KeyError, TypeError, zipfile.BadZipFile) as exc:
+            raise InputFileError(
+                f"Vejnettet {Path(path).name} kan ikke læses: filen er beskadiget eller ikke et vejnet "
+                "fra 'python -m geo refresh --only roads'.",
+                f"Road graph {Path(path).name} cannot be read ({type(exc).__name__}).") from None
+
+    @classmethod
+    def _read(cls, path: Path) -> RoadGraph:
+        with np.load(path, allow_pickle=False) as z:
             meta = json.loads(z["meta"].item())
             if meta.pop("format", None) != _FORMAT:
                 raise ValueError(f"{path} is not a Klyngested road graph")

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import csv
 import io
-import re
 import warnings
-from dataclasses import dataclass
+from collections.abc import Collection, Iterable
+from dataclasses import dataclass, replace
 
 import geopandas as gpd
 import numpy as np
@@ -14,8 +14,9 @@ import pandas as pd
 from pyproj import Transformer
 
 from geo.data.spatial import assign_municipality
-from geo.errors import CoordinateError, InputFileError
-from geo.settings import CRS_DISPLAY, CRS_METRIC, DENMARK_BBOX_LONLAT
+from geo.errors import CoordinateError, InputFileError, SiteNameError
+from geo.settings import CRS_DISPLAY, CRS_METRIC, DENMARK_BBOX_LONLAT, MAX_SITE_NAME
+from geo.text import plain
 
 _TO_LONLAT = Transformer.from_crs(CRS_METRIC, CRS_DISPLAY, always_xy=True)
 
@@ -57,16 +58,73 @@ def check_lonlat(lat: float, lon: float) -> None:
 MAX_SITES = 200
 #: Largest site-list file (bytes).
 MAX_SITE_FILE_BYTES = 5 * 1024 * 1024
-#: Longest site name kept (characters); longer names are cut.
-MAX_NAME = 200
-_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
 def clean_name(name: object, fallback: str) -> str:
-    """A site name as plain text: control characters removed, whitespace collapsed, cut to
-    `MAX_NAME` characters. Markup is kept as text (it is escaped wherever it is shown)."""
-    text = " ".join(_CONTROL.sub(" ", str(name if name is not None else "")).split())
-    return text[:MAX_NAME] or fallback
+    """A site name as one line of plain text.
+
+    Invisible format characters (zero-width, bidi overrides and isolates, U+FEFF) are
+    removed, control characters and runs of whitespace become one space, the ends are
+    trimmed and the name is cut to `MAX_SITE_NAME` characters. Markup is kept as text (it
+    is escaped wherever it is shown, see `geo.text.md`).
+
+    Parameters
+    ----------
+    name
+        The name as typed, uploaded or read from a link or file (any value).
+    fallback
+        Used when nothing visible is left (e.g. ``"Lokalitet 3"``).
+
+    Returns
+    -------
+    str
+        A non-empty name of at most `MAX_SITE_NAME` characters.
+    """
+    text = " ".join(plain(name).split())[:MAX_SITE_NAME].rstrip()
+    return text or " ".join(plain(fallback).split())[:MAX_SITE_NAME]
+
+
+def unique_name(name: str, taken: Collection[str]) -> str:
+    """`name`, or ``"name (2)"``, ``"name (3)"`` … when it is already among `taken`.
+
+    The base is shortened so the result stays within `MAX_SITE_NAME` characters.
+    """
+    candidate, k = name, 2
+    while candidate in taken:
+        suffix = f" ({k})"
+        candidate = name[:MAX_SITE_NAME - len(suffix)].rstrip() + suffix
+        k += 1
+    return candidate
+
+
+def clean_sites(sites: Iterable[Site], taken: Collection[str] = ()) -> list[Site]:
+    """Sites with clean names, unique among themselves and against `taken`.
+
+    Every entry path (form, town picker, map click, table rename, link, scenario, site
+    list, CLI) and `sites_frame` pass through here, so two sites never share a name.
+    Unnamed sites become ``"Lokalitet n"``.
+    """
+    seen = set(taken)
+    out = []
+    for site in sites:
+        name = unique_name(clean_name(site.name, f"Lokalitet {len(seen) + 1}"), seen)
+        seen.add(name)
+        out.append(site if name == site.name else replace(site, name=name))
+    return out
+
+
+def check_unique_names(names: Iterable[object]) -> None:
+    """Raise SiteNameError (Danish) when two sites share a name.
+
+    For frames made without `sites_frame` (which makes names unique): the indicator
+    table, the ranking, the co-financing benefit and the reports are keyed by name.
+    """
+    seen: set[str] = set()
+    for name in map(str, names):
+        if name in seen:
+            raise SiteNameError(f"To lokaliteter hedder '{name}'; giv dem forskellige navne.",
+                                f"Two sites are called '{name}'; give them different names.")
+        seen.add(name)
 
 
 def _coordinate(values: pd.Series) -> pd.Series:
@@ -150,7 +208,11 @@ def read_sites_csv(data: bytes | str) -> tuple[list[Site], list[str]]:
             outside += 1
             continue
         sites.append(Site(clean_name(name, f"Lokalitet {len(sites) + 1}"), float(la), float(lo)))
+    unique = clean_sites(sites)
+    renamed = [b.name for a, b in zip(sites, unique, strict=True) if a.name != b.name]
     notes = []
+    if renamed:
+        notes.append(f"{len(renamed)} lokalitet(er) havde samme navn som en anden og fik et nummer, fx '{renamed[0]}'.")
     if swapped:
         notes.append(f"{swapped} lokalitet(er) havde bredde- og længdegrad byttet om og blev rettet.")
     if metric:
@@ -167,12 +229,16 @@ def read_sites_csv(data: bytes | str) -> tuple[list[Site], list[str]]:
             "Filen indeholder ingen gyldige lokaliteter i Danmark" + (f" ({detail})." if detail else "."),
             "No valid sites in Denmark.",
         )
-    return sites, notes
+    return unique, notes
 
 
 def sites_frame(sites: list[Site], municipalities: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
-    """Sites as a GeoDataFrame in EPSG:25832 with the lead municipality by point-in-polygon."""
+    """Sites as a GeoDataFrame in EPSG:25832 with the lead municipality by point-in-polygon.
 
+    Names are cleaned and made unique (`clean_sites`), so everything computed from the
+    frame can index by name.
+    """
+    sites = clean_sites(sites)
     gdf = gpd.GeoDataFrame(
         {"name": [s.name for s in sites], "lat": [s.lat for s in sites], "lon": [s.lon for s in sites]},
         geometry=gpd.points_from_xy([s.lon for s in sites], [s.lat for s in sites]),

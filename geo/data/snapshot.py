@@ -22,17 +22,19 @@ import errno
 import hashlib
 import json
 import os
+import re
 import shutil
 import tempfile
+import time
 from collections.abc import Mapping
-from dataclasses import asdict, replace
+from dataclasses import asdict, fields, replace
 from pathlib import Path
 from typing import Any
 
 import geopandas as gpd
 
 from geo.data.bundle import LAYER_SCHEMAS, Layers
-from geo.data.provenance import Provenance
+from geo.data.provenance import QUALITY_DA, Provenance
 from geo.data.sources.embedded import load_default
 from geo.errors import KlyngestedError
 
@@ -42,6 +44,12 @@ DEFAULT_SNAPSHOT_DIR = Path("~/.local/share/klyngested/snapshots")
 MANIFEST = "manifest.json"
 CURRENT = "current"
 LAYER_FORMAT = "geoparquet"
+#: The only shape of a snapshot id (what `_new_id` makes): a UTC stamp, maybe "-n".
+SNAPSHOT_ID = re.compile(r"^\d{8}T\d{6}Z(?:-\d{1,4})?$")
+#: A temporary folder or pointer file older than this is left from a killed refresh.
+STALE_TMP_S = 3600.0
+_SHA256 = re.compile(r"^[0-9a-f]{64}$")
+_PROVENANCE_FIELDS = frozenset(f.name for f in fields(Provenance))
 
 
 class SnapshotError(KlyngestedError):
@@ -133,6 +141,7 @@ def write_snapshot(
         base.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise _disk_error(exc, base) from exc
+    remove_stale_tmp(base)
     snap_id = _new_id(base)
     tmp = Path(tempfile.mkdtemp(prefix=f".tmp-{snap_id}-", dir=base))
     try:
@@ -171,13 +180,71 @@ def write_snapshot(
     return final
 
 
+def remove_stale_tmp(root: str | os.PathLike | None = None, max_age_s: float = STALE_TMP_S) -> list[str]:
+    """Remove what a killed refresh left: ``.tmp-*`` folders and ``.current.*`` files.
+
+    Only entries untouched for `max_age_s` go (a refresh writes its temporary folder in
+    seconds, after all fetching), so a refresh running in parallel keeps its own. Returns
+    the names removed.
+    """
+    base = snapshot_root(root)
+    removed: list[str] = []
+    try:
+        entries = list(base.iterdir())
+    except OSError:
+        return removed
+    cutoff = time.time() - max_age_s
+    for entry in entries:
+        if not entry.name.startswith((".tmp-", f".{CURRENT}.")):
+            continue
+        try:
+            if entry.lstat().st_mtime > cutoff:
+                continue
+            if entry.is_dir() and not entry.is_symlink():
+                shutil.rmtree(entry)
+            else:
+                entry.unlink()
+        except OSError:
+            continue  # another process removed it, or no permission: not our business now
+        removed.append(entry.name)
+    return removed
+
+
 def list_snapshots(root: str | os.PathLike | None = None) -> list[str]:
     """Ids of complete snapshots (with a manifest), oldest first."""
     base = snapshot_root(root)
     if not base.is_dir():
         return []
     return sorted(p.name for p in base.iterdir()
-                  if p.is_dir() and not p.name.startswith(".") and (p / MANIFEST).is_file())
+                  if is_snapshot_id(p.name) and p.is_dir() and (p / MANIFEST).is_file())
+
+
+def is_snapshot_id(value: object) -> bool:
+    """True for text shaped like a snapshot id (a UTC stamp): no path can take this shape."""
+    return isinstance(value, str) and SNAPSHOT_ID.fullmatch(value) is not None
+
+
+def snapshot_by_id(snap_id: object, root: str | os.PathLike | None = None) -> Path:
+    """The folder of a snapshot named by its id only, as listed in the snapshot root.
+
+    This is how a scenario file (written by anyone) names its data: a path, ``..`` or any
+    other text that is not an id of `list_snapshots` is refused.
+
+    Raises
+    ------
+    SnapshotError
+        Not an id, or no such snapshot in the root.
+    """
+    if not is_snapshot_id(snap_id):
+        shown = str(snap_id)[:40].encode("unicode_escape").decode("ascii")
+        raise SnapshotError(f"'{shown}' er ikke et snapshot-id (fx 20260904T101530Z); en "
+                            "snapshot kan kun vælges ved sit id, ikke ved en sti.",
+                            f"'{shown}' is not a snapshot id.")
+    if snap_id not in list_snapshots(root):
+        raise SnapshotError(f"Snapshot {snap_id} findes ikke i {snapshot_root(root)}. Kør "
+                            "'python -m geo refresh' eller vælg en anden snapshot.",
+                            f"No snapshot {snap_id}.")
+    return snapshot_root(root) / str(snap_id)
 
 
 def current_snapshot(root: str | os.PathLike | None = None) -> Path | None:
@@ -185,15 +252,19 @@ def current_snapshot(root: str | os.PathLike | None = None) -> Path | None:
     base = snapshot_root(root)
     try:
         snap_id = (base / CURRENT).read_text(encoding="utf-8").strip()
-    except OSError:
+    except (OSError, UnicodeDecodeError):
         return None
     path = base / snap_id
-    return path if snap_id and (path / MANIFEST).is_file() else None
+    return path if is_snapshot_id(snap_id) and (path / MANIFEST).is_file() else None
 
 
 def resolve(dir_or_id: str | os.PathLike | None = None,
             root: str | os.PathLike | None = None) -> Path:
-    """A snapshot folder from a folder path, an id, a root (its current snapshot) or None."""
+    """A snapshot folder from a folder path, an id, a root (its current snapshot) or None.
+
+    For the operator's own choices (CLI ``--data``, the app's snapshot root); a scenario's
+    snapshot goes through `snapshot_by_id`.
+    """
     if dir_or_id is not None:
         path = Path(dir_or_id).expanduser()
         if (path / MANIFEST).is_file():
@@ -202,9 +273,8 @@ def resolve(dir_or_id: str | os.PathLike | None = None,
             found = current_snapshot(path)
             if found is not None:
                 return found
-        candidate = snapshot_root(root) / str(dir_or_id)
-        if (candidate / MANIFEST).is_file():
-            return candidate
+        if is_snapshot_id(str(dir_or_id)) and str(dir_or_id) in list_snapshots(root):
+            return snapshot_root(root) / str(dir_or_id)
         raise SnapshotError(f"Snapshot findes ikke: {dir_or_id}. Kør 'python -m geo refresh' "
                             "eller angiv en mappe med manifest.json.",
                             f"No snapshot at {dir_or_id}.")
@@ -216,19 +286,65 @@ def resolve(dir_or_id: str | os.PathLike | None = None,
 
 
 def read_manifest(folder: Path) -> dict[str, Any]:
-    """The manifest of a snapshot folder, checked for its schema version."""
+    """The manifest of a snapshot folder, checked for its schema version and shape."""
     try:
         manifest = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:
-        raise SnapshotError(f"Snapshot {folder.name}: manifest.json kan ikke læses ({exc}).",
-                            f"Snapshot {folder.name}: unreadable manifest.") from exc
+    except OSError as exc:
+        raise SnapshotError(f"Snapshot {folder.name}: manifest.json kan ikke læses.",
+                            f"Snapshot {folder.name}: unreadable manifest ({exc}).") from exc
+    except (ValueError, RecursionError) as exc:  # not UTF-8, not JSON, a 5,000-digit number
+        raise _bad_manifest(folder, "ikke gyldig JSON") from exc
+    if not isinstance(manifest, dict):
+        raise _bad_manifest(folder, "den skal være et JSON-objekt")
     if manifest.get("schema_version") != SCHEMA_VERSION:
+        shown = str(manifest.get("schema_version"))[:20]
         raise SnapshotError(
-            f"Snapshot {folder.name} har skemaversion {manifest.get('schema_version')}, "
+            f"Snapshot {folder.name} har skemaversion {shown}, "
             f"forventet {SCHEMA_VERSION}. Kør 'python -m geo refresh' for en ny snapshot.",
             f"Snapshot {folder.name}: schema version mismatch.",
         )
+    _check_manifest(manifest, folder)
     return manifest
+
+
+def _bad_manifest(folder: Path, detail: str) -> SnapshotError:
+    return SnapshotError(f"Snapshot {folder.name}: manifest.json har en uventet opbygning ({detail}). "
+                         "Kør 'python -m geo refresh' eller vælg en anden snapshot.",
+                         f"Snapshot {folder.name}: malformed manifest ({detail}).")
+
+
+def _check_manifest(manifest: dict[str, Any], folder: Path) -> None:
+    """Every field's type; layer files must be plain names inside the snapshot folder."""
+    for key in ("id", "created"):
+        if not isinstance(manifest.get(key, ""), str):
+            raise _bad_manifest(folder, f"'{key}' skal være tekst")
+    notes = manifest.get("notes", [])
+    if not isinstance(notes, list) or not all(isinstance(n, str) for n in notes):
+        raise _bad_manifest(folder, "'notes' skal være en liste af tekster")
+    layers = manifest.get("layers", {})
+    if not isinstance(layers, dict):
+        raise _bad_manifest(folder, "'layers' skal være et objekt")
+    inside = folder.resolve()
+    for name, entry in layers.items():
+        if name not in LAYER_SCHEMAS:
+            raise _bad_manifest(folder, f"ukendt lag '{str(name)[:40]}'")
+        if not (isinstance(entry, dict) and isinstance(entry.get("file"), str)
+                and isinstance(entry.get("sha256"), str) and _SHA256.fullmatch(entry["sha256"])):
+            raise _bad_manifest(folder, f"laget '{name}' skal have 'file' og 'sha256'")
+        target = (folder / entry["file"]).resolve()
+        if target.parent != inside or not target.is_relative_to(inside):
+            raise _bad_manifest(folder, f"filen for '{name}' ligger uden for snapshotmappen")
+    provenance = manifest.get("provenance", {})
+    if not isinstance(provenance, dict) or not all(_is_provenance(v) for v in provenance.values()):
+        raise _bad_manifest(folder, "'provenance' skal være et objekt med kilde, dato, metode og kvalitet")
+
+
+def _is_provenance(value: object) -> bool:
+    if not isinstance(value, dict) or not set(value) <= _PROVENANCE_FIELDS:
+        return False
+    required = _PROVENANCE_FIELDS - {"url"}
+    return (required <= set(value) and all(isinstance(v, str) for v in value.values())
+            and value["quality"] in QUALITY_DA)
 
 
 def read_snapshot_layers(
@@ -239,7 +355,7 @@ def read_snapshot_layers(
     manifest = read_manifest(folder)
     frames: dict[str, gpd.GeoDataFrame] = {}
     for name, entry in (manifest.get("layers") or {}).items():
-        path = folder / entry["file"]
+        path = folder / entry["file"]  # inside the folder: checked by read_manifest
         if not path.is_file():
             raise SnapshotError(f"Snapshot {folder.name}: filen {entry['file']} mangler.",
                                 f"Snapshot {folder.name}: {entry['file']} missing.")
@@ -276,6 +392,7 @@ def load_snapshot(dir_or_id: str | os.PathLike | None = None,
     report = [f"Snapshot {manifest.get('id')} ({created})."]
     kwargs: dict[str, Any] = {}
     prov: dict[str, Provenance] = {}
+    layer_notes: dict[str, tuple[str, ...]] = {}
     for name in LAYER_SCHEMAS:
         if name in frames and name in provenance:
             kwargs[name] = frames[name]
@@ -285,9 +402,10 @@ def load_snapshot(dir_or_id: str | os.PathLike | None = None,
             base = default.provenance[name]
             prov[name] = replace(base, method=f"{base.method} (ikke i snapshot "
                                  f"{manifest.get('id')}; standarddata bruges)")
-            report.append(f"{base.layer}: ikke i snapshot – standarddata bruges.")
+            layer_notes[name] = (f"{base.layer}: ikke i snapshot – standarddata bruges.",
+                                 *default.layer_notes.get(name, ()))
     report.extend(str(n) for n in manifest.get("notes", []))
-    return Layers(**kwargs, provenance=prov, report=tuple(report))
+    return Layers(**kwargs, provenance=prov, report=tuple(report), layer_notes=layer_notes)
 
 
 def snapshot_dates(dir_or_id: str | os.PathLike | None = None,

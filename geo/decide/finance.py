@@ -14,9 +14,11 @@ import pandas as pd
 
 from geo.decide.weights import WeightsError, largest_remainder
 from geo.errors import KlyngestedError
-from geo.i18n import number
+from geo.format import number
 
 #: Keys a split can use; "mix" combines them with weights.
+#: Largest amount split (whole kroner): far above any budget, and exact in float arithmetic.
+MAX_TOTAL_KR = 10**15
 KEYS = ("population", "workplaces", "employees", "benefit", "equal")
 KEY_DA = {
     "population": "befolkning",
@@ -85,8 +87,15 @@ def split(
     Split
         Amounts summing exactly to ``total_kr``.
     """
-    if int(total_kr) != total_kr or total_kr < 0:
-        raise FinanceError("Beløbet skal være et helt antal kroner på mindst 0.", "Total must be whole kroner >= 0.")
+    try:
+        whole = int(total_kr) == total_kr
+    except (TypeError, ValueError, OverflowError):  # NaN, infinity, not a number
+        whole = False
+    if not whole or not 0 <= total_kr <= MAX_TOTAL_KR:
+        raise FinanceError(f"Beløbet skal være et helt antal kroner mellem 0 og {number(MAX_TOTAL_KR, 0)}.",
+                           f"Total must be whole kroner from 0 to {MAX_TOTAL_KR}.")
+    if not 0 <= lead_share <= 1:  # also refuses NaN
+        raise FinanceError("Lead-kommunens andel skal være mellem 0 og 100 %.", "Lead share must be in [0, 1].")
     total_kr = int(total_kr)
     if municipalities is None or len(municipalities) == 0:
         raise FinanceError("Vælg mindst én kommune.", "Choose at least one municipality.")
@@ -117,8 +126,6 @@ def split(
         parts.append(f"{number(100 * wk / wsum, 0)} % efter {KEY_DA[k]}")
     formula = "Andel = " + " + ".join(parts) if len(parts) > 1 else f"Andel efter {KEY_DA[next(iter(mix))]}"
     if lead is not None and lead_share > 0:
-        if not 0 < lead_share <= 1:
-            raise FinanceError("Lead-kommunens andel skal være mellem 0 og 100 %.", "Lead share must be in (0, 1].")
         hit = (m["kommunekode"] == str(lead)).to_numpy()
         if not hit.any():
             raise FinanceError(f"Lead-kommunen {lead} deltager ikke.", f"Lead municipality {lead} is not included.")

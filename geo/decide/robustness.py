@@ -16,10 +16,12 @@ import pandas as pd
 from geo.decide.scoring import competition_ranks, rank_scores, score
 from geo.decide.weights import CRITERION_IDS, normalise
 from geo.errors import KlyngestedError
-from geo.i18n import number
+from geo.format import number
 from geo.reach.criteria import CRITERIA
 
 Method = Literal["dirichlet", "uniform"]
+#: Most Monte-Carlo draws in one analysis (draws × criteria × sites floats are held at once).
+MAX_DRAWS = 100_000
 
 
 class RobustnessError(KlyngestedError):
@@ -145,6 +147,11 @@ def monte_carlo(scores: pd.DataFrame, weights: Mapping[str, float], n: int = 10_
     seed : int
         Seed; the same seed gives the same result.
     """
+    if not 1 <= n <= MAX_DRAWS:
+        raise RobustnessError(f"Antal trækninger skal være mellem 1 og {number(MAX_DRAWS, 0)}.",
+                              f"Draws must be 1..{MAX_DRAWS}.")
+    if seed < 0:
+        raise RobustnessError("Frøet (seed) skal være et helt tal på mindst 0.", "The seed must be >= 0.")
     if method == "dirichlet":
         draws = dirichlet_weights(weights, n, concentration, seed)
         how = f"Dirichlet-trækninger omkring de valgte vægte (koncentration {number(concentration, 0)})"

@@ -16,7 +16,7 @@ import pandas as pd
 
 from geo.decide.weights import CRITERION_IDS, default_directions, default_feeds, normalise
 from geo.errors import KlyngestedError
-from geo.i18n import number
+from geo.format import number
 from geo.reach.criteria import CRITERIA
 
 #: Totals closer than this (points) count as a tie.
@@ -193,13 +193,18 @@ def competition_ranks(totals: np.ndarray, tol: float = TIE_TOL) -> np.ndarray:
     return 1 + better.sum(axis=-1)
 
 
+def contributions(scores: pd.DataFrame, weights: Mapping[str, float]) -> pd.DataFrame:
+    """Points each criterion contributes (weight % × criterion score 0..1); rows sum to the total."""
+    w = normalise(weights)
+    return pd.DataFrame({c: w[c] * scores[c].to_numpy(float) for c in CRITERION_IDS}, index=scores.index)
+
+
 def rank_scores(scores: pd.DataFrame, weights: Mapping[str, float]) -> pd.DataFrame:
     """Weighted-sum ranking from cached criterion scores (fast path for moving sliders).
 
     Returns the ``table`` described in `Ranking` (best first, ties by site name).
     """
-    w = normalise(weights)
-    contrib = pd.DataFrame({c: w[c] * scores[c].to_numpy(float) for c in CRITERION_IDS}, index=scores.index)
+    contrib = contributions(scores, weights)
     points = contrib.sum(axis=1).to_numpy()
     out = pd.DataFrame({"rank": competition_ranks(points), "site": scores.index.to_numpy(), "score": points})
     for c in CRITERION_IDS:

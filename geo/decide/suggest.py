@@ -14,9 +14,12 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from geo.allocate import Allocation, aggregate_demand, compare_sites, mclp, pmedian, travel_matrix
 from geo.data.bundle import Layers
 from geo.data.spatial import assign_municipality
+from geo.decide.inputs import aggregate_demand, travel_matrix
+from geo.decide.mclp import mclp
+from geo.decide.pmedian import pmedian
+from geo.decide.result import AllocationResult, compare_sites
 from geo.errors import KlyngestedError
 from geo.reach.catchment import CatchmentEngine
 from geo.reach.indicators import IndicatorContext
@@ -25,6 +28,7 @@ from geo.settings import K17_CODES
 MIN_TOWN_POPULATION = 2_000
 DEMAND_CELL_M = 2_000.0
 UNREACHED_MINUTES = 120  #: p-median cost of a pair beyond the engine's search limit
+MAX_MINUTES = 240  #: longest coverage limit T (the same bound as a scenario's thresholds)
 Objective = Literal["mclp", "pmedian"]
 
 
@@ -38,7 +42,7 @@ class Suggestion:
 
     names: tuple[str, ...]
     chosen: pd.DataFrame  #: name, kommunekode, x, y of the chosen candidates
-    result: Allocation
+    result: AllocationResult
     comparison: list[dict]
     demand_cells: int
 
@@ -72,6 +76,9 @@ def suggest(
     time_limit: float = 20.0,
 ) -> Suggestion:
     """Choose `k` candidates (fixed offices included) for the cluster's demand."""
+    if not 1 <= minutes_limit <= MAX_MINUTES:  # also refuses NaN
+        raise SuggestError(f"Dækningsgrænsen skal være mellem 1 og {MAX_MINUTES} minutter.",
+                           f"The coverage limit must be 1..{MAX_MINUTES} minutes.")
     if len(candidates) < k:
         raise SuggestError(f"Der er kun {len(candidates)} kandidater; vælg højst {len(candidates)} steder.",
                            "Fewer candidates than k.")

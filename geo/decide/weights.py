@@ -18,6 +18,8 @@ from geo.reach.indicators import IndicatorSpec, indicator_specs
 #: Criterion ids in the paper's order.
 CRITERION_IDS: tuple[str, ...] = tuple(CRITERIA)
 TOTAL = 100.0
+#: Highest weight of one criterion, in percent (weights are percentages).
+MAX_WEIGHT = TOTAL
 DECIMALS = 1
 
 
@@ -76,9 +78,9 @@ def _check(weights: Mapping[str, float]) -> None:
     if unknown:
         raise WeightsError(f"Ukendte kriterier: {', '.join(sorted(unknown))}.", f"Unknown criteria: {sorted(unknown)}.")
     for k, v in weights.items():
-        if not np.isfinite(v) or v < 0:
-            raise WeightsError(f"Vægten for {CRITERIA[k].name()} skal være et tal på mindst 0.",
-                               f"The weight of {k} must be a number >= 0.")
+        if not np.isfinite(v) or not 0 <= v <= MAX_WEIGHT:
+            raise WeightsError(f"Vægten for {CRITERIA[k].name()} skal være et tal mellem 0 og 100 (procent).",
+                               f"The weight of {k} must be a number from 0 to 100 (percent).")
 
 
 def equal_weights(criteria: Sequence[str] = CRITERION_IDS) -> dict[str, float]:
@@ -172,9 +174,9 @@ def default_directions(specs: Sequence[IndicatorSpec] | None = None) -> dict[str
 
 
 def default_feeds(specs: Sequence[IndicatorSpec] | None = None) -> dict[str, tuple[str, ...]]:
-    """Criterion -> the indicator columns that feed it (every spec with that criterion)."""
+    """Criterion -> the indicator columns that feed it (every scored spec with that criterion)."""
     specs = specs if specs is not None else indicator_specs()
-    return {c: tuple(s.column for s in specs if s.criterion == c) for c in CRITERION_IDS}
+    return {c: tuple(s.column for s in specs if s.criterion == c and s.scored) for c in CRITERION_IDS}
 
 
 def select_feeds(

@@ -33,6 +33,14 @@ class CatchmentEngine(Protocol):
         """Travel minutes from the site to each point; `inf` where unreachable."""
         ...
 
+    def minutes_many(self, sites_xy: np.ndarray, points_xy: np.ndarray, limit: float | None = None) -> np.ndarray:
+        """Minutes from each of many sites (rows) to each point (columns); `inf` beyond `limit`."""
+        ...
+
+    def fingerprint(self) -> str:
+        """Stable text that changes whenever the engine's travel times can change (cache keys)."""
+        ...
+
     def isochrones(self, site_xy: tuple[float, float], thresholds: tuple[int, ...]) -> gpd.GeoDataFrame:
         """Areas reached within each threshold (column `minutes`), for display only."""
         ...
@@ -62,6 +70,15 @@ class StraightLineEstimate:
         km = straight_km(site_xy, points_xy)
         return km * self.detour / self.speed_kmh * 60.0
 
+    def minutes_many(self, sites_xy: np.ndarray, points_xy: np.ndarray, limit: float | None = None) -> np.ndarray:
+        out = straight_km_many(sites_xy, points_xy) * self.detour / self.speed_kmh * 60.0
+        if limit is not None:
+            out[out > limit] = np.inf
+        return out
+
+    def fingerprint(self) -> str:
+        return f"estimate:{self.detour!r}:{self.speed_kmh!r}"
+
     def radius_m(self, minutes: float) -> float:
         """Straight-line radius reached in `minutes`."""
         return minutes / 60.0 * self.speed_kmh / self.detour * 1000.0
@@ -79,3 +96,10 @@ def straight_km(site_xy: tuple[float, float], points_xy: np.ndarray) -> np.ndarr
     """Straight-line kilometres from one point to many (metric coordinates)."""
     pts = np.asarray(points_xy, dtype=float).reshape(-1, 2)
     return np.hypot(pts[:, 0] - site_xy[0], pts[:, 1] - site_xy[1]) / 1000.0
+
+
+def straight_km_many(sites_xy: np.ndarray, points_xy: np.ndarray) -> np.ndarray:
+    """Straight-line kilometres from each site (rows) to each point (columns)."""
+    sites = np.asarray(sites_xy, dtype=float).reshape(-1, 2)
+    pts = np.asarray(points_xy, dtype=float).reshape(-1, 2)
+    return np.hypot(pts[None, :, 0] - sites[:, None, 0], pts[None, :, 1] - sites[:, None, 1]) / 1000.0

@@ -1,7 +1,13 @@
 """Indicators per candidate site, each tied to a criterion of the K17 paper.
 
 `prepare()` filters and caches the arrays once per (layers, cluster codes, engine);
-`site_row()` computes one site's row, so the app can cache and recompute per site.
+`measure()` computes the indicators of many points at once (one travel-time search per
+point, vectorised sums); `site_row()` is one site through `measure()` and `indicator_frame()`
+many points (the suitability grid), so sites and grid cells share one code path.
+
+Gravity-based access (Hansen 1959; the `access` package's gravity model) sums the cluster
+employees weighted by a negative exponential of the travel time, 2^(-t / half-life),
+truncated at the largest threshold like the other catchment indicators.
 """
 
 from __future__ import annotations
@@ -16,14 +22,27 @@ import pandas as pd
 
 from geo.data.bundle import Layers
 from geo.data.clusters import matches
+from geo.data.employment import employment_label
 from geo.data.schema import INSTITUTION_KINDS
-from geo.i18n import number, t
-from geo.reach.catchment import CatchmentEngine, straight_km
+from geo.data.sites import check_unique_names
+from geo.format import indicator, number
+from geo.i18n import t
+from geo.reach.catchment import CatchmentEngine, straight_km_many
 from geo.reach.criteria import CRITERIA, Criterion
 from geo.settings import K17_CODES, THRESHOLDS_MIN
 
 REACH_MIN = 45  #: minutes defining "reached" for share, population and municipality breakdown
 INSTITUTION_REACH_MIN = 30
+#: Half-life (minutes) of the gravity decay: an employee 20 min away counts half, 40 min a quarter.
+GRAVITY_HALF_LIFE_MIN = 20.0
+#: Points measured per travel-time search batch (memory: batch × graph nodes × 8 bytes).
+BATCH = 16
+#: Row column listing the distance columns whose nearest point is placed at its town.
+APPROX_COLUMN = "approximate_km"
+#: Below this, a distance to a point placed at its town reads 'i byen'.
+IN_TOWN_KM = 1.5
+#: Location qualities that are a point's own position.
+PRECISE = ("exact", "address")
 
 #: Units an indicator can have: catalogue key of its label, and whether a text shows it after the value.
 UNITS = {"count": False, "persons": False, "km": True, "pct": True, "min": True}
@@ -46,6 +65,9 @@ class IndicatorSpec:
     higher_is_better: bool = True
     headline: bool = True
     params: tuple[tuple[str, object], ...] = ()
+    #: False for a column shown and exported but not feeding the criterion score (it
+    #: repeats a scored one in other units, e.g. minutes beside kilometres).
+    scored: bool = True
 
     def label(self, lang: str = "da") -> str:
         """The indicator's name in ``lang``."""
@@ -55,16 +77,21 @@ class IndicatorSpec:
         """The unit in ``lang`` ('antal', 'km', '%' …)."""
         return t(f"unit_{self.unit}", lang)
 
+    @property
+    def unit_after(self) -> bool:
+        """True when a text shows the unit after the value (km, %, min; counts stand alone)."""
+        return UNITS[self.unit]
+
     def format(self, value: float, lang: str = "da", unit: bool = False) -> str:
-        """The value with the spec's decimals, and its unit after it when ``unit`` (km, %, min only)."""
-        text = number(float(value), self.decimals, lang)
-        return f"{text} {self.unit_label(lang)}" if unit and UNITS[self.unit] else text
+        """The value with the spec's decimals (`geo.format`), and its unit after it when ``unit``."""
+        return indicator(self, value, lang, unit)
 
 
 def _spec(column: str, key: str, unit: str, criterion: str, *, higher_is_better: bool = True,
-          headline: bool = True, **params: object) -> IndicatorSpec:
+          headline: bool = True, scored: bool = True, **params: object) -> IndicatorSpec:
     decimals = 1 if unit in ("km", "pct", "min") else 0
-    return IndicatorSpec(column, key, unit, decimals, criterion, higher_is_better, headline, tuple(params.items()))
+    return IndicatorSpec(column, key, unit, decimals, criterion, higher_is_better, headline, tuple(params.items()),
+                         scored)
 
 
 def indicator_specs(thresholds: tuple[int, ...] = THRESHOLDS_MIN) -> list[IndicatorSpec]:
@@ -73,6 +100,8 @@ def indicator_specs(thresholds: tuple[int, ...] = THRESHOLDS_MIN) -> list[Indica
              for m in thresholds]
     specs += [_spec(f"employees_{m}", "ind_employees", "count", "value", headline=False, t=m) for m in thresholds]
     specs += [
+        _spec("access_employees", "ind_access_employees", "weighted", "value",
+              half_life=f"{GRAVITY_HALF_LIFE_MIN:g}"),
         _spec("share_k17_45", "ind_share_k17", "pct", "value", t=REACH_MIN),
         _spec("population_45", "ind_population", "persons", "attract", t=REACH_MIN),
         _spec("municipalities_45", "ind_municipalities", "count", "attract", t=REACH_MIN),
@@ -83,6 +112,11 @@ def indicator_specs(thresholds: tuple[int, ...] = THRESHOLDS_MIN) -> list[Indica
         research = kind in ("university", "research_institute")
         specs.append(_spec(f"nearest_{kind}_km", f"ind_nearest_{kind}", "km", "research" if research else "knowledge",
                            higher_is_better=False, headline=research))
+    for kind in INSTITUTION_KINDS:
+        research = kind in ("university", "research_institute")
+        specs.append(_spec(f"nearest_{kind}_min", f"ind_nearest_{kind}_min", "min",
+                           "research" if research else "knowledge", higher_is_better=False, headline=research,
+                           scored=False))
     specs += [
         _spec("nearest_station_km", "ind_station_km", "km", "network", higher_is_better=False),
         _spec("nearest_station_min", "ind_station_min", "min", "network", higher_is_better=False),
@@ -99,10 +133,10 @@ def specs_by_criterion(thresholds: tuple[int, ...] = THRESHOLDS_MIN,
 
 
 def spec_for(column: str) -> IndicatorSpec:
-    """The spec of one indicator column (any threshold)."""
+    """The spec of one indicator column (any threshold; KeyError if unknown)."""
     m = re.fullmatch(r"(workplaces|employees)_(\d+)", column)
     specs = indicator_specs((int(m.group(2)),) if m else THRESHOLDS_MIN)
-    return next(s for s in specs if s.column == column)
+    return {s.column: s for s in specs}[column]
 
 
 def kind_label(kind: str, lang: str = "da") -> str:
@@ -113,7 +147,7 @@ def kind_label(kind: str, lang: str = "da") -> str:
 def evidence(row: Mapping[str, object], criterion: str, thresholds: tuple[int, ...] = THRESHOLDS_MIN,
              lang: str = "da") -> list[str]:
     """The headline indicators of one criterion at one site as 'label: value unit' lines."""
-    return [f"{s.label(lang)}: {s.format(row[s.column], lang, unit=True)}"
+    return [f"{s.label(lang)}: {format_indicator(row, s, lang)}"
             for s in indicator_specs(thresholds) if s.criterion == criterion and s.headline and s.column in row]
 
 
@@ -132,12 +166,17 @@ class IndicatorContext:
     inst_xy: np.ndarray
     inst_kind: np.ndarray
     inst_kommune: np.ndarray
+    inst_approx: np.ndarray  #: per institution, True when placed at its town, not its address
     station_xy: np.ndarray
+    station_approx: np.ndarray
     muni_xy: np.ndarray
     muni_code: np.ndarray
     muni_name: dict[str, str]
     muni_pop: np.ndarray
     data_label: str
+    #: workplaces, municipality points, institutions and stations in one array (one search each)
+    points_xy: np.ndarray
+    employment: str  #: e.g. 'CVR, september 2026': which employment figures are counted
 
 
 def prepare(
@@ -150,7 +189,10 @@ def prepare(
     wp = layers.workplaces[matches(layers.workplaces["industry_code"], codes)]
     munis = layers.municipalities
     rep = munis.geometry.representative_point()
+    wp_prov = layers.provenance["workplaces"]
     kommune_codes, kommune_idx = np.unique(wp["kommunekode"].fillna("").astype(str).to_numpy(), return_inverse=True)
+    muni_xy = np.column_stack([rep.x, rep.y]) if len(rep) else np.empty((0, 2))
+    parts = (_xy(wp), muni_xy, _xy(layers.institutions), _xy(layers.stations))
     return IndicatorContext(
         engine=engine,
         thresholds=tuple(sorted(thresholds)),
@@ -163,40 +205,88 @@ def prepare(
         inst_xy=_xy(layers.institutions),
         inst_kind=layers.institutions["kind"].to_numpy(),
         inst_kommune=layers.institutions["kommunekode"].fillna("").astype(str).to_numpy(),
+        inst_approx=_approx(layers.institutions),
         station_xy=_xy(layers.stations),
-        muni_xy=np.column_stack([rep.x, rep.y]) if len(rep) else np.empty((0, 2)),
+        muni_xy=muni_xy,
+        station_approx=_approx(layers.stations),
         muni_code=munis["kommunekode"].to_numpy(),
         muni_name=dict(zip(munis["kommunekode"], munis["navn"], strict=True)),
         muni_pop=pd.to_numeric(munis["population"], errors="coerce").fillna(0).to_numpy(float),
         data_label=layers.data_label,
+        points_xy=np.concatenate(parts),
+        employment=employment_label(layers.workplaces, wp_prov.quality, wp_prov.date),
     )
+
+
+def measure(ctx: IndicatorContext, xys: np.ndarray) -> tuple[dict[str, np.ndarray], np.ndarray]:
+    """Every indicator of many points (rows of ``xys``, metres) and their workplace minutes.
+
+    Returns
+    -------
+    columns : dict
+        Indicator column -> array with one value per point.
+    workplace_minutes : ndarray
+        Points × cluster workplaces, ``inf`` beyond the largest threshold.
+    """
+    limit = float(max(ctx.thresholds))
+    n_wp, n_muni, n_inst = len(ctx.wp_xy), len(ctx.muni_xy), len(ctx.inst_xy)
+    every = ctx.engine.minutes_many(xys, ctx.points_xy, limit=limit)
+    minutes, muni_min = every[:, :n_wp], every[:, n_wp:n_wp + n_muni]
+    inst_min, station_min = every[:, n_wp + n_muni:n_wp + n_muni + n_inst], every[:, n_wp + n_muni + n_inst:]
+    cols: dict[str, np.ndarray] = {}
+    for m in ctx.thresholds:
+        inside = minutes <= m
+        cols[f"workplaces_{m}"] = inside.sum(axis=1)
+        cols[f"employees_{m}"] = np.round(np.where(inside, ctx.wp_employees, 0.0).sum(axis=1), 1)
+    decay = np.exp2(-minutes / GRAVITY_HALF_LIFE_MIN)  # exp2(-inf) = 0 beyond the limit
+    cols["access_employees"] = np.round((decay * ctx.wp_employees).sum(axis=1), 1)
+    reached = minutes <= REACH_MIN
+    cols["share_k17_45"] = (np.round(100.0 * (reached & ctx.wp_k17).sum(axis=1) / ctx.k17_total, 1) if ctx.k17_total
+                            else np.full(len(xys), np.nan))
+    muni_reached = muni_min <= REACH_MIN
+    cols["population_45"] = np.where(muni_reached, ctx.muni_pop, 0.0).sum(axis=1).astype(np.int64)
+    cols["municipalities_45"] = (muni_reached & np.isin(ctx.muni_code, K17_CODES)).sum(axis=1)
+    inst_km = straight_km_many(xys, ctx.inst_xy)
+    cols["nearest_institution_km"] = _min(inst_km)
+    cols["institutions_30"] = (inst_min <= INSTITUTION_REACH_MIN).sum(axis=1)
+    for kind in INSTITUTION_KINDS:
+        cols[f"nearest_{kind}_km"] = _min(inst_km[:, ctx.inst_kind == kind])
+    for kind in INSTITUTION_KINDS:
+        cols[f"nearest_{kind}_min"] = _min(inst_min[:, ctx.inst_kind == kind])
+    station_km = straight_km_many(xys, ctx.station_xy)
+    cols["nearest_station_km"] = _min(station_km)
+    cols["nearest_station_min"] = _min(station_min)
+    approx = {"nearest_institution_km": _nearest_is_approximate(inst_km, ctx.inst_approx),
+              "nearest_station_km": _nearest_is_approximate(station_km, ctx.station_approx)}
+    for kind in INSTITUTION_KINDS:
+        mask = ctx.inst_kind == kind
+        approx[f"nearest_{kind}_km"] = _nearest_is_approximate(inst_km[:, mask], ctx.inst_approx[mask])
+    cols[APPROX_COLUMN] = np.array([",".join(c for c, flags in approx.items() if flags[r]) for r in range(len(xys))],
+                                   dtype=object)
+    return cols, minutes
+
+
+def indicator_frame(ctx: IndicatorContext, xys: np.ndarray, batch: int = BATCH) -> pd.DataFrame:
+    """Indicators of many points (e.g. grid cell centres) in batches: one row per point."""
+    xys = np.asarray(xys, dtype=float).reshape(-1, 2)
+    parts = [pd.DataFrame(measure(ctx, xys[i:i + batch])[0]) for i in range(0, len(xys), batch)]
+    table = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=list(measure(ctx, xys)[0]))
+    table["method"] = ctx.engine.method
+    table["method_note"] = ctx.engine.label()
+    table["data"] = ctx.data_label
+    table["employment"] = ctx.employment
+    return table
 
 
 def site_row(ctx: IndicatorContext, name: str, xy: tuple[float, float]) -> tuple[dict, pd.DataFrame]:
     """One site's indicator row and its per-municipality breakdown (reached within 45 min)."""
-    minutes = ctx.engine.minutes(xy, ctx.wp_xy)
-    row: dict[str, object] = {"site": name}
-    for m in ctx.thresholds:
-        inside = minutes <= m
-        row[f"workplaces_{m}"] = int(inside.sum())
-        row[f"employees_{m}"] = round(float(ctx.wp_employees[inside].sum()), 1)
-    reached = minutes <= REACH_MIN
-    k17_reached = int((reached & ctx.wp_k17).sum())
-    row["share_k17_45"] = round(100.0 * k17_reached / ctx.k17_total, 1) if ctx.k17_total else np.nan
-    muni_min = ctx.engine.minutes(xy, ctx.muni_xy)
-    muni_reached = muni_min <= REACH_MIN
-    row["population_45"] = int(ctx.muni_pop[muni_reached].sum())
-    row["municipalities_45"] = int((muni_reached & np.isin(ctx.muni_code, K17_CODES)).sum())
-    inst_km = straight_km(xy, ctx.inst_xy)
-    row["nearest_institution_km"] = _min(inst_km)
-    row["institutions_30"] = int((ctx.engine.minutes(xy, ctx.inst_xy) <= INSTITUTION_REACH_MIN).sum())
-    for kind in INSTITUTION_KINDS:
-        row[f"nearest_{kind}_km"] = _min(inst_km[ctx.inst_kind == kind])
-    row["nearest_station_km"] = _min(straight_km(xy, ctx.station_xy))
-    row["nearest_station_min"] = _min(ctx.engine.minutes(xy, ctx.station_xy))
+    cols, minutes = measure(ctx, np.array([xy], dtype=float))
+    row: dict[str, object] = {"site": name, **{k: _scalar(v[0]) for k, v in cols.items()}}
     row["method"] = ctx.engine.method
     row["method_note"] = ctx.engine.label()
     row["data"] = ctx.data_label
+    row["employment"] = ctx.employment
+    reached = minutes[0] <= REACH_MIN
     n_codes = len(ctx.wp_kommune_codes)
     idx = ctx.wp_kommune_idx[reached]
     counts = np.bincount(idx, minlength=n_codes)
@@ -218,7 +308,11 @@ def compute(
     codes: tuple[str, ...] | None = None,
     thresholds: tuple[int, ...] = THRESHOLDS_MIN,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Indicator table (one row per site) and the per-municipality breakdown for all sites."""
+    """Indicator table (one row per site) and the per-municipality breakdown for all sites.
+
+    Raises SiteNameError when two sites share a name (the table is keyed by name).
+    """
+    check_unique_names(sites["name"])
     ctx = prepare(layers, engine, codes, thresholds)
     rows, parts = [], []
     for site in sites.itertuples():
@@ -247,19 +341,59 @@ def _xy(gdf: gpd.GeoDataFrame) -> np.ndarray:
     return np.column_stack([gdf.geometry.x.to_numpy(), gdf.geometry.y.to_numpy()])
 
 
-def _min(values: np.ndarray) -> float:
-    finite = values[np.isfinite(values)]
-    return round(float(finite.min()), 2) if finite.size else np.nan
+def _min(values: np.ndarray) -> np.ndarray:
+    """Row-wise minimum rounded to 2 decimals; NaN for rows without a finite value."""
+    if values.shape[1] == 0:
+        return np.full(values.shape[0], np.nan)
+    low = np.where(np.isfinite(values), values, np.inf).min(axis=1)
+    return np.round(np.where(np.isfinite(low), low, np.nan), 2)
+
+
+def _approx(gdf: gpd.GeoDataFrame) -> np.ndarray:
+    """True for points placed at their town (or postcode area), not at their own address."""
+    return ~gdf["location_quality"].isin(PRECISE).to_numpy()
+
+
+def _nearest_is_approximate(km: np.ndarray, approx: np.ndarray) -> np.ndarray:
+    """Per row of `km` (points × targets), True when the nearest target is placed at its town."""
+    if km.shape[1] == 0:
+        return np.zeros(km.shape[0], dtype=bool)
+    nearest = np.argmin(np.where(np.isfinite(km), km, np.inf), axis=1)
+    return approx[nearest] & np.isfinite(km).any(axis=1)
+
+
+def _scalar(value: object) -> object:
+    """A plain Python value from a numpy scalar (strings pass through)."""
+    return value.item() if isinstance(value, np.generic) else value
+
+
+def is_approximate(row: pd.Series | dict, column: str) -> bool:
+    """True when the row's distance in `column` is to a point placed at its town."""
+    return column in str(row.get(APPROX_COLUMN) or "").split(",")
+
+
+def format_indicator(row: pd.Series | dict, spec: IndicatorSpec, lang: str = "da", unit: bool = True) -> str:
+    """One indicator value as text; a distance to a point placed at its town is never precise.
+
+    Such a distance reads 'i byen' below 1.5 km, else '≈ 2 km' (whole km).
+    """
+    value = float(row[spec.column])
+    if spec.unit == "km" and np.isfinite(value) and is_approximate(row, spec.column):
+        if value < IN_TOWN_KM:
+            return t("in_town", lang)
+        return f"≈ {number(float(round(value)), 0, lang)}" + (" km" if unit else "")
+    return indicator(spec, value, lang, unit=unit)
 
 
 def display_table(table: pd.DataFrame, lang: str = "da") -> pd.DataFrame:
     """Sites as numbered columns (as on the map), indicators as rows with unit and criterion."""
     columns = [f"{i}. {site}" for i, site in enumerate(table["site"], start=1)]
     rows = [[f"{spec.label(lang)} ({spec.unit_label(lang)})", CRITERIA[spec.criterion].name(lang)]
-            + [spec.format(v, lang) for v in table[spec.column]]
+            + [format_indicator(r, spec, lang, unit=False) for _, r in table.iterrows()]
             for spec in indicator_specs()]
     rows.append([t("method_data", lang), ""]
-                + [f"{m} · {d}" for m, d in zip(table["method_note"], table["data"], strict=True)])
+                + [f"{m} · {d} · {t('employment', lang)}: {e}"
+                   for m, d, e in zip(table["method_note"], table["data"], table["employment"], strict=True)])
     first = t("indicator", lang)
     return pd.DataFrame(rows, columns=[first, t("criterion", lang), *columns]).set_index(first)
 

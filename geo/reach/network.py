@@ -65,6 +65,11 @@ class NetworkEngine:
         self._tree = cKDTree(graph.xy())
         self._snap_cache: OrderedDict[tuple, tuple[np.ndarray, np.ndarray]] = OrderedDict()
         self._node_cache: OrderedDict[tuple, np.ndarray] = OrderedDict()
+        self._fingerprint: str | None = None
+
+    def __getstate__(self) -> dict:
+        """Pickled (e.g. to worker processes) without the per-site caches."""
+        return {**self.__dict__, "_snap_cache": OrderedDict(), "_node_cache": OrderedDict()}
 
     def describe(self) -> str:
         """Danish one-line description of the method and its parameters."""
@@ -125,12 +130,25 @@ class NetworkEngine:
         return out
 
     def _node_minutes(self, site_xy: tuple[float, float], lim: float) -> np.ndarray:
-        node, snap = self.snap(np.array([site_xy], dtype=np.float64))
-        if not np.isfinite(snap[0]) or snap[0] > lim:
-            return np.full(self.graph.n_nodes, np.inf)
-        dist = dijkstra(self._matrix, directed=True, indices=int(node[0]), limit=lim - snap[0])
-        out = dist + snap[0]
-        out[out > lim] = np.inf
+        return self.node_minutes_many(np.array([site_xy], dtype=np.float64), lim)[0]
+
+    def node_minutes_many(self, sites_xy: np.ndarray, limit: float | None = None) -> np.ndarray:
+        """Minutes from each site (rows) to every node (columns), snaps included; ``inf`` beyond the limit.
+
+        One bounded Dijkstra per site (scipy runs them in one call). Bounding every search
+        by the full limit and cutting after adding the site's snap gives exactly the
+        minutes of a search bounded by ``limit - snap``: settled distances do not depend on it.
+        """
+        lim = self.limit if limit is None else float(limit)
+        sites = np.asarray(sites_xy, dtype=np.float64).reshape(-1, 2)
+        node, snap = self.snap(sites)
+        ok = np.flatnonzero(np.isfinite(snap) & (snap <= lim))
+        out = np.full((len(sites), self.graph.n_nodes), np.inf)
+        if ok.size:
+            dist = dijkstra(self._matrix, directed=True, indices=node[ok], limit=lim)
+            dist += snap[ok, None]
+            dist[dist > lim] = np.inf
+            out[ok] = dist
         return out
 
     def minutes(self, site_xy: tuple[float, float], points_xy: np.ndarray) -> np.ndarray:
@@ -140,6 +158,25 @@ class NetworkEngine:
         out = node_min[nodes] + snap
         out[out > self.limit] = np.inf
         return out
+
+    def minutes_many(self, sites_xy: np.ndarray, points_xy: np.ndarray, limit: float | None = None) -> np.ndarray:
+        """Minutes from each site (rows) to each point (columns); ``inf`` beyond ``limit``
+        (at most the engine's search limit)."""
+        lim = self.limit if limit is None else min(float(limit), self.limit)
+        nodes, snap = self.snap(points_xy)
+        out = self.node_minutes_many(sites_xy, lim)[:, nodes]
+        out += snap
+        out[out > lim] = np.inf
+        return out
+
+    def fingerprint(self) -> str:
+        """Hash of the graph's nodes and edges plus the snapping and search parameters."""
+        if self._fingerprint is None:
+            digest = hashlib.blake2b(digest_size=16)
+            for array in (self.graph.x, self.graph.y, self._matrix.indptr, self._matrix.indices, self._matrix.data):
+                digest.update(np.ascontiguousarray(array).tobytes())
+            self._fingerprint = f"network:{digest.hexdigest()}:{self.snap_speed_kmh!r}:{self.limit!r}:{self.max_snap_m!r}"
+        return self._fingerprint
 
     def isochrones(
         self, site_xy: tuple[float, float], thresholds: tuple[float, ...], ratio: float = 0.3

@@ -17,9 +17,11 @@ import pandas as pd
 
 from geo.data.bundle import Layers
 from geo.data.clusters import cluster_codes, format_codes, load_clusters, matches
+from geo.data.employment import employment_label
 from geo.data.provenance import QUALITY_DA
 from geo.data.sites import sites_frame
 from geo.decide import robustness, scoring
+from geo.decide.suitability import WeightedSurface
 from geo.decide.weights import normalise
 from geo.reach import indicators
 from geo.reach.catchment import CatchmentEngine
@@ -73,6 +75,8 @@ class ReportData:
     snapshot_id: str = "standard"
     snapshot_date: str = ""
     notes: list[str] = field(default_factory=list)
+    #: The suitability surface under the weights, when the app or CLI has one (never computed here).
+    surface: WeightedSurface | None = None
 
     # ---- derived, shared by the exports -------------------------------------------------
 
@@ -80,6 +84,12 @@ class ReportData:
     def data_label(self) -> str:
         """'Demodata', 'omtrentlig placering' or 'reelle data' for the workplaces layer."""
         return self.layers.data_label
+
+    @property
+    def employment_label(self) -> str:
+        """Which employment figures are counted, e.g. 'CVR, september 2026'."""
+        prov = self.layers.provenance["workplaces"]
+        return employment_label(self.layers.workplaces, prov.quality, prov.date)
 
     @property
     def method_da(self) -> str:
@@ -134,6 +144,7 @@ class ReportData:
             ("'Nået' betyder", f"inden for {indicators.REACH_MIN} min (institutioner: {indicators.INSTITUTION_REACH_MIN} min)"),
             ("Datasnapshot", self.snapshot_id + (f" ({self.snapshot_date})" if self.snapshot_date else "")),
             ("Data for arbejdssteder", self.data_label),
+            ("Beskæftigelse", self.employment_label),
         ]
 
     def best_site(self) -> str | None:
@@ -180,6 +191,7 @@ def build_report_data(
     snapshot_id: str = "standard",
     snapshot_date: str = "",
     notes: list[str] | None = None,
+    surface: WeightedSurface | None = None,
 ) -> ReportData:
     """The bundle every export reads; computes indicators (and ranking) when not given.
 
@@ -230,6 +242,7 @@ def build_report_data(
         snapshot_id=snapshot_id,
         snapshot_date=snapshot_date,
         notes=extra_notes,
+        surface=surface,
     )
 
 

@@ -99,7 +99,7 @@ def indicator_sheet(ws: Worksheet, table: pd.DataFrame, thresholds: Sequence[int
     for col, head, fmt, width in _META:
         if col in table:
             cols.append((col, head, fmt, width, "Lokalitet"))
-    known = {"site", "kommune", "kommunekode", "lat", "lon", "method", "data"}
+    known = {"site", "kommune", "kommunekode", "lat", "lon", "method", "data", "employment"}
     for crit, specs in specs_by_criterion(tuple(thresholds), set(table.columns)):
         for s in specs:
             known.add(s.column)
@@ -108,7 +108,7 @@ def indicator_sheet(ws: Worksheet, table: pd.DataFrame, thresholds: Sequence[int
         if col not in known:
             fmt = INT if pd.api.types.is_integer_dtype(table[col]) else (DEC if pd.api.types.is_float_dtype(table[col]) else None)
             cols.append((str(col), str(col), fmt, 14, "Øvrige"))
-    for col, head in (("method", "Rejsetidsmetode"), ("data", "Data")):
+    for col, head in (("method", "Rejsetidsmetode"), ("data", "Data"), ("employment", "Beskæftigelse")):
         if col in table:
             cols.append((col, head, None, 16, "Metode"))
     # row 1: groups (merged), row 2: headers

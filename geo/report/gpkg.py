@@ -112,3 +112,16 @@ def provenance_table(data: ReportData) -> pd.DataFrame:
         rows.append({"kind": "line", "source": line})
     cols = ["kind", "layer", "source", "date", "method", "quality", "quality_da", "url"]
     return pd.DataFrame(rows, columns=cols).fillna("").astype(str)
+
+
+def surface_to_gpkg(cells: gpd.GeoDataFrame, top: pd.DataFrame, provenance_lines: list[str]) -> bytes:
+    """The suitability grid as a GeoPackage: `cells` (hexagons, every indicator and score),
+    `top_areas` (cell centres) and a non-spatial `provenance` table; EPSG:25832."""
+    points = gpd.GeoDataFrame(top.reset_index(drop=True),
+                              geometry=gpd.points_from_xy(top["lon"], top["lat"]), crs="EPSG:4326").to_crs(cells.crs)
+    with tempfile.TemporaryDirectory(prefix="klyngested-surface-") as tmp:
+        path = Path(tmp) / "surface.gpkg"
+        cells.to_file(path, layer="cells", driver="GPKG", engine="pyogrio")
+        points.to_file(path, layer="top_areas", driver="GPKG", engine="pyogrio")
+        pyogrio.write_dataframe(pd.DataFrame({"source": provenance_lines}, dtype=str), path, layer="provenance", driver="GPKG")
+        return path.read_bytes()

@@ -1,7 +1,8 @@
 """Danish board pack as PDF, rendered server-side with matplotlib (no web tiles, no network).
 
 A4 landscape; every page carries the scenario name, the date and "Side n af N". Pages:
-overview map and key figures; comparison table; ranking with robustness (when given); one
+overview map and key figures; comparison table; ranking with robustness (when given); the
+suitability surface (when the bundle carries one, `geo.report.pdf_surface`); one
 page per site (map, indicators by the paper's five criteria, per-municipality fairness);
 co-financing (when given); the lead municipality's case (when texts are given); sources.
 """
@@ -25,10 +26,18 @@ from matplotlib.backends.backend_pdf import PdfPages
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Rectangle
+from matplotlib.text import Text
 
-from geo.i18n import number
+from geo.format import number, percent
 from geo.reach.criteria import CRITERIA
-from geo.reach.indicators import REACH_MIN, kind_label, spec_for, specs_by_criterion
+from geo.reach.indicators import (
+    REACH_MIN,
+    format_indicator,
+    kind_label,
+    spec_for,
+    specs_by_criterion,
+)
+from geo.report.pdf_surface import draw_surface_page
 from geo.settings import K17_CODES
 from geo.style import (
     CRITERION_COLOURS,
@@ -39,6 +48,7 @@ from geo.style import (
     SITE_COLOURS,
     WARN_COLOUR,
 )
+from geo.text import plain
 
 if TYPE_CHECKING:
     from geo.report.bundle import ReportData
@@ -46,6 +56,10 @@ if TYPE_CHECKING:
 A4_LANDSCAPE = (11.69, 8.27)
 RINGS = tuple(colour for colour, _ in RING_STYLES)
 SITES_PER_TABLE = 6
+SITE_ROWS = 8  #: municipalities on a site page; the rest continue on the next page(s)
+MORE_ROWS = 30  #: municipalities per continuation page
+RATIO_NOTE = ("Gavn ÷ udgift: kommunens andel af gavnen (arbejdssteder nået) delt med dens andel af udgiften; "
+              "over 1 betyder, at kommunen får mere, end den betaler.")
 RC = {
     "pdf.fonttype": 42,  # TrueType: text stays searchable and extractable
     "font.family": "DejaVu Sans",
@@ -62,13 +76,10 @@ def report_to_pdf(data: ReportData) -> bytes:
     buf = io.BytesIO()
     with plt.rc_context(RC):
         ctx = _Context(data)
-        with PdfPages(buf, metadata={"Title": f"Klyngested – {data.scenario_name}", "Creator": "Klyngested",
+        with PdfPages(buf, metadata={"Title": f"Klyngested – {plain(data.scenario_name)}", "Creator": "Klyngested",
                                      "Subject": "Bestyrelsespakke"}) as pdf:
             for n, (title, draw) in enumerate(plan, start=1):
-                fig = Figure(figsize=A4_LANDSCAPE)
-                _frame(fig, data, title, n, len(plan))
-                draw(fig, ctx)
-                pdf.savefig(fig)
+                pdf.savefig(_page(ctx, title, draw, n, len(plan)))
     return buf.getvalue()
 
 
@@ -79,13 +90,21 @@ def report_to_png_pages(data: ReportData, dpi: int = 60) -> list[bytes]:
     with plt.rc_context(RC):
         ctx = _Context(data)
         for n, (title, draw) in enumerate(plan, start=1):
-            fig = Figure(figsize=A4_LANDSCAPE)
-            _frame(fig, data, title, n, len(plan))
-            draw(fig, ctx)
             buf = io.BytesIO()
-            fig.savefig(buf, format="png", dpi=dpi)
+            _page(ctx, title, draw, n, len(plan)).savefig(buf, format="png", dpi=dpi)
             out.append(buf.getvalue())
     return out
+
+
+def _page(ctx: _Context, title: str, draw: Callable[[Figure, _Context], None], n: int, total: int) -> Figure:
+    """One drawn page; every text on it keeps only visible characters (user names may hold
+    U+FEFF or lone surrogates, which matplotlib's font subsetter cannot write)."""
+    fig = Figure(figsize=A4_LANDSCAPE)
+    _frame(fig, ctx.data, title, n, total)
+    draw(fig, ctx)
+    for text in fig.findobj(Text):
+        text.set_text(plain(text.get_text()))
+    return fig
 
 
 def page_plan(data: ReportData) -> list[tuple[str, Callable[[Figure, _Context], None]]]:
@@ -98,8 +117,14 @@ def page_plan(data: ReportData) -> list[tuple[str, Callable[[Figure, _Context], 
         plan.append((f"Sammenligning af lokaliteterne{suffix}", lambda fig, ctx, c=chunk: _comparison(fig, ctx, c)))
     if data.ranking is not None and len(data.ranking):
         plan.append(("Rangering og robusthed", _ranking))
+    if data.surface is not None:
+        plan.append(("Kort over egnethed: hvor i K17?", lambda fig, ctx: draw_surface_page(fig, ctx.data.surface, ctx.munis)))
     for i, name in enumerate(names):
         plan.append((f"Lokalitet {i + 1}: {name}", lambda fig, ctx, i=i: _site_page(fig, ctx, i)))
+        n = _breakdown_count(data, name)
+        for start in range(SITE_ROWS, n, MORE_ROWS):  # never cut a table: it continues on the next page
+            plan.append((f"Lokalitet {i + 1}: {name} – fordeling pr. kommune (fortsat)",
+                         lambda fig, ctx, i=i, start=start: _breakdown_page(fig, ctx, i, start)))
     if data.finance is not None and len(data.finance):
         plan.append(("Medfinansiering", _finance))
     if any(v.strip() for v in data.case_texts.values()):
@@ -279,6 +304,7 @@ def _overview(fig: Figure, ctx: _Context) -> None:
         f"Rejsetid: {data.method_da}",
         f"Tærskler: {', '.join(map(str, data.thresholds))} min; 'nået' = {REACH_MIN} min",
         f"Klyngearbejdssteder i data: {number(len(ctx.wp_xy), 0)} ({data.data_label})",
+        f"Beskæftigelse: {data.employment_label}",
         f"Datasnapshot: {data.snapshot_id}" + (f" ({data.snapshot_date})" if data.snapshot_date else ""),
     ]
     if ctx.approx_borders:
@@ -298,7 +324,7 @@ def _comparison(fig: Figure, ctx: _Context, chunk: list[int]) -> None:
         bold.add(len(rows))
         rows.append([crit.name()] + [""] * (len(header) - 1))
         for s in specs:
-            rows.append([_short(s.label(), 58), s.unit_label()] + [s.format(v) for v in table[s.column]])
+            rows.append([_short(s.label(), 58), s.unit_label()] + [format_indicator(r, s, unit=False) for _, r in table.iterrows()])
     n = max(1, len(chunk))
     site_w = min(0.13, 0.55 / n)
     widths = [0.40, 0.07] + [site_w] * len(chunk)
@@ -349,7 +375,7 @@ def _site_page(fig: Figure, ctx: _Context, i: int) -> None:
     name = str(site["name"])
     x, y = site.geometry.x, site.geometry.y
     shapes = ctx.iso[ctx.iso["nr"] == i + 1].sort_values("minutes")
-    ax = fig.add_axes((0.03, 0.06, 0.45, 0.80))
+    ax = fig.add_axes((0.03, 0.2, 0.45, 0.66))
     ext = _pad(np.array(shapes.total_bounds), shapes.iloc[0:0], 0.04) if len(shapes) else ctx.extent
     _base_map(ax, ctx, ext, labels=True)
     handles = []
@@ -368,7 +394,7 @@ def _site_page(fig: Figure, ctx: _Context, i: int) -> None:
         ax.scatter(st.geometry.x, st.geometry.y, s=18, c="white", edgecolors="black", linewidths=1.2, zorder=6)
         handles.append(Line2D([], [], marker="o", ls="", mfc="white", mec="black", label="Togstation"))
     _site_marker(ax, x, y, i + 1, SITE_COLOURS[0], size=17)
-    ax.legend(handles=handles, loc="upper left", fontsize=8.5, framealpha=0.95)
+    ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(0.0, -0.01), ncol=3, fontsize=8.5, frameon=False)  # below the map
     _no_labels(ax)
     fig.text(0.51, 0.875, f"{name} · {site['kommune']} · {number(float(site['lat']), 4)}, {number(float(site['lon']), 4)}",
              fontsize=11, va="top")
@@ -378,11 +404,27 @@ def _site_page(fig: Figure, ctx: _Context, i: int) -> None:
         bold.add(len(rows))
         rows.append([crit.name(), ""])
         for s in specs:
-            rows.append(["  " + _short(s.label(), 56), s.format(row[s.column], unit=True)])
+            rows.append(["  " + _short(s.label(), 56), format_indicator(row, s)])
     tab = fig.add_axes((0.51, 0.33, 0.46, 0.52))
     _table(tab, ["Indikator (efter K17-papirets fem kriterier)", "Værdi"], rows, [0.76, 0.24], ["left", "right"],
            fontsize=8.6, bold_rows=bold)
-    # per-municipality fairness
+    header, frows, widths, align = _breakdown_rows(ctx, i)
+    n = len(frows)
+    fig.text(0.51, 0.315, "Fordeling pr. kommune", fontsize=11, weight="bold", va="top")
+    tab2 = fig.add_axes((0.51, 0.1, 0.46, 0.195))
+    _table(tab2, header, frows[:SITE_ROWS], widths, align, fontsize=8.6, header_lines=2)
+    notes = [f"De første {SITE_ROWS} af {n} kommuner; resten følger på næste side."] if n > SITE_ROWS else []
+    _paragraphs(fig, 0.51, 0.09, notes + ([RATIO_NOTE] if len(header) > 3 else []), 100, 7.5)
+
+
+def _breakdown_count(data: ReportData, name: str) -> int:
+    return int((data.breakdown["site"].astype(str) == name).sum()) if len(data.breakdown) else 0
+
+
+def _breakdown_rows(ctx: _Context, i: int) -> tuple[list[str], list[list[str]], list[float], list[str]]:
+    """The per-municipality table of site i: header, every row, column widths and alignment."""
+    data = ctx.data
+    name = str(data.sites.iloc[i]["name"])
     part = data.breakdown[data.breakdown["site"].astype(str) == name] if len(data.breakdown) else data.breakdown
     fin = None
     if data.finance is not None and "amount_kr" in data.finance:
@@ -390,22 +432,32 @@ def _site_page(fig: Figure, ctx: _Context, i: int) -> None:
     total = float(part["workplaces"].sum()) if len(part) else 0.0
     cost_total = float(fin["amount_kr"].sum()) if fin is not None else 0.0
     frows = []
-    for r in part.head(8).itertuples():
+    for r in part.itertuples():
         gavn = r.workplaces / total if total else 0.0
-        line = [_short(f"{r.kommune} ({r.kommunekode})", 26), number(r.workplaces, 0), number(100 * gavn, 1) + " %"]
+        line = [_short(f"{r.kommune} ({r.kommunekode})", 26), number(r.workplaces, 0), percent(100 * gavn, 1)]
         if fin is not None:
             kr = float(fin["amount_kr"].get(str(r.kommunekode), 0.0))
             cost = kr / cost_total if cost_total else 0.0
-            line += [number(100 * cost, 1) + " %", number(gavn / cost, 2) if cost > 0 else "–"]
+            line += [percent(100 * cost, 1), number(gavn / cost, 2) if cost > 0 else "–"]
         frows.append(line)
     header = ["Kommune", f"Arb.steder nået\n{REACH_MIN} min", "Andel\naf gavn"]
     widths, align = [0.40, 0.30, 0.30], ["left", "right", "right"]
     if fin is not None:
         header += ["Andel\naf udgift", "Gavn ÷\nudgift"]
         widths, align = [0.30, 0.19, 0.17, 0.17, 0.17], ["left", "right", "right", "right", "right"]
-    fig.text(0.51, 0.315, "Fordeling pr. kommune (fairness)", fontsize=11, weight="bold", va="top")
-    tab2 = fig.add_axes((0.51, 0.07, 0.46, 0.225))
-    _table(tab2, header, frows, widths, align, fontsize=8.6, header_lines=2)
+    return header, frows, widths, align
+
+
+def _breakdown_page(fig: Figure, ctx: _Context, i: int, start: int) -> None:
+    """A continuation page of site i's per-municipality table (rows start … start + MORE_ROWS)."""
+    header, frows, widths, align = _breakdown_rows(ctx, i)
+    shown = frows[start:start + MORE_ROWS]
+    tab = fig.add_axes((0.05, 0.86 - 0.024 * (len(shown) + 2), 0.6, 0.024 * (len(shown) + 2)))
+    _table(tab, header, shown, widths, align, fontsize=9, header_lines=2)
+    last = start + len(shown)
+    more = " Fortsættes på næste side." if last < len(frows) else ""
+    _paragraphs(fig, 0.05, 0.15, [f"Kommune {start + 1}–{last} af {len(frows)}.{more}"]
+                + ([RATIO_NOTE] if len(header) > 3 else []), 120, 9)
 
 
 def _finance(fig: Figure, ctx: _Context) -> None:
@@ -424,7 +476,7 @@ def _finance(fig: Figure, ctx: _Context) -> None:
     rows = []
     for _, r in f.iterrows():
         line = [_short(str(r["kommune"]), 18),
-                number(100 * float(r["share"]), 1) + " %" if "share" in f else "–",
+                percent(100 * float(r["share"]), 1) if "share" in f else "–",
                 number(float(r["amount_kr"]), 0) if "amount_kr" in f else "–"]
         if "benefit_to_cost" in f:
             line.append(number(float(r["benefit_to_cost"]), 2))

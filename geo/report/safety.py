@@ -11,6 +11,9 @@ import pandas as pd
 #: '=', '+', '-', '@', tab, carriage return), plus their full-width forms, which some
 #: spreadsheet versions normalise to the ASCII ones.
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20")
+#: Unicode categories a spreadsheet may skip or show as nothing before the first character:
+#: control (Cc) and format characters (Cf: bidi controls, zero-width, BOM).
+_IGNORABLE = ("Cc", "Cf")
 #: File names Windows refuses whatever the extension.
 _RESERVED = {"CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(1, 10)),
              *(f"LPT{i}" for i in range(1, 10))}
@@ -19,11 +22,23 @@ _RESERVED = {"CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(1, 10)),
 def neutralise(value: object) -> object:
     """Prefix a text cell that a spreadsheet would run as a formula with an apostrophe.
 
-    Leading spaces or line breaks before the trigger character do not hide it.
+    Leading white space (any Unicode space, line breaks), control characters and invisible
+    format characters – bidi marks and overrides (U+200E, U+202E …), zero-width spaces and
+    joiners, the byte-order mark U+FEFF – do not hide the trigger character, nor do its
+    full-width and small compatibility forms.
     """
-    if isinstance(value, str) and value.lstrip(" \n").startswith(_FORMULA_START):
+    if isinstance(value, str) and _starts_formula(value):
         return "'" + value
     return value
+
+
+def _starts_formula(text: str) -> bool:
+    for ch in text:
+        if ch in _FORMULA_START or unicodedata.normalize("NFKC", ch) in _FORMULA_START:
+            return True
+        if not (ch.isspace() or unicodedata.category(ch) in _IGNORABLE):
+            return False
+    return False
 
 
 def neutralise_frame(df: pd.DataFrame) -> pd.DataFrame:

@@ -18,8 +18,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from geo.data.sites import MAX_SITES, Site, in_denmark
+from geo.data.sites import MAX_SITES, Site, clean_name, clean_sites, in_denmark
 from geo.data.snapshot import read_manifest, resolve
+from geo.decide.weights import MAX_WEIGHT
 from geo.errors import InputFileError
 from geo.reach.criteria import CRITERIA
 from geo.settings import THRESHOLDS_MIN
@@ -30,7 +31,11 @@ MAX_NAME = 200
 MAX_TEXT = 20_000
 MAX_THRESHOLDS = 8
 METHODS = ("estimate", "network")
+#: Where the data came from: the embedded demo, a refreshed snapshot, the data folder, uploads.
+DATA_SOURCES = ("default", "snapshot", "folder", "upload")
 REQUIRED = ("schema_version", "sites", "method", "thresholds")
+#: Longest number literal read from a scenario file (characters; '55.2345678901' is 13).
+MAX_NUMBER_CHARS = 40
 #: Longest query value read (characters); longer values are cut before parsing.
 MAX_QUERY = 40_000
 
@@ -58,6 +63,8 @@ class Scenario:
     #: Criterion id -> the lead municipality's free text.
     case_texts: dict[str, str] = field(default_factory=dict)
     case_site: str | None = None
+    #: The data mode the scenario was made in (one of DATA_SOURCES; '' = not recorded).
+    data_source: str = ""
 
     def __post_init__(self) -> None:
         if not self.created:
@@ -80,6 +87,7 @@ class Scenario:
             "layer_dates": dict(self.layer_dates),
             "case_texts": dict(self.case_texts),
             "case_site": self.case_site,
+            "data_source": self.data_source,
         }
 
     def to_json(self) -> str:
@@ -120,15 +128,16 @@ def scenario_from_json(data: bytes | str) -> Scenario:
     if not text.strip():
         raise InputFileError("Scenariefilen er tom.", "The scenario file is empty.")
     try:
-        obj = json.loads(text, parse_constant=_reject_constant)
+        obj = json.loads(text, parse_constant=_reject_constant, parse_int=_bounded_int, parse_float=_bounded_float)
     except json.JSONDecodeError as err:
         raise InputFileError(f"Scenariefilen er ikke gyldig JSON (linje {err.lineno}, kolonne {err.colno}).",
                              f"Invalid JSON at line {err.lineno}.") from None
     except RecursionError:
         raise InputFileError("Scenariefilen er for dybt indlejret til at være et scenarie.",
                              "The scenario file is nested too deeply.") from None
-    except ValueError as err:  # NaN / Infinity
-        raise InputFileError(str(err), "NaN or Infinity is not allowed.") from None
+    except ValueError:  # any other conversion limit of the parser
+        raise InputFileError("Scenariefilen indeholder et tal, der ikke kan læses.",
+                             "The scenario file holds an unreadable number.") from None
     return scenario_from_dict(obj)
 
 
@@ -166,6 +175,7 @@ def scenario_from_dict(obj: object) -> Scenario:
         layer_dates=_str_map(obj.get("layer_dates", {}), "layer_dates", None, 100),
         case_texts=_str_map(obj.get("case_texts", {}), "case_texts", set(CRITERIA), MAX_TEXT),
         case_site=_text(obj["case_site"], "case_site", MAX_NAME) if obj.get("case_site") is not None else None,
+        data_source=obj.get("data_source") if obj.get("data_source") in DATA_SOURCES else "",
     )
 
 
@@ -215,7 +225,7 @@ def diff_snapshot(
 
 
 def to_query_params(scenario: Scenario) -> dict[str, str]:
-    """Compact URL query: s=Navn~lat~lon|…, w=value:30,attract:20,…, c=cluster, m=method."""
+    """Compact URL query: s=Navn~lat~lon|…, w=value:30,…, c=cluster, m=method, d=data source."""
     params = {"s": "|".join(f"{_url_name(s.name)}~{_num(s.lat, 5)}~{_num(s.lon, 5)}" for s in scenario.sites)}
     if scenario.weights:
         params["w"] = ",".join(f"{k}:{_num(v, 1)}" for k, v in scenario.weights.items())
@@ -223,14 +233,16 @@ def to_query_params(scenario: Scenario) -> dict[str, str]:
         params["c"] = scenario.cluster_id
     if scenario.method != "estimate":
         params["m"] = scenario.method
+    if scenario.data_source:
+        params["d"] = scenario.data_source
     return params
 
 
 def from_query_params(params: Mapping[str, Any]) -> dict[str, Any]:
     """Partial scenario from a URL query; never raises.
 
-    Returns only the keys found among ``sites`` (list of Site), ``weights``, ``cluster_id``
-    and ``method``, plus ``notes``: Danish lines about anything ignored.
+    Returns only the keys found among ``sites`` (list of Site), ``weights``, ``cluster_id``,
+    ``method`` and ``data_source``, plus ``notes``: Danish lines about anything ignored.
     """
     out: dict[str, Any] = {}
     notes: list[str] = []
@@ -244,7 +256,6 @@ def from_query_params(params: Mapping[str, Any]) -> dict[str, Any]:
     s = value("s")
     if s:
         sites: list[Site] = []
-        seen: set[str] = set()
         bad = 0
         for part in s.split("|"):
             if len(sites) >= MAX_SITES:
@@ -252,7 +263,7 @@ def from_query_params(params: Mapping[str, Any]) -> dict[str, Any]:
                 break
             bits = part.split("~")
             try:
-                name = _CONTROL.sub("", bits[0]).strip()[:MAX_NAME]
+                name = clean_name(bits[0], f"Lokalitet {len(sites) + 1}")
                 lat, lon = float(bits[1].replace(",", ".")), float(bits[2].replace(",", "."))
             except (IndexError, ValueError):
                 bad += 1
@@ -260,16 +271,11 @@ def from_query_params(params: Mapping[str, Any]) -> dict[str, Any]:
             if len(bits) != 3 or not (math.isfinite(lat) and math.isfinite(lon)) or not in_denmark(lat, lon):
                 bad += 1
                 continue
-            name = name or f"Lokalitet {len(sites) + 1}"
-            base, k = name, 2
-            while name in seen:
-                name, k = f"{base} ({k})", k + 1
-            seen.add(name)
             sites.append(Site(name, lat, lon))
         if bad:
             notes.append(f"{bad} lokalitet(er) i linket kunne ikke læses eller lå uden for Danmark og er udeladt.")
         if sites:
-            out["sites"] = sites
+            out["sites"] = clean_sites(sites)
     w = value("w")
     if w:
         weights: dict[str, float] = {}
@@ -280,7 +286,7 @@ def from_query_params(params: Mapping[str, Any]) -> dict[str, Any]:
                 val = float(num.replace(" ", ""))
             except ValueError:
                 continue
-            if key in CRITERIA and math.isfinite(val) and 0 <= val <= 1000:
+            if key in CRITERIA and math.isfinite(val) and 0 <= val <= MAX_WEIGHT:
                 weights[key] = val
         if weights and sum(weights.values()) > 0:
             out["weights"] = weights
@@ -295,6 +301,9 @@ def from_query_params(params: Mapping[str, Any]) -> dict[str, Any]:
     m = value("m")
     if m in METHODS:
         out["method"] = m
+    d = value("d")
+    if d in DATA_SOURCES:
+        out["data_source"] = d
     out["notes"] = notes
     return out
 
@@ -303,7 +312,27 @@ def from_query_params(params: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def _reject_constant(name: str) -> None:
-    raise ValueError(f"Scenariefilen indeholder {name}, som ikke er et gyldigt tal.")
+    raise InputFileError(f"Scenariefilen indeholder {name}, som ikke er et gyldigt tal.",
+                         "NaN or Infinity is not allowed.")
+
+
+def _long_number(text: str) -> InputFileError:
+    return InputFileError(f"Scenariefilen indeholder et tal med {len(text)} tegn ({text[:12]}…); "
+                          f"højst {MAX_NUMBER_CHARS} tegn er tilladt.", "A number in the scenario file is too long.")
+
+
+def _bounded_int(text: str) -> int:
+    """json's integer hook: refuses absurdly long numbers before converting them."""
+    if len(text) > MAX_NUMBER_CHARS:
+        raise _long_number(text)
+    return int(text)
+
+
+def _bounded_float(text: str) -> float:
+    """json's float hook: the same limit on length as `_bounded_int`."""
+    if len(text) > MAX_NUMBER_CHARS:
+        raise _long_number(text)
+    return float(text)
 
 
 def _too_big(size: int) -> InputFileError:
@@ -341,16 +370,13 @@ def _sites(v: object) -> list[Site]:
         raise InputFileError(f"Scenariet har {len(v)} lokaliteter; højst {MAX_SITES} er tilladt.",
                              f"Too many sites ({len(v)} > {MAX_SITES}).")
     out: list[Site] = []
-    seen: set[str] = set()
     for i, item in enumerate(v, start=1):
         if not isinstance(item, dict):
             raise InputFileError(f"Lokalitet {i} skal være et objekt med name, lat og lon.", f"Site {i} must be an object.")
         lacking = [k for k in ("name", "lat", "lon") if k not in item]
         if lacking:
             raise InputFileError(f"Lokalitet {i} mangler: {', '.join(lacking)}.", f"Site {i} lacks {lacking}.")
-        name = _text(item["name"], f"sites[{i}].name", MAX_NAME).strip()
-        if not name:
-            raise InputFileError(f"Lokalitet {i} har intet navn.", f"Site {i} has no name.")
+        name = clean_name(_text(item["name"], f"sites[{i}].name", MAX_BYTES), f"Lokalitet {i}")
         for key in ("lat", "lon"):
             if not _is_num(item[key]):
                 raise InputFileError(f"Lokalitet {i} ({name}): '{key}' skal være et tal, ikke {_show(item[key])}.",
@@ -359,11 +385,8 @@ def _sites(v: object) -> list[Site]:
         if not in_denmark(lat, lon):
             raise InputFileError(f"Lokalitet {i} ({name}) ligger uden for Danmark ({lat:.4f}, {lon:.4f}).",
                                  f"Site {i} is outside Denmark.")
-        if name in seen:
-            raise InputFileError(f"To lokaliteter hedder '{name}'; giv dem forskellige navne.", "Duplicate site name.")
-        seen.add(name)
         out.append(Site(name, lat, lon))
-    return out
+    return clean_sites(out)
 
 
 def _cluster_id(v: object) -> str | None:
@@ -395,7 +418,7 @@ def _weights(v: object) -> dict[str, float] | None:
                              f"Kendte: {', '.join(CRITERIA)}.", "Unknown criteria in weights.")
     out = {}
     for k, w in v.items():
-        if not _is_num(w) or w < 0 or w > 1000:
+        if not _is_num(w) or w < 0 or w > MAX_WEIGHT:
             raise InputFileError(f"Vægten for '{k}' skal være et tal mellem 0 og 100.", f"Weight '{k}' must be 0..100.")
         out[k] = float(w)
     if out and sum(out.values()) <= 0:

@@ -8,7 +8,10 @@ A `HttpClient` wraps a `requests.Session` with
   an hour);
 * a User-Agent naming the project and a contact (Nominatim's usage policy requires one);
 * a response cache on disk keyed by a hash of method, URL, parameters and body – secret
-  parameters (API keys, tokens) and auth headers are never part of the key nor stored;
+  parameters (API keys, tokens) and auth headers are never part of the key nor stored; a
+  body is cached only after the caller's parser accepted it (`fetch_parsed`, `fetch_json`)
+  and only when it holds no known secret in any common encoding (plain, URL-encoded, JSON
+  string, hex, base64), so an echoed key or a malformed answer is never kept or reused;
 * an optional per-host rate limiter (Nominatim: at most one request per second);
 * one place that turns every fault into a `SourceError` with a Danish message naming the
   source and what to do, with all secrets redacted.
@@ -29,8 +32,8 @@ import threading
 import time
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
-from typing import Any
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+from typing import Any, TypeVar
+from urllib.parse import parse_qsl, quote, quote_plus, urlencode, urlsplit, urlunsplit
 
 import requests
 from requests.adapters import HTTPAdapter
@@ -57,6 +60,9 @@ RETRY_AFTER_MAX_S = 120.0
 SECRET_PARAMS = frozenset({"apikey", "api_key", "token", "key", "password", "secret",
                            "access_token", "client_secret"})
 DEFAULT_TTL_S = 24 * 3600.0
+#: Encoded forms of a secret shorter than this are not searched for (too many false hits).
+MIN_SECRET_FORM = 6
+T = TypeVar("T")
 _SECRET_IN_URL = re.compile(r"(?i)\b(" + "|".join(sorted(SECRET_PARAMS)) + r")=[^&\s\"']*")
 
 
@@ -105,6 +111,23 @@ def strip_secret_params(url: str) -> str:
     query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True)
              if k.lower() not in SECRET_PARAMS]
     return urlunsplit(parts._replace(query=urlencode(query)))
+
+
+def encoded_forms(secret: str) -> set[str]:
+    """The secret as it may appear in a body or a message: plain, URL-encoded, as a JSON
+    string, hex (both cases) and base64 (standard and URL-safe, also the part that survives
+    inside a longer base64 text at any of the three byte alignments)."""
+    raw = secret.encode("utf-8")
+    forms = {secret, quote(secret, safe=""), quote_plus(secret), json.dumps(secret)[1:-1],
+             raw.hex(), raw.hex().upper()}
+    for encode in (base64.b64encode, base64.urlsafe_b64encode):
+        forms.add(encode(raw).decode("ascii").rstrip("="))
+        for shift in (0, 1, 2):
+            text = encode(b"\x00" * shift + raw).decode("ascii")
+            # keep the 4-character groups made of secret bytes only: the first group also
+            # holds the bytes before it (when shift > 0), the last may hold the bytes after
+            forms.add(text[4 if shift else 0:(shift + len(raw)) // 3 * 4])
+    return {f for f in forms if len(f) >= MIN_SECRET_FORM}
 
 
 class CappedRetry(Retry):
@@ -203,12 +226,22 @@ class HttpClient:
         if value:
             self._secrets.add(value)
 
+    def _forms(self) -> list[str]:
+        """Every encoded form of every known secret, longest first."""
+        forms = {f for secret in self._secrets for f in encoded_forms(secret)}
+        return sorted(forms | self._secrets, key=len, reverse=True)
+
     def redact(self, text: str) -> str:
-        """`text` with every known secret and every secret query parameter replaced by ***."""
-        for secret in sorted(self._secrets, key=len, reverse=True):
-            text = text.replace(secret, "***")
+        """`text` with every known secret (in any `encoded_forms`) and every secret query
+        parameter replaced by ***."""
+        for form in self._forms():
+            text = text.replace(form, "***")
         names = "|".join(re.escape(n) for n in SECRET_PARAMS)
         return re.sub(rf"(?i)\b({names})=[^&\s'\"]*", r"\1=***", text)
+
+    def holds_secret(self, content: bytes) -> bool:
+        """True if the bytes contain a known secret in any of its `encoded_forms`."""
+        return any(form.encode("utf-8") in content for form in self._forms())
 
     # --- cache ---------------------------------------------------------------------
     @staticmethod
@@ -249,11 +282,34 @@ class HttpClient:
             pass  # a cache that cannot be written only costs speed
 
     # --- requests ------------------------------------------------------------------
-    def fetch(
+    def fetch(self, source: str, method: str, url: str, **kwargs: Any) -> bytes:
+        """The body of a successful request, from the cache when fresh; see `fetch_parsed`."""
+        return self.fetch_parsed(source, method, url, _identity, **kwargs)
+
+    def fetch_json(self, source: str, method: str, url: str,
+                   parse: Callable[[Any], Any] | None = None, **kwargs: Any) -> Any:
+        """`fetch`, decode JSON and hand the document to `parse` (which raises `SourceError`
+        for a document of the wrong shape); returns what `parse` returns (else the document).
+
+        Only a body that decoded and parsed is cached; a truncated or non-JSON body gives a
+        Danish `SourceError`.
+        """
+        def decode(content: bytes) -> Any:
+            try:
+                doc = json.loads(content.decode("utf-8-sig"))
+            except (ValueError, RecursionError):  # UnicodeDecodeError is a ValueError
+                raise self._error(source, "sendte et svar, der ikke er gyldig JSON (afbrudt eller "
+                                  "ændret format). Prøv igen senere", None) from None
+            return parse(doc) if parse is not None else doc
+
+        return self.fetch_parsed(source, method, url, decode, **kwargs)
+
+    def fetch_parsed(
         self,
         source: str,
         method: str,
         url: str,
+        parse: Callable[[bytes], T],
         *,
         params: Mapping[str, Any] | None = None,
         secret_params: Mapping[str, str] | None = None,
@@ -266,49 +322,68 @@ class HttpClient:
         ttl_s: float = DEFAULT_TTL_S,
         rate_limiter: RateLimiter | None = None,
         timeout: tuple[float, float] | None = None,
-    ) -> bytes:
-        """The response body of a successful request, from the cache when fresh enough.
+        auth_hints: Mapping[str, str] | None = None,
+    ) -> T:
+        """`parse(body)` of a successful request, from the cache when fresh enough.
 
         `source` names the source in Danish messages; `key_hint` names the environment
-        variable(s) to check on 401/403. `secret_params` are sent but never cached or shown.
+        variable(s) to check on 401/403; `auth_hints` maps an error code the service writes in
+        a 401/403 body (e.g. 'DAF-AUTH-0005') to the Danish cause to tell instead.
+        `secret_params` are sent but never cached or shown.
+        `parse` raises `SourceError` for a body of the wrong shape: such a body is never
+        cached, and a cached body it refuses (kept by an older version) is dropped and
+        fetched again – so a failing service is reported as failing, not hidden by the cache.
+        A body holding a known secret is returned but not cached.
 
         Raises
         ------
         SourceError
             No network/DNS, timeout, 401/403, 429 after waiting, 5xx after retries,
-            a truncated body, or any other HTTP error – in Danish, with secrets redacted.
+            a truncated body, a body `parse` refuses, or any other HTTP error – in Danish,
+            with secrets redacted.
         """
+        self._register(secret_params, auth)
+        body = _request_body(json_body, data)
+        key = self.cache_key(method, url, params, body)
+        if cache and self.use_cache:
+            hit = self._cache_read(key, ttl_s)
+            if hit is not None:
+                try:
+                    value = parse(hit)
+                except SourceError:
+                    self._cache_file(key).unlink(missing_ok=True)
+                else:
+                    self.cache_hits += 1
+                    return value
+        if rate_limiter is not None:
+            rate_limiter.wait()
+        send_headers = dict(headers or {})
+        if json_body is not None:
+            send_headers.setdefault("Content-Type", "application/json")
+        content = self._send(source, method, url, {**(params or {}), **(secret_params or {})},
+                             body, send_headers, auth, key_hint, timeout or self.timeout, auth_hints)
+        value = parse(content)
+        if cache and not self.holds_secret(content):
+            self._cache_write(key, url, content)
+        return value
+
+    def _register(self, secret_params: Mapping[str, str] | None, auth: tuple[str, str] | None) -> None:
         for value in (secret_params or {}).values():
             self.add_secret(value)
         if auth is not None:
             self.add_secret(auth[0])
             self.add_secret(auth[1])
             self.add_secret(base64.b64encode(f"{auth[0]}:{auth[1]}".encode()).decode())
-        body: bytes | None
-        if json_body is not None:
-            body = json.dumps(json_body, sort_keys=True, ensure_ascii=False).encode("utf-8")
-        elif isinstance(data, str):
-            body = data.encode("utf-8")
-        else:
-            body = data
-        key = self.cache_key(method, url, params, body)
-        if cache and self.use_cache:
-            hit = self._cache_read(key, ttl_s)
-            if hit is not None:
-                self.cache_hits += 1
-                return hit
-        if rate_limiter is not None:
-            rate_limiter.wait()
-        send_headers = dict(headers or {})
-        if json_body is not None:
-            send_headers.setdefault("Content-Type", "application/json")
-        all_params = {**(params or {}), **(secret_params or {})}
+
+    def _send(self, source: str, method: str, url: str, params: Mapping[str, Any],
+              body: bytes | None, headers: Mapping[str, str], auth: tuple[str, str] | None,
+              key_hint: str, timeout: tuple[float, float],
+              auth_hints: Mapping[str, str] | None = None) -> bytes:
+        """One request over the network; every fault becomes a Danish `SourceError`."""
         try:
             self.network_calls += 1
-            response = self.session.request(
-                method, url, params=all_params or None, data=body, headers=send_headers,
-                auth=auth, timeout=timeout or self.timeout,
-            )
+            response = self.session.request(method, url, params=params or None, data=body,
+                                            headers=headers, auth=auth, timeout=timeout)
             content = response.content
         except requests.exceptions.ConnectTimeout as exc:
             raise self._error(source, "kunne ikke nås inden for tidsgrænsen (timeout ved "
@@ -329,15 +404,17 @@ class HttpClient:
                               "forbindelsen blev afvist). Tjek internetforbindelsen", exc) from None
         except requests.exceptions.RequestException as exc:
             raise self._error(source, "kunne ikke hentes", exc) from None
-        self._check_response(source, response, content, key_hint)
-        if cache:
-            self._cache_write(key, url, content)
+        self._check_status(source, response, content, key_hint, auth_hints)
         return content
 
-    def _check_response(self, source: str, response: requests.Response, content: bytes, key_hint: str) -> None:
-        """Raise a Danish `SourceError` for a refused, throttled, failed or truncated response."""
+    def _check_status(self, source: str, response: requests.Response, content: bytes,
+                      key_hint: str, auth_hints: Mapping[str, str] | None = None) -> None:
         status = response.status_code
         if status in (401, 403):
+            known = next((text for code, text in (auth_hints or {}).items()
+                          if code.encode() in content[:8192]), None)
+            if known:
+                raise self._error(source, f"afviste adgangen (HTTP {status}): {known}", None)
             what = f"Tjek nøglen i {key_hint}" if key_hint else "Tjek adgangen"
             raise self._error(source, f"afviste adgangen (HTTP {status}: forkert eller manglende "
                               f"nøgle/adgang). {what}", None)
@@ -357,34 +434,22 @@ class HttpClient:
                 response.headers:
             raise self._error(source, "sendte et afbrudt svar (for få bytes). Prøv igen", None)
 
-    def fetch_json(self, source: str, method: str, url: str, **kwargs: Any) -> Any:
-        """`fetch` and parse JSON; a truncated or non-JSON body gives a Danish SourceError."""
-        content = self.fetch(source, method, url, **kwargs)
-        try:
-            return json.loads(content.decode("utf-8-sig"))
-        except (UnicodeDecodeError, ValueError):
-            self.evict(method, url, **kwargs)
-            raise self._error(source, "sendte et svar, der ikke er gyldig JSON (afbrudt eller "
-                              "ændret format). Prøv igen senere", None) from None
-
-    def evict(self, method: str, url: str, **kwargs: Any) -> None:
-        """Remove the cached response of one request (used when its body proved unusable)."""
-        body: bytes | None = None
-        if kwargs.get("json_body") is not None:
-            body = json.dumps(kwargs["json_body"], sort_keys=True,
-                              ensure_ascii=False).encode("utf-8")
-        elif isinstance(kwargs.get("data"), str):
-            body = kwargs["data"].encode("utf-8")
-        else:
-            body = kwargs.get("data")
-        key = self.cache_key(method, url, kwargs.get("params"), body)
-        self._cache_file(key).unlink(missing_ok=True)
-
     def _error(self, source: str, what: str, exc: BaseException | None) -> SourceError:
         detail = f" ({type(exc).__name__}: {exc})" if exc is not None else ""
         da = self.redact(f"{source} {what}.")
         en = self.redact(f"{source}: request failed: {what}{detail}")
         return SourceError(da, en)
+
+
+def _identity(content: bytes) -> bytes:
+    return content
+
+
+def _request_body(json_body: Any, data: str | bytes | None) -> bytes | None:
+    """The bytes sent (and hashed into the cache key): canonical JSON, or the data as given."""
+    if json_body is not None:
+        return json.dumps(json_body, sort_keys=True, ensure_ascii=False).encode("utf-8")
+    return data.encode("utf-8") if isinstance(data, str) else data
 
 
 def probe(url: str, timeout_s: float = 3.0) -> bool:

@@ -9,9 +9,11 @@ search returns at most 3,000 hits, so results are read with the scroll API
 Production units (P-numbers) are the demand points, not head offices. Mapped fields
 (``VrproduktionsEnhed.produktionsEnhedMetadata.*``): ``nyesteNavn.navn``,
 ``nyesteCvrNummerRelation``, ``nyesteHovedbranche.branchekode/branchetekst``,
-``nyesteBeliggenhedsadresse`` (incl. ``kommune.kommuneKode``), ``nyesteAarsbeskaeftigelse``
-/ ``nyesteKvartalsbeskaeftigelse`` (numbers, or ``intervalKodeAntalAnsatte`` bands such as
-'ANTAL_20_49' -> midpoint), ``sammensatStatus``; start date from ``livsforloeb``.
+``nyesteBeliggenhedsadresse`` (incl. ``kommune.kommuneKode``), employment from
+``nyesteErstMaanedsbeskaeftigelse`` (current), else ``nyesteKvartalsbeskaeftigelse`` (stopped
+around 2019 Q3), else ``nyesteAarsbeskaeftigelse`` (stopped around 2018) – numbers, or interval
+codes such as 'ANTAL_20_49' -> midpoint, open 'ANTAL_1000_' -> 1000 (see `geo.data.employment`),
+``sammensatStatus``; start date from ``livsforloeb``.
 """
 
 from __future__ import annotations
@@ -21,10 +23,10 @@ from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
 import geopandas as gpd
-import numpy as np
 import pandas as pd
 
 from geo.data.addresses import Placer
+from geo.data.employment import BLOCKS, employment_line, from_metadata
 from geo.data.provenance import Provenance
 from geo.data.schema import WORKPLACES
 from geo.data.sources._http import HttpClient, endpoint, get_secret
@@ -46,7 +48,6 @@ UNIT = "VrproduktionsEnhed"
 UNIT_META = f"{UNIT}.produktionsEnhedMetadata"
 COMPANY = "Vrvirksomhed"
 COMPANY_META = f"{COMPANY}.virksomhedMetadata"
-_BAND = re.compile(r"ANTAL_(\d+)_(\d+)", re.IGNORECASE)
 
 
 def credentials(secrets: Mapping[str, Any] | None = None) -> tuple[str, str] | None:
@@ -131,36 +132,6 @@ def _get(doc: Any, path: str) -> Any:
     return doc
 
 
-def parse_band(code: object) -> tuple[float, str | None]:
-    """'ANTAL_20_49' -> (34.5, '20-49'); unknown -> (NaN, None)."""
-    match = _BAND.search(str(code or ""))
-    if not match:
-        return np.nan, None
-    low, high = int(match[1]), int(match[2])
-    if high >= 999_999:
-        return float(low), f"{low}+"
-    return (low + high) / 2, f"{low}-{high}"
-
-
-def employment(meta: Mapping[str, Any]) -> tuple[float, str | None, str | None]:
-    """(employees, band text, basis) from the newest yearly, else quarterly, employment."""
-    blocks = [("år", meta.get("nyesteAarsbeskaeftigelse")),
-              ("kvartal", meta.get("nyesteKvartalsbeskaeftigelse"))]
-    for label, block in blocks:
-        if isinstance(block, Mapping):
-            for field in ("antalAarsvaerk", "antalAnsatte"):
-                value = block.get(field)
-                if isinstance(value, (int, float)) and not isinstance(value, bool):
-                    return float(value), None, f"{label}:{field}"
-    for label, block in blocks:
-        if isinstance(block, Mapping):
-            for field in ("intervalKodeAntalAarsvaerk", "intervalKodeAntalAnsatte"):
-                value, band = parse_band(block.get(field))
-                if band is not None:
-                    return value, band, f"{label}:{field}"
-    return np.nan, None, None
-
-
 def _street(addr: Mapping[str, Any]) -> str | None:
     parts = [addr.get("vejnavn"), addr.get("husnummerFra"), addr.get("bogstavFra")]
     text = " ".join(str(p) for p in parts[:2] if p not in (None, ""))
@@ -190,7 +161,7 @@ def record(source: Mapping[str, Any], kind: str = "produktionsenhed") -> dict[st
                           f"{SOURCE_DA}: missing {root_name}.{meta_path}.")
     meta = root[meta_path]
     addr = meta.get("nyesteBeliggenhedsadresse") or {}
-    employees, band, basis = employment(meta)
+    work = from_metadata(meta)
     code = _get(addr, "kommune.kommuneKode")
     postcode = addr.get("postnummer")
     if kind == "produktionsenhed":
@@ -205,9 +176,11 @@ def record(source: Mapping[str, Any], kind: str = "produktionsenhed") -> dict[st
         "industry_code": (str(industry.get("branchekode")).zfill(6)
                           if industry.get("branchekode") not in (None, "") else None),
         "industry_text": industry.get("branchetekst"),
-        "employees": employees,
-        "employees_band": band,
-        "employees_basis": basis,
+        "employees": work.value,
+        "employees_band": work.band,
+        "employees_basis": work.basis,
+        "employees_period": work.period,
+        "employees_open": work.open_top,
         "kommunekode": f"{int(code):04d}" if str(code or "").isdigit() else None,
         "address": _street(addr),
         "postcode": f"{int(postcode):04d}" if str(postcode or "").isdigit() else None,
@@ -221,14 +194,12 @@ SOURCE_FIELDS = {
     "produktionsenhed": [f"{UNIT}.pNummer", f"{UNIT}.livsforloeb", f"{UNIT_META}.nyesteNavn",
                          f"{UNIT_META}.nyesteCvrNummerRelation", f"{UNIT_META}.nyesteHovedbranche",
                          f"{UNIT_META}.nyesteBeliggenhedsadresse",
-                         f"{UNIT_META}.nyesteAarsbeskaeftigelse",
-                         f"{UNIT_META}.nyesteKvartalsbeskaeftigelse",
+                         *(f"{UNIT_META}.{key}" for _, key in BLOCKS),
                          f"{UNIT_META}.sammensatStatus"],
     "virksomhed": [f"{COMPANY}.cvrNummer", f"{COMPANY}.livsforloeb", f"{COMPANY_META}.nyesteNavn",
                    f"{COMPANY_META}.nyesteHovedbranche",
                    f"{COMPANY_META}.nyesteBeliggenhedsadresse",
-                   f"{COMPANY_META}.nyesteAarsbeskaeftigelse",
-                   f"{COMPANY_META}.nyesteKvartalsbeskaeftigelse",
+                   *(f"{COMPANY_META}.{key}" for _, key in BLOCKS),
                    f"{COMPANY_META}.sammensatStatus"],
 }
 
@@ -247,11 +218,11 @@ def fetch_records(
     rows = [record(src, kind) for src in scroll_search(client, kind, query, auth,
                                                        SOURCE_FIELDS[kind], page_size)]
     columns = ["cvr", "pnr", "name", "industry_code", "industry_text", "employees",
-               "employees_band", "employees_basis", "kommunekode", "address", "postcode", "city",
-               "status", "start_date"]
+               "employees_band", "employees_basis", "employees_period", "employees_open",
+               "kommunekode", "address", "postcode", "city", "status", "start_date"]
     frame = pd.DataFrame(rows, columns=columns)
-    frame = frame.astype({c: object for c in columns if c != "employees"})
-    return frame.astype({"employees": "float64"})
+    frame = frame.astype({c: object for c in columns if c not in ("employees", "employees_open")})
+    return frame.astype({"employees": "float64", "employees_open": bool})
 
 
 def fetch_workplaces(
@@ -297,9 +268,9 @@ def fetch_workplaces(
         layer=WORKPLACES.name_da,
         source="Erhvervsstyrelsen, CVR system-til-system (produktionsenheder)",
         date=pd.Timestamp.now(tz="UTC").date().isoformat(),
-        method="Aktive produktionsenheder (P-numre) i de valgte kommuner; beskæftigelse fra "
-               "nyeste års-/kvartalstal (intervaller: midtpunkt); geokodet: " + notes[0]
-               + f" {LICENCE}",
+        method="Aktive produktionsenheder (P-numre) i de valgte kommuner; "
+               + employment_line(gdf) + " (nyeste måneds-, ellers kvartals-, ellers årstal; "
+               "intervaller: midtpunkt); geokodet: " + notes[0] + f" {LICENCE}",
         quality="real" if exact else "approximate",
         url="http://distribution.virk.dk/cvr-permanent/produktionsenhed/_search",
     )

@@ -11,6 +11,8 @@ import io
 import itertools
 import math
 import re
+import zipfile
+from collections.abc import Callable
 
 import geopandas as gpd
 import numpy as np
@@ -18,8 +20,11 @@ import openpyxl
 import pandas as pd
 
 from geo.data.addresses import Placer
+from geo.data.clusters import split_code
+from geo.data.employment import MONTHS_DA, employment_line
 from geo.data.provenance import Provenance
 from geo.data.schema import LOCATION_QUALITY_DA, WORKPLACES
+from geo.data.sources.filedate import data_date
 from geo.data.sources.geofile import (
     PathOrBuffer,
     check_zip,
@@ -39,6 +44,8 @@ MAX_ROWS = 500_000
 MAX_BYTES = 200 * 1024 * 1024
 #: Rows searched for the header line.
 HEADER_SCAN_ROWS = 50
+#: Parts every Office Open XML package has; a zip without them is not opened by openpyxl.
+OOXML_PARTS = frozenset({"[Content_Types].xml", "_rels/.rels"})
 
 #: Field -> accepted header spellings (compared after `_header_key`).
 HEADERS: dict[str, tuple[str, ...]] = {
@@ -51,6 +58,12 @@ HEADERS: dict[str, tuple[str, ...]] = {
     "city": ("by", "postdistrikt", "city"),
     "employees": ("årsværk", "aarsvaerk", "antal årsværk", "antal ansatte", "ansatte"),
     "industry": ("hovedbranche", "branche", "branchekode"),
+    "employees_month": ("årsværk (måned)", "årsværk måned", "antal årsværk (måned)",
+                        "månedsbeskæftigelse", "månedsbeskæftigelse årsværk",
+                        "månedsbeskæftigelse (årsværk)", "ansatte (måned)",
+                        "antal ansatte (måned)", "månedsbeskæftigelse ansatte"),
+    "employees_period": ("beskæftigelsesperiode", "beskæftigelse periode", "beskæftigelsesmåned",
+                         "periode (måned)", "måned", "opgørelsesmåned"),
 }
 #: Danish column names used in error messages.
 HEADER_DA = {
@@ -63,7 +76,6 @@ HEADER_DA = {
 }
 REQUIRED = ("cvr", "name", "postcode", "city", "employees", "industry")
 _LOOKUP = {spelling: field for field, spellings in HEADERS.items() for spelling in spellings}
-_INDUSTRY = re.compile(r"^\s*(\d{2})\.?(\d{2})\.?(\d{2})(?!\d)\s*[-–:]?\s*(.*)$", re.S)
 _BAND = re.compile(r"^(\d+)\s*[-–]\s*(\d+)$")
 _OPEN_BAND = re.compile(r"^(?:over\s+|mindst\s+)?(\d+)\s*\+?$|^(\d+)\s*(?:\+|og derover)$", re.I)
 
@@ -104,6 +116,10 @@ def _xlsx_sheets(data: bytes) -> list[tuple[list[tuple], bool]]:
         check_zip(data, "regneark", "workbook")
     except InputFileError as exc:
         raise _bad_file(exc.message_da, exc.message_en) from exc
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:  # check_zip has opened it already
+        names = set(archive.namelist())
+    if not OOXML_PARTS <= names:  # any other zip (a zipped Shapefile, a VRT, …) is not a workbook
+        raise _bad_file("zip-filen er ikke et Excel-ark (.xlsx).", "the zip file is not an .xlsx workbook.")
     try:
         workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
         try:
@@ -200,7 +216,8 @@ def _read_table(data: bytes) -> tuple[list, dict[str, int]]:
             "no header row found. Expected columns: CVR-nummer/REG-nummer, Navn, Postnr., By, "
             "Årsværk, Hovedbranche.",
         )
-    missing = [f for f in REQUIRED if f not in columns and not (f == "cvr" and "pnr" in columns)]
+    missing = [f for f in REQUIRED if f not in columns and not (f == "cvr" and "pnr" in columns)
+               and not (f == "employees" and "employees_month" in columns)]
     if missing:
         names = ", ".join(HEADER_DA[f] for f in missing)
         raise InputFileError(
@@ -226,7 +243,7 @@ def parse_id(value: object) -> str | None:
 
 
 def parse_industry(value: object) -> tuple[str | None, str | None]:
-    """'410000 Opførelse af bygninger' / '41.00.00' / 410000 -> ('410000', text or None)."""
+    """'410000 Opførelse af bygninger' / '41.00.00' / 'F 43.22' / 410000 -> (digits, text or None)."""
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         if isinstance(value, float) and not value.is_integer():
             return None, None
@@ -235,10 +252,8 @@ def parse_industry(value: object) -> tuple[str | None, str | None]:
     text = _text(value)
     if text is None:
         return None, None
-    match = _INDUSTRY.match(text)
-    if match:
-        return "".join(match.groups()[:3]), match[4].strip() or None
-    return None, text
+    code, rest = split_code(text)
+    return (code, rest or None) if code else (None, text)
 
 
 def parse_employees(value: object) -> tuple[float, str | None]:
@@ -265,6 +280,32 @@ def parse_employees(value: object) -> tuple[float, str | None]:
     return (number, None) if math.isfinite(number) and number >= 0 else (np.nan, None)
 
 
+def parse_period(value: object) -> str | None:
+    """A month as 'YYYY-MM': '2026-09', '09-2026', '9/2026', 'september 2026', a date -> '2026-09'."""
+    if hasattr(value, "year") and hasattr(value, "month"):
+        return f"{value.year:04d}-{value.month:02d}"
+    text = (_text(value) or "").casefold()
+    match = re.fullmatch(r"(\d{4})[-/.](\d{1,2})(?:[-/.]\d{1,2})?", text) \
+        or re.fullmatch(r"(\d{1,2})[-/.](\d{4})", text)
+    if match:
+        year, month = (match[1], match[2]) if len(match[1]) == 4 else (match[2], match[1])
+        return f"{year}-{int(month):02d}" if 1 <= int(month) <= 12 else None
+    named = re.fullmatch(r"([a-zæøå]+)\.?\s+(\d{4})", text)
+    if named:
+        months = [i for i, m in enumerate(MONTHS_DA, start=1) if m.startswith(named[1][:3])]
+        return f"{named[2]}-{months[0]:02d}" if months else None
+    return None
+
+
+def _employment(cell: Callable[[str], object]) -> tuple[float, str | None, str | None]:
+    """(employees, band, period): the monthly column when it holds a value, else 'Årsværk'."""
+    monthly, band = parse_employees(cell("employees_month"))
+    if not np.isnan(monthly):
+        return monthly, band, parse_period(cell("employees_period"))
+    employees, band = parse_employees(cell("employees"))
+    return employees, band, None
+
+
 def parse_postcode(value: object) -> str | None:
     """4-digit postcode string; 800 -> '0800'; 'DK-2800' -> '2800'."""
     if isinstance(value, (int, float)) and not isinstance(value, bool):
@@ -283,7 +324,7 @@ def _records(rows: list, columns: dict[str, int]) -> pd.DataFrame:
         if not row or all(_text(v) is None for v in row):
             continue
         code, text = parse_industry(cell(row, "industry"))
-        employees, band = parse_employees(cell(row, "employees"))
+        employees, band, period = _employment(lambda field, row=row: cell(row, field))
         out.append({
             "cvr": parse_id(cell(row, "cvr")),
             "pnr": parse_id(cell(row, "pnr")),
@@ -292,16 +333,18 @@ def _records(rows: list, columns: dict[str, int]) -> pd.DataFrame:
             "industry_text": text,
             "employees": employees,
             "employees_band": band,
+            "employees_period": period,
+            "employees_open": band is not None and band.endswith("+"),
             "address": _text(cell(row, "address")),
             "postcode": parse_postcode(cell(row, "postcode")),
             "city": _text(cell(row, "city")),
         })
     frame = pd.DataFrame(out, columns=[
         "cvr", "pnr", "name", "industry_code", "industry_text", "employees", "employees_band",
-        "address", "postcode", "city",
+        "employees_period", "employees_open", "address", "postcode", "city",
     ])
-    frame = frame.astype({c: object for c in frame.columns if c != "employees"})
-    return frame.astype({"employees": "float64"})
+    frame = frame.astype({c: object for c in frame.columns if c not in ("employees", "employees_open")})
+    return frame.astype({"employees": "float64", "employees_open": bool})
 
 
 def read_cvr_export(
@@ -327,7 +370,8 @@ def read_cvr_export(
     if df.empty:
         raise InputFileError(f"CVR-eksporten indeholder ingen {unit}, kun overskrifter.",
                              "The CVR export contains no rows below the header.")
-    file_name, when = source_name_and_date(path_or_buffer)
+    file_name, _ = source_name_and_date(path_or_buffer)
+    when = data_date(path_or_buffer, data=data)
     notes = [f"{_fmt(len(df))} {unit} læst fra {file_name}."]
 
     no_id = df["cvr"].isna() & df["pnr"].isna()
@@ -353,7 +397,7 @@ def read_cvr_export(
         notes.append(f"{_fmt(banded)} {unit} har årsværk som interval; midtpunktet er brugt.")
     no_code = int(df["industry_code"].isna().sum())
     if no_code:
-        notes.append(f"{_fmt(no_code)} {unit} har ingen gyldig branchekode (6 cifre).")
+        notes.append(f"{_fmt(no_code)} {unit} har ingen gyldig branchekode (fx 43.22.00 eller F 43.22) og indgår ikke i klyngens tal.")
 
     points, quality = placer.place(df["postcode"], df["city"])
     placed = quality.notna().to_numpy()
@@ -376,14 +420,14 @@ def read_cvr_export(
     else:
         gdf["kommunekode"] = pd.Series(None, index=gdf.index, dtype=object)
     order = [*WORKPLACES.columns, "address", "postcode", "city", "industry_text",
-             "employees_band", "geometry"]
+             "employees_band", "employees_period", "employees_open", "geometry"]
     gdf = gdf[order].reset_index(drop=True)
     prov = Provenance(
         layer=WORKPLACES.name_da,
         source=f"{SOURCE}, {file_name}",
         date=when,
         method="Adresser uden koordinater placeret omtrentligt: repræsentativt punkt i "
-               "postnummerområdet, ellers byens midtpunkt",
+               "postnummerområdet, ellers byens midtpunkt; " + employment_line(gdf, "CVR-eksport"),
         quality="approximate",
         url="https://datacvr.virk.dk",
     )

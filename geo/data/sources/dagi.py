@@ -13,11 +13,14 @@ such in the provenance.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import replace
 from typing import Any
 
 import geopandas as gpd
 import pandas as pd
+import shapely
 import shapely.wkt
 from shapely.errors import ShapelyError
 
@@ -26,7 +29,7 @@ from geo.data.schema import MUNICIPALITIES
 from geo.data.sources._http import HttpClient, endpoint, get_secret
 from geo.data.sources.dagi_file import municipalities_frame, normalise_code
 from geo.data.sources.osm import fetch_osm_municipalities
-from geo.errors import SourceError
+from geo.errors import EmptyAnswerError, SourceError
 
 ENV_KEY = "DATAFORDELER_API_KEY"
 #: Documented GraphQL endpoint (override: KLYNGESTED_DAGI_URL).
@@ -35,6 +38,14 @@ SOURCE_DA = "Datafordeleren (DAGI GraphQL)"
 SOURCE_LABEL = "Klimadatastyrelsen, DAGI Kommuneinddeling via Datafordeleren GraphQL"
 LICENCE = "Indeholder data fra Klimadatastyrelsen, DAGI (Datafordeleren), frie grunddata"
 PAGE_SIZE = 20  # geometries at 1:10,000 are large; keep pages small
+#: Datafordeleren's codes for refusals that are not a wrong key.
+AUTH_HINTS = {
+    "DAF-AUTH-0005": (
+        "Datafordeleren tillader ikke kald fra denne maskines IP-adresse (DAF-AUTH-0005). "
+        f"Nøglen i {ENV_KEY} virker kun fra IP-adresser, der er godkendt (whitelistet) på "
+        "brugeren i Datafordelerens selvbetjening: tilføj serverens offentlige IP-adresse dér, "
+        "eller indlæs en DAGI-fil i stedet"),
+}
 
 _MUNICIPALITY_QUERY = """
 query Kommuner($tid: DafDateTime, $after: String) {
@@ -81,31 +92,46 @@ def graphql_pages(
     after: str | None = None
     for _ in range(max_pages):
         body = {"query": query, "variables": {**(variables or {}), "after": after}}
-        doc = client.fetch_json(SOURCE_DA, "POST", target, json_body=body,
-                                secret_params={"apiKey": api_key}, key_hint=ENV_KEY,
-                                headers={"Accept": "application/json"})
-        if not isinstance(doc, dict):
-            raise _schema_error("svaret er ikke et JSON-objekt")
-        if doc.get("errors"):
-            messages = "; ".join(str(e.get("message", e)) for e in doc["errors"][:3]
-                                 if isinstance(e, dict)) or str(doc["errors"])[:200]
-            raise SourceError(
-                client.redact(f"{SOURCE_DA} svarede med en fejl i forespørgslen: {messages}. "
-                              "Tjek om tjenestens skema er ændret."),
-                client.redact(f"{SOURCE_DA} returned GraphQL errors: {messages}"),
-            )
-        try:
-            conn = doc["data"][entity]
-            nodes = conn["nodes"]
-            info = conn["pageInfo"]
-            has_next = bool(info["hasNextPage"])
-            after = info.get("endCursor")
-        except (KeyError, TypeError):
-            raise _schema_error(f"feltet data.{entity}.nodes/pageInfo mangler") from None
-        yield list(nodes or [])
+        nodes, has_next, after = client.fetch_json(
+            SOURCE_DA, "POST", target, parse=lambda doc: _page(client, doc, entity), json_body=body,
+            secret_params={"apiKey": api_key}, key_hint=ENV_KEY, headers={"Accept": "application/json"}, auth_hints=AUTH_HINTS)
+        yield nodes
         if not has_next or not after:
             return
     raise _schema_error(f"mere end {max_pages} sider – paging stopper ikke")
+
+
+def _page(client: HttpClient, doc: Any, entity: str) -> tuple[list[dict[str, Any]], bool, str | None]:
+    """(nodes, hasNextPage, endCursor) of one GraphQL page; `SourceError` for any other shape
+    (so the HTTP cache never keeps it)."""
+    if not isinstance(doc, dict):
+        raise _schema_error("svaret er ikke et JSON-objekt")
+    if doc.get("errors"):
+        errors = doc["errors"] if isinstance(doc["errors"], list) else [doc["errors"]]
+        messages = "; ".join(str(e.get("message", e)) for e in errors[:3]
+                             if isinstance(e, dict)) or str(doc["errors"])[:200]
+        for code, cause in AUTH_HINTS.items():
+            if code in str(doc["errors"]):
+                raise SourceError(f"{SOURCE_DA} afviste adgangen: {cause}.",
+                                  f"{SOURCE_DA}: {code} (IP address not whitelisted).")
+        raise SourceError(
+            client.redact(f"{SOURCE_DA} svarede med en fejl i forespørgslen: {messages}. "
+                          "Tjek om tjenestens skema er ændret."),
+            client.redact(f"{SOURCE_DA} returned GraphQL errors: {messages}"),
+        )
+    try:
+        conn = doc["data"][entity]
+        nodes = conn["nodes"]
+        info = conn["pageInfo"]
+        has_next = bool(info["hasNextPage"])
+        after = info.get("endCursor")
+    except (KeyError, TypeError, AttributeError):
+        raise _schema_error(f"feltet data.{entity}.nodes/pageInfo mangler") from None
+    nodes = nodes or []
+    if not (isinstance(nodes, list) and all(isinstance(n, dict) for n in nodes)
+            and isinstance(after, (str, type(None)))):
+        raise _schema_error(f"feltet data.{entity}.nodes/pageInfo har en forkert type")
+    return nodes, has_next, after
 
 
 def _schema_error(detail: str) -> SourceError:
@@ -126,6 +152,45 @@ def fetch_regions(client: HttpClient, api_key: str, tid: str | None = None) -> p
         for n in page
     ]
     return pd.DataFrame(rows, columns=["id_lokalId", "regionskode", "regionsnavn"])
+
+
+#: Node fields that name a generalisation level or scale, when an answer carries several.
+_LEVEL_KEYS = ("generaliseringsniveau", "skala", "geometriskala", "målestok")
+
+
+def _level(node: Mapping[str, Any]) -> str | None:
+    for key, value in [*node.items(), *((node.get("geometri") or {}).items())]:
+        if str(key).casefold() in _LEVEL_KEYS and value not in (None, ""):
+            return str(value)
+    return None
+
+
+def _scale(level: str) -> float:
+    """'1:10000', '10000', 'G10' -> a number to sort by (smaller = more detailed)."""
+    digits = re.findall(r"\d+", level.replace(".", ""))
+    return float(digits[-1]) if digits else float("inf")
+
+
+def most_detailed(nodes: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The nodes of the most detailed generalisation level, when the answer carries several."""
+    levels = {_level(n) for n in nodes} - {None}
+    if len(levels) < 2:
+        return nodes
+    best = min(levels, key=_scale)
+    return [n for n in nodes if _level(n) in (best, None)]
+
+
+def _row(node: Mapping[str, Any]) -> dict[str, Any]:
+    """One DAGI node -> kommunekode, navn, regionLokalid and a 2-D geometry (Z dropped)."""
+    try:
+        wkt = (node.get("geometri") or {}).get("wkt")
+        return {"kommunekode": normalise_code(node["kommunekode"]), "navn": node.get("navn"),
+                "regionLokalid": node.get("regionLokalid"),
+                "geometry": shapely.force_2d(shapely.wkt.loads(wkt)) if wkt else None}
+    except KeyError:
+        raise _schema_error("feltet kommunekode mangler") from None
+    except (ShapelyError, TypeError, AttributeError) as exc:
+        raise _schema_error(f"ugyldig WKT-geometri ({exc})") from None
 
 
 def fetch_dagi_municipalities(
@@ -157,22 +222,12 @@ def fetch_dagi_municipalities(
         region_id = match.iloc[0]["id_lokalId"]
         where = f', where: {{ regionLokalid: {{ eq: "{region_id}" }} }}'
     query = _MUNICIPALITY_QUERY % {"first": page_size, "where": where}
-    rows: list[dict[str, Any]] = []
-    for page in graphql_pages(client, "DAGI_Kommuneinddeling", query, api_key, {"tid": tid}):
-        for node in page:
-            try:
-                wkt = (node.get("geometri") or {}).get("wkt")
-                rows.append({"kommunekode": normalise_code(node["kommunekode"]),
-                             "navn": node.get("navn"),
-                             "regionLokalid": node.get("regionLokalid"),
-                             "geometry": shapely.wkt.loads(wkt) if wkt else None})
-            except KeyError:
-                raise _schema_error("feltet kommunekode mangler") from None
-            except (ShapelyError, TypeError, AttributeError) as exc:
-                raise _schema_error(f"ugyldig WKT-geometri ({exc})") from None
+    nodes = [n for page in graphql_pages(client, "DAGI_Kommuneinddeling", query, api_key,
+                                         {"tid": tid}) for n in page]
+    rows = [_row(node) for node in most_detailed(nodes)]
     if not rows:
-        raise SourceError(f"{SOURCE_DA} returnerede ingen kommuner. Tjek regionskoden eller "
-                          "prøv igen senere.", f"{SOURCE_DA} returned no municipalities.")
+        raise EmptyAnswerError(f"{SOURCE_DA} returnerede ingen kommuner.",
+                               f"{SOURCE_DA} returned no municipalities.")
     out = municipalities_frame(rows, regions, population)
     prov = Provenance(
         layer=MUNICIPALITIES.name_da,
@@ -199,9 +254,14 @@ def fetch_municipalities(
     """
     key = get_secret(ENV_KEY, secrets)
     if key:
-        gdf, prov = fetch_dagi_municipalities(client, key, region=region, population=population)
-        return gdf, prov, (f"Kommunegrænser: {SOURCE_LABEL}.",)
+        try:
+            gdf, prov = fetch_dagi_municipalities(client, key, region=region, population=population)
+            return gdf, prov, (f"Kommunegrænser: {SOURCE_LABEL}.",)
+        except EmptyAnswerError:
+            reason = f"{SOURCE_DA} svarede uden kommuner"
+    else:
+        reason = f"ingen {ENV_KEY}"
     gdf, prov = fetch_osm_municipalities(client, only_codes=only_codes, population=population)
-    note = (f"Kommunegrænser: ingen {ENV_KEY} – bruger OpenStreetMap (admin_level=7) via "
-            "Overpass som erstatning; grænserne er omtrentlige.")
-    return gdf, prov, (note,)
+    note = (f"Kommunegrænser: {reason} – bruger OpenStreetMap (admin_level=7) via Overpass som "
+            "erstatning; grænserne er omtrentlige.")
+    return gdf, replace(prov, method=f"{prov.method} ({reason})"), (note,)

@@ -11,6 +11,7 @@ import pandas as pd
 
 from geo.data.provenance import Provenance
 from geo.data.schema import MUNICIPALITIES
+from geo.data.sources.filedate import data_date
 from geo.data.sources.geofile import (
     PathOrBuffer,
     check_in_denmark,
@@ -106,7 +107,8 @@ def read_boundaries(
     )
     out = out[["kommunekode", "navn", "population", "geometry"]].reset_index(drop=True)
     out = out.to_crs(CRS_METRIC)
-    name, when = source_name_and_date(path_or_buffer)
+    name, _ = source_name_and_date(path_or_buffer)
+    when = data_date(path_or_buffer, raw)
     prov = Provenance(
         layer=MUNICIPALITIES.name_da,
         source=f"{SOURCE}, {name}",

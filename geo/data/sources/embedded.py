@@ -117,6 +117,11 @@ def _provenance(stations: gpd.GeoDataFrame, institutions: gpd.GeoDataFrame) -> d
     def placed_quality(gdf: gpd.GeoDataFrame) -> str:
         return "real" if gdf["location_quality"].isin(["exact", "address"]).all() else "approximate"
 
+    def at_town(gdf: gpd.GeoDataFrame) -> str:
+        n = int((gdf["location_quality"] == "town").sum())
+        return (f"{n} af {len(gdf)} placeret ved byens koordinat (GeoNames), ikke ved adressen; "
+                "afstande til dem vises som omtrentlige ('i byen', '≈ 2 km')")
+
     return {
         "municipalities": Provenance(
             layer="kommuner",
@@ -141,14 +146,14 @@ def _provenance(stations: gpd.GeoDataFrame, institutions: gpd.GeoDataFrame) -> d
             layer="institutioner",
             source="Projektets indtastede liste med kildehenvisning pr. række (data/institutions.csv)",
             date="2024",
-            method="Placeret ved byens koordinat (GeoNames), ikke ved adressen",
+            method=at_town(institutions),
             quality=placed_quality(institutions),
         ),
         "stations": Provenance(
             layer="stationer",
             source="Projektets indtastede liste over stationer med passagertrafik (data/stations.csv)",
             date="2024",
-            method="Tre stationer med præcis position; øvrige ved byens koordinat (GeoNames)",
+            method=at_town(stations),
             quality=placed_quality(stations),
         ),
         "towns": Provenance(
@@ -191,13 +196,13 @@ def load_default(workplaces_n: int | None = None) -> Layers:
     institutions = load_institutions()
     stations = load_stations()
     towns = load_towns()
-    report = (
-        "Standarddata: kommuneområderne er omtrentlige (ikke reelle grænser).",
-        f"arbejdssteder: {_dk_int(len(workplaces))} Demodata (syntetiske), "
-        f"{_dk_int(np.nansum(workplaces['employees']))} job",
-        _quality_note("institutioner", institutions),
-        _quality_note("stationer", stations),
-    )
+    layer_notes = {
+        "municipalities": ("Standarddata: kommuneområderne er omtrentlige (ikke reelle grænser).",),
+        "workplaces": (f"arbejdssteder: {_dk_int(len(workplaces))} Demodata (syntetiske), "
+                       f"{_dk_int(np.nansum(workplaces['employees']))} job",),
+        "institutions": (_quality_note("institutioner", institutions),),
+        "stations": (_quality_note("stationer", stations),),
+    }
     return Layers(
         municipalities=municipalities,
         workplaces=workplaces,
@@ -205,5 +210,5 @@ def load_default(workplaces_n: int | None = None) -> Layers:
         stations=stations,
         towns=towns,
         provenance=_provenance(stations, institutions),
-        report=report,
+        layer_notes=layer_notes,
     )

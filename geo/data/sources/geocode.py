@@ -59,15 +59,21 @@ def _first_xy(geometry: Any) -> tuple[float, float] | None:
     return None
 
 
+def _json_list(doc: Any, source: str) -> list[Any]:
+    """The hits of a geocoder answer; `SourceError` (so nothing is cached) for another shape."""
+    if not isinstance(doc, list):
+        raise SourceError(f"{source} svarede i et uventet format (forventede en liste). "
+                          "Tjenesten kan være ændret.", f"{source}: expected a JSON list.")
+    return doc
+
+
 def gsearch(client: HttpClient, query: str, token: str) -> Point | None:
     """First GSearch address hit as a point in EPSG:25832, or None."""
     doc = client.fetch_json(GSEARCH_DA, "GET", endpoint("gsearch", GSEARCH_URL),
+                            parse=lambda d: _json_list(d, GSEARCH_DA),
                             params={"q": query, "limit": 1, "srid": 25832},
                             secret_params={"token": token}, key_hint=ENV_TOKEN,
                             ttl_s=GEOCODE_TTL_S)
-    if not isinstance(doc, list):
-        raise SourceError(f"{GSEARCH_DA} svarede i et uventet format (forventede en liste). "
-                          "Tjenesten kan være ændret.", f"{GSEARCH_DA}: expected a JSON list.")
     for hit in doc:
         if isinstance(hit, Mapping):
             xy = _first_xy(hit.get("geometri") or hit.get("vejpunkt_geometri"))
@@ -79,12 +85,10 @@ def gsearch(client: HttpClient, query: str, token: str) -> Point | None:
 def nominatim(client: HttpClient, query: str, limiter: RateLimiter | None = None) -> Point | None:
     """House-level Nominatim hit as a point in EPSG:25832, or None. Rate-limited, cached."""
     doc = client.fetch_json(NOMINATIM_DA, "GET", endpoint("nominatim", NOMINATIM_URL),
+                            parse=lambda d: _json_list(d, NOMINATIM_DA),
                             params={"q": query, "format": "jsonv2", "limit": 1,
                                     "countrycodes": "dk", "addressdetails": 0},
                             ttl_s=GEOCODE_TTL_S, rate_limiter=limiter or _NOMINATIM_LIMITER)
-    if not isinstance(doc, list):
-        raise SourceError(f"{NOMINATIM_DA} svarede i et uventet format.",
-                          f"{NOMINATIM_DA}: expected a JSON list.")
     for hit in doc:
         try:
             if int(hit.get("place_rank", 0)) < NOMINATIM_MIN_RANK:

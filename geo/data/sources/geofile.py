@@ -1,4 +1,4 @@
-"""Shared helpers for reading polygon files (GeoJSON, GeoPackage, Shapefile) via pyogrio."""
+"""Shared helpers for reading polygon files (GeoJSON, GeoPackage, zipped Shapefile) safely."""
 
 from __future__ import annotations
 
@@ -16,6 +16,8 @@ import shapely
 from shapely.geometry import MultiPolygon, Polygon
 from shapely.geometry.base import BaseGeometry
 
+from geo.data.sources.geoformat import read_vector
+from geo.data.sources.geolimits import check_complexity
 from geo.errors import CoordinateError, InputFileError
 from geo.settings import CRS_METRIC, DENMARK_BBOX_LONLAT
 
@@ -151,26 +153,18 @@ def check_zip(
 
 
 def read_geo(path_or_buffer: PathOrBuffer, what_da: str, what_en: str) -> gpd.GeoDataFrame:
-    """Read any vector file pyogrio understands; InputFileError with a Danish message if not.
+    """Read a GeoJSON, GeoPackage or zipped Shapefile; InputFileError with a Danish message if not.
 
-    A zip (zipped shapefile) is checked with `check_zip` before it is opened. Missing and
-    empty geometries are dropped. Callers check `check_in_denmark` once columns are known.
+    Only the bytes are used (read by Python, never by GDAL from a path or URL): the format is
+    decided from them (`geo.data.sources.geoformat.read_vector`), a zip is checked with `check_zip`
+    first, and the feature, vertex and complexity caps are checked before any geometry is
+    validated or repaired. Missing and empty geometries are dropped. Callers check
+    `check_in_denmark` once columns are known.
     """
     data = read_bytes(path_or_buffer)
     if is_zip(data):
         check_zip(data, what_da, what_en)
-    source: str | io.BytesIO
-    if isinstance(path_or_buffer, (str, os.PathLike)):
-        source = str(path_or_buffer)
-    else:
-        source = io.BytesIO(data)
-    try:
-        gdf = gpd.read_file(source, engine="pyogrio")
-    except Exception as exc:  # pyogrio raises several unrelated types for unreadable data
-        raise InputFileError(
-            f"Filen kunne ikke læses som {what_da} (GeoJSON, GeoPackage eller Shapefile): {exc}",
-            f"The file could not be read as {what_en} (GeoJSON, GeoPackage or Shapefile): {exc}",
-        ) from exc
+    gdf = read_vector(data, what_da, what_en)
     if not isinstance(gdf, gpd.GeoDataFrame) or "geometry" not in gdf:
         raise InputFileError(
             f"Filen indeholder ingen geometrier ({what_da}).",
@@ -191,6 +185,7 @@ def read_geo(path_or_buffer: PathOrBuffer, what_da: str, what_en: str) -> gpd.Ge
             f"{type(exc).__name__}.",
             f"The coordinates ({what_en}) could not be transformed to EPSG:25832: {exc}",
         ) from exc
+    check_complexity(out.geometry.values, what_da, what_en)
     return out
 
 
@@ -242,10 +237,15 @@ def find_column(columns: pd.Index, candidates: tuple[str, ...]) -> str | None:
 
 
 def polygonal(geom: BaseGeometry | None) -> BaseGeometry | None:
-    """make_valid and keep only the polygon parts (Polygon or MultiPolygon, or None)."""
+    """make_valid and keep only the polygon parts (Polygon or MultiPolygon, or None).
+
+    The 'structure' method (rings unioned as shells and holes) repairs crossings in time that
+    grows with their number, which `read_geo` has capped (`MAX_EDGE_CROSSINGS`).
+    """
     if geom is None or geom.is_empty:
         return None
-    geom = shapely.make_valid(geom)
+    if not geom.is_valid:
+        geom = shapely.make_valid(geom, method="structure", keep_collapsed=False)
     if isinstance(geom, (Polygon, MultiPolygon)):
         return geom
     parts = [g for g in getattr(geom, "geoms", []) if isinstance(g, (Polygon, MultiPolygon))]

@@ -51,9 +51,13 @@ def overpass(client: HttpClient, query: str, ttl_s: float = 24 * 3600.0) -> list
         HTTP faults, non-JSON, a missing ``elements`` list, or an Overpass runtime error
         (``remark`` such as a timeout) – in Danish.
     """
-    doc = client.fetch_json(SOURCE_DA, "POST", endpoint("overpass", DEFAULT_URL),
-                            data=f"data={_form_quote(query)}", ttl_s=ttl_s,
-                            headers={"Content-Type": "application/x-www-form-urlencoded"})
+    return client.fetch_json(SOURCE_DA, "POST", endpoint("overpass", DEFAULT_URL), parse=_elements,
+                             data=f"data={_form_quote(query)}", ttl_s=ttl_s,
+                             headers={"Content-Type": "application/x-www-form-urlencoded"})
+
+
+def _elements(doc: Any) -> list[dict[str, Any]]:
+    """``elements`` of an Overpass answer; `SourceError` for another shape or a runtime error."""
     if not isinstance(doc, dict) or not isinstance(doc.get("elements"), list):
         raise SourceError(f"{SOURCE_DA} svarede i et uventet format (ingen 'elements'). "
                           "Prøv igen senere.", f"{SOURCE_DA}: no 'elements' in the answer.")

@@ -8,7 +8,6 @@ Both readers are imported lazily: ``osmium`` and ``osmnx`` are only needed to bu
 
 from __future__ import annotations
 
-import argparse
 import datetime as dt
 import math
 import re
@@ -208,15 +207,33 @@ def graph_from_osm_file(
     path = Path(path)
     if not path.is_file():
         raise SourceError(f"OSM-filen findes ikke: {path}", f"OSM file not found: {path}")
+    try:
+        fp = (osmium.FileProcessor(str(path), osmium.osm.NODE | osmium.osm.WAY)
+              .with_locations()
+              .with_filter(osmium.filter.EntityFilter(osmium.osm.WAY))
+              .with_filter(osmium.filter.KeyFilter("highway", "route")))
+        ids, lons, lats, wids, ways = _collect_ways(fp)
+    except RuntimeError:  # libosmium's error for an unknown format or a damaged file
+        raise SourceError(f"OSM-filen {path.name} kan ikke læses: den er beskadiget eller ikke en "
+                          ".osm.pbf- eller .osm-fil.", f"OSM file {path.name} cannot be read.") from None
+    if not ways:
+        raise SourceError("Ingen veje fundet i OSM-filen.", "No drivable roads in the OSM file.")
+    meta = {"source": f"{OSM_SOURCE}, {path.name}",
+            "date": date or dt.date.fromtimestamp(path.stat().st_mtime).isoformat(),
+            "quality": "real", "method": "OSM-vejklasser/maxspeed, pyosmium"}
+    return _graph_from_occurrences(np.array(ids, dtype=np.int64), np.array(lons), np.array(lats),
+                                   np.array(wids, dtype=np.int64), ways, bbox,
+                                   largest_component, meta)
+
+
+def _collect_ways(fp: Any) -> tuple[list[int], list[float], list[float], list[int], list]:
+    """Node ids, lon, lat, way index per node occurrence, and (speed, direction, ferry, tags)
+    per drivable way or ferry route."""
     ids: list[int] = []
     lons: list[float] = []
     lats: list[float] = []
     wids: list[int] = []
-    ways: list[tuple[float, int, bool, dict[str, str]]] = []  # speed, direction, ferry, tags
-    fp = (osmium.FileProcessor(str(path), osmium.osm.NODE | osmium.osm.WAY)
-          .with_locations()
-          .with_filter(osmium.filter.EntityFilter(osmium.osm.WAY))
-          .with_filter(osmium.filter.KeyFilter("highway", "route")))
+    ways: list[tuple[float, int, bool, dict[str, str]]] = []
     for way in fp:
         tags = {t.k: t.v for t in way.tags}
         ferry = is_ferry(tags)
@@ -233,14 +250,7 @@ def graph_from_osm_file(
             lons.append(loc.lon)
             lats.append(loc.lat)
             wids.append(w)
-    if not ways:
-        raise SourceError("Ingen veje fundet i OSM-filen.", "No drivable roads in the OSM file.")
-    meta = {"source": f"{OSM_SOURCE}, {path.name}",
-            "date": date or dt.date.fromtimestamp(path.stat().st_mtime).isoformat(),
-            "quality": "real", "method": "OSM-vejklasser/maxspeed, pyosmium"}
-    return _graph_from_occurrences(np.array(ids, dtype=np.int64), np.array(lons), np.array(lats),
-                                   np.array(wids, dtype=np.int64), ways, bbox,
-                                   largest_component, meta)
+    return ids, lons, lats, wids, ways
 
 
 #: Alias named after the brief: the same reader handles ``.osm.pbf`` and ``.osm``.
@@ -344,26 +354,25 @@ def graph_from_overpass(polygon: Any, largest_component: bool = True) -> RoadGra
     return graph_from_networkx(G, largest_component, source=f"{OSM_SOURCE}, Overpass API")
 
 
-# --- CLI hook -------------------------------------------------------------------------
-def add_roads_arguments(parser: argparse.ArgumentParser) -> None:
-    """Options for ``python -m geo refresh --only roads``."""
-    parser.add_argument("--pbf", type=Path, default=None,
-                        help="OSM-fil (.osm.pbf fra Geofabrik eller .osm); ellers Overpass")
-    parser.add_argument("--bbox", type=float, nargs=4, default=list(REGION_BBOX_LONLAT),
-                        metavar=("MINLON", "MINLAT", "MAXLON", "MAXLAT"))
-    parser.add_argument("--roads-out", type=Path, default=DEFAULT_ROADS_OUT)
+# --- build -----------------------------------------------------------------------------
+#: Denmark with a margin (lon/lat), for a national graph (``region='alle'``).
+DENMARK_BBOX_LONLAT = (7.9, 54.5, 15.3, 57.8)
 
 
-def build_roads_command(args: argparse.Namespace) -> Path:
-    """Build the drive graph (file if ``args.pbf`` else Overpass) and save it as ``.npz``."""
-    bbox = tuple(getattr(args, "bbox", None) or REGION_BBOX_LONLAT)
-    pbf = getattr(args, "pbf", None)
-    out = Path(getattr(args, "roads_out", None) or DEFAULT_ROADS_OUT)
+def build_roads(pbf: str | Path | None = None,
+                bbox: tuple[float, float, float, float] | None = REGION_BBOX_LONLAT,
+                out: str | Path = DEFAULT_ROADS_OUT) -> RoadGraph:
+    """Build the drive graph (from `pbf` if given, else Overpass) and save it as ``.npz``.
+
+    Parameters
+    ----------
+    pbf : an ``.osm.pbf`` (Geofabrik) or ``.osm`` file; None fetches from Overpass.
+    bbox : (min_lon, min_lat, max_lon, max_lat) to keep; None keeps the whole file.
+    out : where the graph is written.
+    """
     if pbf:
-        g = graph_from_osm_file(pbf, bbox=bbox)  # type: ignore[arg-type]
+        graph = graph_from_osm_file(pbf, bbox=bbox)
     else:
-
-        g = graph_from_overpass(box(*bbox))
-    g.save(out)
-    print(f"Vejnet: {g.n_nodes} knuder, {g.n_edges} kanter -> {out}")
-    return out
+        graph = graph_from_overpass(box(*(bbox or REGION_BBOX_LONLAT)))
+    graph.save(Path(out))
+    return graph

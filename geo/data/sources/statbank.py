@@ -65,14 +65,18 @@ def _shape_error(table: str, detail: str) -> SourceError:
 
 def table_info(client: HttpClient, table: str) -> TableInfo:
     """Metadata of one table (POST /tableinfo)."""
-    doc = client.fetch_json(SOURCE_DA, "POST", endpoint("statbank", DEFAULT_URL) + "/tableinfo",
-                            json_body={"table": table, "format": "JSON", "lang": "da"},
-                            ttl_s=6 * 3600.0)
+    return client.fetch_json(SOURCE_DA, "POST", endpoint("statbank", DEFAULT_URL) + "/tableinfo",
+                             parse=lambda doc: _table_info(table, doc),
+                             json_body={"table": table, "format": "JSON", "lang": "da"},
+                             ttl_s=6 * 3600.0)
+
+
+def _table_info(table: str, doc: Any) -> TableInfo:
     try:
         variables = {v["id"]: [(str(x["id"]), str(x.get("text", ""))) for x in v["values"]]
                      for v in doc["variables"]}
         eliminable = frozenset(v["id"] for v in doc["variables"] if v.get("elimination"))
-    except (KeyError, TypeError):
+    except (KeyError, TypeError, AttributeError):
         raise _shape_error(table, "feltet variables mangler") from None
     return TableInfo(table, variables, eliminable)
 
@@ -83,8 +87,13 @@ def fetch_csv(client: HttpClient, table: str, variables: Mapping[str, list[str]]
         "table": table, "format": "CSV", "lang": "da", "valuePresentation": "Code",
         "variables": [{"code": k, "values": list(v)} for k, v in variables.items()],
     }
-    content = client.fetch(SOURCE_DA, "POST", endpoint("statbank", DEFAULT_URL) + "/data",
-                           json_body=body, ttl_s=6 * 3600.0)
+    return client.fetch_parsed(SOURCE_DA, "POST", endpoint("statbank", DEFAULT_URL) + "/data",
+                               lambda content: _csv_table(table, content), json_body=body,
+                               ttl_s=6 * 3600.0)
+
+
+def _csv_table(table: str, content: bytes) -> pd.DataFrame:
+    """The semicolon CSV answer as strings (INDHOLD numeric); `SourceError` for another shape."""
     text = content.decode("utf-8-sig", errors="replace")
     rows = list(csv.reader(io.StringIO(text), delimiter=";"))
     if not rows or not rows[0] or "INDHOLD" not in [c.strip().upper() for c in rows[0]]:

@@ -1,0 +1,150 @@
+"""The maximal covering location problem as a `geo.decide.solver.Model`.
+
+Demand groups (points covered by the same candidates, weights summed) and a sparse
+coverage matrix ``A`` (groups × candidates). Relaxing ``y_i <= Σ_j a_ij x_j`` with
+multipliers ``0 <= λ_i <= w_i`` gives the bound ``Σ max(0, w_i − λ_i) + Σ_{j in set} (Aᵀλ)_j``
+(Galvão & ReVelle 1996).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from functools import cached_property
+
+import numpy as np
+from scipy import sparse
+
+from geo.decide.highs import Mip
+from geo.decide.matroid import addable, choice_rows, swappable
+from geo.decide.solver import Clock, Relaxation
+
+
+def group_rows(A: sparse.csr_matrix, w: np.ndarray) -> tuple[sparse.csr_matrix, np.ndarray]:
+    """Drop empty rows; rows with identical patterns become one row carrying the summed weight."""
+    A = A.tocsr()
+    keep = np.diff(A.indptr) > 0
+    A, w = A[keep], w[keep]
+    if A.shape[0] == 0:
+        return A, w
+    A.sort_indices()
+    groups: dict[bytes, int] = {}
+    inv = np.fromiter((groups.setdefault(A.indices[A.indptr[i]:A.indptr[i + 1]].tobytes(), len(groups))
+                       for i in range(A.shape[0])), dtype=np.int64, count=A.shape[0])
+    first = np.unique(inv, return_index=True)[1]
+    return A[first], np.bincount(inv, weights=w, minlength=len(first))
+
+
+class MclpModel:
+    """Coverage of grouped demand by ``r`` candidates, plus weight already covered (``const``).
+
+    Parameters
+    ----------
+    A : sparse matrix
+        Groups × candidates, 1 where the candidate covers the group.
+    w : ndarray
+        Group weights.
+    r : int
+        Sites to choose.
+    mu : ndarray or None
+        Municipality codes.
+    const : float
+        Weight covered by fixed or forced offices.
+    """
+
+    def __init__(self, A: sparse.csr_matrix, w: np.ndarray, r: int, mu: np.ndarray | None, const: float = 0.0) -> None:
+        self.A, self.w, self.r, self.mu, self.const = sparse.csr_matrix(A), np.asarray(w, float), r, mu, const
+        self.m, self.n = self.A.shape
+        self.At = self.A.T.tocsr()
+        self.integral = bool(np.all(self.w == np.round(self.w)))
+
+    #: Whether a relaxation over all candidates is cheap (see `geo.decide.solver.Model`).
+    cheap = True
+
+    def take(self, rows: np.ndarray) -> MclpModel:
+        """The same model over candidates ``rows``."""
+        rows = np.asarray(rows, dtype=np.int64)
+        return MclpModel(self.A[:, rows], self.w, self.r, None if self.mu is None else self.mu[rows], self.const)
+
+    def fix(self, rows: np.ndarray) -> MclpModel:
+        """Candidates ``rows`` forced open: what they cover moves into ``const``."""
+        hit = self.covered(rows)
+        return MclpModel(self.A[~hit], self.w[~hit], self.r - len(rows), self.mu, self.const + float(self.w[hit].sum()))
+
+    def covered(self, sel: Sequence[int]) -> np.ndarray:
+        """Mask of the groups a set covers."""
+        sel = list(sel)
+        return np.bincount(self.At[sel].indices, minlength=self.m) > 0 if sel else np.zeros(self.m, bool)
+
+    def value(self, sel: Sequence[int]) -> float:
+        """Covered weight (``const`` included)."""
+        return self.const + float(self.w[self.covered(sel)].sum())
+
+    @cached_property
+    def dense(self) -> tuple[np.ndarray, np.ndarray]:
+        """Candidates × regrouped demand as booleans, and the group weights (for enumeration)."""
+        A, w = group_rows(self.A, self.w)
+        return A.T.toarray().astype(bool), w
+
+    def values(self, sets: np.ndarray) -> np.ndarray:
+        """Covered weight of each row of ``sets``."""
+        D, w = self.dense
+        return self.const + D[sets].any(axis=1) @ w
+
+    def improve(self, sel: list[int], swaps: bool, clock: Clock) -> tuple[list[int], float]:
+        """Greedy fill to ``r`` sites, then best-improvement swaps until none gains."""
+        sel = [int(j) for j in sel]
+        tol = 1e-9 * max(float(self.w.sum()), 1.0)
+        while True:
+            cnt = np.bincount(self.At[sel].indices, minlength=self.m) if sel else np.zeros(self.m, np.int64)
+            gain = self.At @ (self.w * (cnt == 0))
+            if len(sel) < self.r:
+                ok = addable(self.n, sel, self.mu)
+                if not ok.any():
+                    break
+                sel.append(int(np.argmax(np.where(ok, gain, -np.inf))))
+                continue
+            if not swaps or not sel or clock.short(0.3):
+                break
+            one = self.w * (cnt == 1)
+            S = self.At[sel]
+            overlap = (self.At @ S.multiply(one[None, :]).T.tocsc()).toarray()
+            save = gain[:, None] - (S @ one)[None, :] + overlap
+            save[~swappable(self.n, sel, self.mu)] = -np.inf
+            j, p = np.unravel_index(int(np.argmax(save)), save.shape)
+            if not save[j, p] > tol:
+                break
+            sel[p] = int(j)
+        return sel, self.value(sel)
+
+    def start(self, sel: list[int]) -> np.ndarray:
+        """Half of each group's weight."""
+        return 0.5 * self.w
+
+    def relax(self, lam: np.ndarray) -> Relaxation:
+        """Scores ``(Aᵀλ)_j``; the base is ``const + Σ max(0, w − λ)``."""
+        return Relaxation(self.const + float(np.maximum(self.w - lam, 0).sum()), self.At @ lam)
+
+    def descent(self, lam: np.ndarray, sel: np.ndarray) -> np.ndarray:
+        """``[w_i > λ_i] − #{j in sel covering i}``."""
+        cnt = np.bincount(self.At[np.asarray(sel, dtype=np.int64)].indices, minlength=self.m)
+        return (self.w > lam).astype(float) - cnt
+
+    def project(self, lam: np.ndarray) -> np.ndarray:
+        """Into ``[0, w]``."""
+        return np.clip(lam, 0.0, self.w)
+
+    def tighten(self, bound: np.ndarray) -> np.ndarray:
+        """Covered weight is an integer when all weights are."""
+        return np.floor(bound + 1e-7) if self.integral else bound
+
+    def mip(self) -> tuple[Mip, float]:
+        """y_j | z_i (group covered): ``z_i <= Σ a_ij y_j``; maximise ``Σ w_i z_i``."""
+        A, w = group_rows(self.A, self.w)
+        m = A.shape[0]
+        pick, lo, hi = choice_rows(self.mu, self.n, self.r, m)
+        Amip = sparse.vstack([sparse.hstack([-A, sparse.eye(m, format="csr")]), pick]).tocsc()
+        ncol = self.n + m
+        mip = Mip(np.concatenate([np.zeros(self.n), w]), np.zeros(ncol), np.ones(ncol),
+                  np.concatenate([np.ones(self.n, bool), np.zeros(m, bool)]), Amip,
+                  np.concatenate([np.full(m, -np.inf), lo]), np.concatenate([np.zeros(m), hi]), True)
+        return mip, self.const

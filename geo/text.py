@@ -1,0 +1,98 @@
+"""User text as plain text: invisible and control characters removed, Markdown made inert.
+
+Names and texts chosen by others (site, municipality, company, scenario and file names) reach
+Streamlit's Markdown renderer in headings, sentences, toasts, labels and `st.table` cells
+(whose headers, index and cells are Markdown too), and matplotlib's
+text engine in figures and the PDF. `plain` removes what no reader can see (format and
+control characters, lone surrogates) and `md` escapes a text so that Markdown, HTML, LaTeX
+and autolinks in it are shown literally.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+import pandas as pd
+
+#: Unicode categories removed: format characters (zero-width spaces and joiners, the bidi
+#: embeddings/overrides/isolates U+202A–U+202E and U+2066–U+2069, U+FEFF, soft hyphen)
+#: and lone surrogates (which cannot be written as UTF-8 and crash matplotlib's PDF fonts).
+_REMOVED = frozenset({"Cf", "Cs"})
+#: Line breaks and tabs survive `plain`; every other control character becomes a space.
+_KEPT_CONTROLS = frozenset("\n\t")
+#: Every ASCII punctuation character; CommonMark shows each literally when backslash-escaped.
+_PUNCTUATION = re.compile(r"([!-/:-@\[-`{-~])")
+#: Where GFM would turn plain text into a link (``http://``, ``www.``, ``name@host``). Those
+#: links are found after escapes are resolved, so a word joiner (U+2060) is put in between.
+_AUTOLINK = re.compile(r"(?i)(?<=https)(?=:)|(?<=http)(?=:)|(?<=ftp)(?=:)|(?<=www)(?=\.)|(?=@)")
+_WORD_JOINER = "\u2060"
+
+
+def plain(text: object) -> str:
+    """`text` without invisible format characters, lone surrogates and control characters.
+
+    Control characters other than line feed and tab become spaces; format characters
+    (category Cf: U+200B–U+200F, U+202A–U+202E, U+2066–U+2069, U+FEFF, …) and lone
+    surrogates are dropped. The result is NFC-normalised, so names that look the same
+    compare equal.
+
+    Parameters
+    ----------
+    text
+        Any value; ``None`` gives ``""``.
+
+    Returns
+    -------
+    str
+        The visible text.
+    """
+    raw = "" if text is None else str(text)
+    out = []
+    for ch in raw:
+        category = unicodedata.category(ch)
+        if category in _REMOVED:
+            continue
+        out.append(" " if category == "Cc" and ch not in _KEPT_CONTROLS else ch)
+    return unicodedata.normalize("NFC", "".join(out))
+
+
+def md(text: object) -> str:
+    r"""`text` escaped for Streamlit Markdown: shown exactly as written, one line.
+
+    Links, images, emphasis, headings, code, LaTeX (``$``), Streamlit's ``:colour[...]``
+    directives and raw HTML are backslash-escaped; bare URLs, ``www.`` and e-mail
+    addresses get an invisible word joiner so they are not made into links; line
+    breaks become spaces.
+
+    Parameters
+    ----------
+    text
+        Any value (a name, a file name, a message with user text in it).
+
+    Returns
+    -------
+    str
+        Markdown source that renders as the literal text.
+
+    Examples
+    --------
+    >>> md("**fed** <b>")
+    '\\*\\*fed\\*\\* \\<b\\>'
+    """
+    flat = " ".join(plain(text).split())
+    return _PUNCTUATION.sub(r"\\\1", _AUTOLINK.sub(_WORD_JOINER, flat))
+
+
+def md_table(frame: pd.DataFrame) -> pd.DataFrame:
+    """`frame` for ``st.table``: every text cell, column header and index label escaped with `md`.
+
+    ``st.table`` renders all of them as Markdown; numbers and other values are unchanged.
+    """
+    def escape(value: object) -> object:
+        return md(value) if isinstance(value, str) else value
+
+    out = frame.map(escape)
+    out.columns = pd.Index([escape(c) for c in frame.columns], name=escape(frame.columns.name))
+    out.index = pd.Index([escape(i) for i in frame.index], name=escape(frame.index.name))
+    return out
