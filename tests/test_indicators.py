@@ -110,11 +110,11 @@ ROW = {"site": "Midt", "workplaces_15": 10, "workplaces_45": 1234, "employees_45
 def test_evidence_line_is_the_headline_indicators_with_units() -> None:
     # workplaces only at the 45-minute threshold, employees left out; counts carry no unit
     assert indicators.evidence(ROW, "value") == [
-        "Klyngearbejdssteder inden for 45 min: 1.234", "Andel af K17's klyngearbejdssteder inden for 45 min: 12,3 %"]
+        "Klyngearbejdssteder inden for 45 min: 1.234", "Andel af K17's klyngearbejdssteder inden for 45 min: 12,3\u00a0%"]
     assert indicators.evidence(ROW, "attract", lang="en") == [
         "Population of municipalities reached within 45 min: 98,765", "K17 municipalities reached within 45 min: 4"]
     assert indicators.evidence(ROW, "network") == [
-        "Afstand til nærmeste togstation: 3,5 km", "Køretid til nærmeste togstation: 7,0 min"]
+        "Afstand til nærmeste togstation: 3,5\u00a0km", "Køretid til nærmeste togstation: 7,0\u00a0min"]
     assert indicators.evidence(ROW, "research") == []  # no research column in this row
 
 
@@ -133,7 +133,7 @@ def test_display_table_formats_with_each_specs_decimals() -> None:
 def test_spec_for_any_threshold_and_its_decimals() -> None:
     spec = indicators.spec_for("workplaces_20")
     assert (spec.label("en"), spec.decimals, spec.criterion) == ("Cluster workplaces within 20 min", 0, "value")
-    assert indicators.spec_for("nearest_university_km").format(2.25, "da", unit=True) == "2,2 km"
+    assert indicators.spec_for("nearest_university_km").format(2.25, "da", unit=True) == "2,2\u00a0km"  # the unit never wraps away
     assert {s.decimals for s in indicators.indicator_specs() if s.unit in ("km", "pct", "min")} == {1}
 
 
@@ -155,4 +155,4 @@ def test_distances_to_points_placed_at_their_town_are_never_precise() -> None:
     row = table.iloc[0]
     spec = indicators.spec_for("nearest_station_km")
     assert indicators.format_indicator(row, spec) == "i byen"
-    assert indicators.format_indicator({**row.to_dict(), "approximate_km": ""}, spec) == "0,0 km"
+    assert indicators.format_indicator({**row.to_dict(), "approximate_km": ""}, spec) == "0,0\u00a0km"

@@ -45,7 +45,7 @@ IN_TOWN_KM = 1.5
 PRECISE = ("exact", "address")
 
 #: Units an indicator can have: catalogue key of its label, and whether a text shows it after the value.
-UNITS = {"count": False, "persons": False, "km": True, "pct": True, "min": True}
+UNITS = {"count": False, "persons": False, "km": True, "pct": True, "min": True, "weighted": True}
 
 
 @dataclass(frozen=True)
