@@ -27,7 +27,7 @@ HEADERS_DA: dict[str, str] = {
     "gap_pct": "Afstand til det bedst mulige (%)", "status": "Status",
 }
 #: Decimals of the non-indicator number columns; others show what they need (at most 6).
-DECIMALS: dict[str, int] = {"lat": 5, "lon": 5, "rank": 0, "score": 1, "amount_kr": 0, "share": 6,
+DECIMALS: dict[str, int] = {"lat": 5, "lon": 5, "rank": 0, "amount_kr": 0, "share": 6,
                             "covered_share": 1, "mean_minutes": 1, "gap_pct": 2}
 
 
