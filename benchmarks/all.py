@@ -9,7 +9,17 @@ from __future__ import annotations
 
 import argparse
 
-from benchmarks import export, indicators, interaction, network, optimize, payload, scale, surface
+from benchmarks import (
+    export,
+    goals,
+    indicators,
+    interaction,
+    network,
+    optimize,
+    payload,
+    scale,
+    surface,
+)
 
 PRESETS: dict[str, dict[str, dict[str, object]]] = {
     "small": {
@@ -20,6 +30,7 @@ PRESETS: dict[str, dict[str, dict[str, object]]] = {
         "interaction": {"sites": 2, "repeat": 1, "method": "network"},
         "scale": {"nodes": 5_000, "workplaces": 5_000, "sites": 3},
         "export": {"sites": 2, "method": "estimate"},
+        "goals": {"draws": 1_000, "pdf_sites": 2, "over_limit_rows": 500_001, "cvr_rows": 1_000},
         "surface": {"nodes": 5_000, "resolution": 5, "workers": 1},
     },
     "k17": {
@@ -30,6 +41,7 @@ PRESETS: dict[str, dict[str, dict[str, object]]] = {
         "interaction": {"sites": 10, "repeat": 5, "method": "network"},
         "scale": {"nodes": 250_000, "workplaces": 43_548, "sites": 20},
         "export": {"sites": 20, "method": "network"},
+        "goals": {},
         "surface": {"nodes": 250_000},
     },
     "national": {
@@ -40,11 +52,13 @@ PRESETS: dict[str, dict[str, dict[str, object]]] = {
         "interaction": {"sites": 20, "repeat": 5, "method": "network"},
         "scale": {"nodes": 1_000_000, "workplaces": 800_000, "sites": 20},
         "export": {"sites": 20, "method": "network"},
+        "goals": {},
         "surface": {"nodes": 1_000_000, "resolution": 8, "cells": 200},
     },
 }
 MODULES = {"network": network, "optimize": optimize, "payload": payload, "indicators": indicators,
-           "interaction": interaction, "scale": scale, "export": export, "surface": surface}
+           "interaction": interaction, "scale": scale, "export": export, "surface": surface,
+           "goals": goals}
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:

@@ -59,6 +59,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--seconds", type=float, default=60.0, help="how long the sessions act")
     parser.add_argument("--think", type=float, default=0.3, help="pause between a session's actions (s)")
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--actions", type=int, default=0,
+                        help="each session does exactly this many actions (0: act for --seconds)")
+    parser.add_argument("--url", default="", help="drive an app already running at this URL (default: start one)")
 
 
 @dataclass
@@ -231,10 +234,11 @@ async def _session(browser, url: str, deadline: float, args, stats: Stats, index
         stats.errors.append(f"{who}: open failed: {type(exc).__name__}: {str(exc)[:200]}")
         return
     methods = ["Vejnet", "Estimat fra luftlinje"]
-    step = sites = 0
+    step = sites = done = 0
     seen: set[str] = set()
     try:
-        while time.perf_counter() < deadline:
+        while done < args.actions if args.actions else time.perf_counter() < deadline:
+            done += 1
             if sites >= MAX_SITES_PER_SESSION:
                 kind, action = "clear sites", _clear(page)
                 sites = 0
@@ -308,23 +312,33 @@ def _p(values: list[float], q: float) -> float:
     return statistics.quantiles(values, n=100, method="inclusive")[int(q) - 1]
 
 
+def _measure(url: str, args: argparse.Namespace) -> tuple[Stats, dict[str, int], float]:
+    pid = _server_pid(int(url.rsplit(":", 1)[1]))
+    t0 = time.perf_counter()
+    stats, memory = asyncio.run(_drive(url, args, pid))
+    return stats, memory, time.perf_counter() - t0
+
+
 def run(args: argparse.Namespace) -> list[dict]:
     from tests.e2e_support import running_app
 
     TOWNS[:] = _town_points()
-    # as on a production server: no file watcher (a source edit during the run would otherwise
-    # reload modules under the running sessions)
-    with running_app(env={"STREAMLIT_SERVER_FILE_WATCHER_TYPE": "none"}, timeout=120) as url:
-        port = int(url.rsplit(":", 1)[1])
-        pid = _server_pid(port)
-        t0 = time.perf_counter()
-        stats, memory = asyncio.run(_drive(url, args, pid))
-        wall = time.perf_counter() - t0
-    cmd = f"python -m benchmarks load --sessions {args.sessions} --seconds {args.seconds:g}"
+    if args.url:
+        stats, memory, wall = _measure(args.url, args)
+    else:
+        # as on a production server: no file watcher (a source edit during the run would otherwise
+        # reload modules under the running sessions)
+        with running_app(env={"STREAMLIT_SERVER_FILE_WATCHER_TYPE": "none"}, timeout=120) as url:
+            stats, memory, wall = _measure(url, args)
+    bound = f"{args.actions} actions" if args.actions else f"{args.seconds:g} s"
+    cmd = f"python -m benchmarks load --sessions {args.sessions} " + (
+        f"--actions {args.actions}" if args.actions else f"--seconds {args.seconds:g}")
+    goal = (f"= {args.sessions * args.actions}" if args.actions
+            else f">= {max(1, round(args.sessions * args.seconds / 10))} (1 per session per 10 s)")
     actions = [t for kind, ts in stats.times.items() if kind != "first load" for t in ts]
     rows = [
-        row(f"{args.sessions} sessions x {args.seconds:g} s: actions completed", len(actions), "actions", cmd),
-        row("errors (timeouts, exceptions, tracebacks on the page)", len(stats.errors), "errors", cmd),
+        row(f"{args.sessions} sessions x {bound}: actions completed", len(actions), "actions", cmd, goal=goal),
+        row("errors (timeouts, exceptions, tracebacks on the page)", len(stats.errors), "errors", cmd, goal="0"),
         row("response time, median (action -> run finished, table shown)", _p(actions, 50) * 1000, "ms", cmd),
         row("response time, p95", _p(actions, 95) * 1000, "ms", cmd),
     ]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from geo.i18n import choose
+
 
 class KlyngestedError(Exception):
     """Base class: a problem the user can act on, told in Danish."""
@@ -13,7 +15,7 @@ class KlyngestedError(Exception):
 
     def message(self, lang: str = "da") -> str:
         """The message in the requested language ('da' or 'en')."""
-        return self.message_en if lang == "en" else self.message_da
+        return choose({"da": self.message_da, "en": self.message_en}, lang)
 
 
 class InputFileError(KlyngestedError):

@@ -29,11 +29,23 @@ NBSP = "\u00a0"
 COUNT_UNITS = ("antal", "personer")
 
 
+#: Kroner amounts per language: Danish '1.000.000 kr.', English 'DKK 1,000,000'.
+KRONER = {"da": "{n}" + NBSP + "kr.", "en": "DKK" + NBSP + "{n}"}
+#: Currency affixes of d3-format per language.
+D3_CURRENCY = {"da": ["", f"{NBSP}kr."], "en": ["DKK ", ""]}
+
+
 class HasUnit(Protocol):
     """What the formatter reads from an indicator spec (`geo.reach.indicators.IndicatorSpec`)."""
 
-    unit: str
     decimals: int
+
+    @property
+    def unit_after(self) -> bool:
+        """True when the unit is written after the value."""
+
+    def unit_label(self, lang: str = "da") -> str:
+        """The unit in ``lang``."""
 
 
 def _missing(value: object) -> bool:
@@ -73,7 +85,7 @@ def kroner(value: float | None, lang: str = "da") -> str:
     text = number(value, 0, lang)
     if text == MISSING:
         return text
-    return f"{text}{NBSP}kr." if lang == "da" else f"DKK{NBSP}{text}"
+    return KRONER.get(lang, KRONER["da"]).format(n=text)
 
 
 def quantity(value: float | None, unit: str, decimals: int = 0, lang: str = "da") -> str:
@@ -85,8 +97,10 @@ def quantity(value: float | None, unit: str, decimals: int = 0, lang: str = "da"
 
 
 def indicator(spec: HasUnit, value: float | None, lang: str = "da", unit: bool = True) -> str:
-    """An indicator value with the decimals (and unit) its spec gives."""
-    return quantity(value, spec.unit, spec.decimals, lang) if unit else number(value, spec.decimals, lang)
+    """An indicator value with the decimals (and unit) its spec gives; counts stand alone."""
+    if unit and spec.unit_after:
+        return quantity(value, spec.unit_label(lang), spec.decimals, lang)
+    return number(value, spec.decimals, lang)
 
 
 def parse_amount(text: str, lang: str = "da") -> int:
@@ -107,7 +121,7 @@ def d3_locale(lang: str = "da") -> dict:
     """The number locale for Vega-Lite charts (d3-format), from the same CLDR data as `number`."""
     locale = LOCALES.get(lang, "da_DK")
     return {"decimal": get_decimal_symbol(locale), "thousands": get_group_symbol(locale), "grouping": [3],
-            "currency": ["", f"{NBSP}kr."] if lang == "da" else ["DKK ", ""], "percent": f"{NBSP}%"}
+            "currency": D3_CURRENCY.get(lang, D3_CURRENCY["da"]), "percent": f"{NBSP}%"}
 
 
 def excel_format(decimals: int = 0, percent_sign: bool = False) -> str:

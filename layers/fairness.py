@@ -14,7 +14,7 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 from matplotlib.patches import Patch  # noqa: E402
 
-from geo.i18n import number  # noqa: E402
+from geo.format import number  # noqa: E402
 from geo.style import DENSITY_RAMP, SITE_COLOUR, SITE_RING  # noqa: E402
 
 #: Share classes (upper bounds, %) and their viridis colours; a left-out municipality is white,

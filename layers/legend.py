@@ -7,8 +7,8 @@ import json
 from branca.element import MacroElement
 from jinja2 import Template
 
-from geo.i18n import number
-from geo.reach.indicators import KIND_DA
+from geo.format import number
+from geo.reach.indicators import kind_label
 from geo.style import (
     KIND_COLOURS,
     RING_STYLES,
@@ -62,7 +62,7 @@ def legend_html(thresholds: tuple[int, ...], workplaces_title: str, n_workplaces
     for (colour, dash), t in zip(RING_STYLES, thresholds, strict=False):
         style = "dashed" if dash else "solid"
         items.append(f'<span style="display:inline-block;width:28px;border-top:4px {style} {colour};margin-right:6px;vertical-align:middle"></span>{t} min')
-    items += [f"{dot.format(c, '#fff')}{esc(KIND_DA[k]).capitalize()}" for k, c in KIND_COLOURS.items()]
+    items += [f"{dot.format(c, '#fff')}{esc(kind_label(k).capitalize())}" for k, c in KIND_COLOURS.items()]
     items.append(f"{dot.format('#fff', STATION_COLOUR)}Togstation")
     if n_workplaces > POINT_LIMIT:
         items.append(

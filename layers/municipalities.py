@@ -6,7 +6,7 @@ import folium
 import geopandas as gpd
 
 from geo.data.provenance import Provenance
-from geo.i18n import number
+from geo.format import number
 from geo.settings import K17_CODES
 from geo.style import MUNICIPALITY_LINE, MUNICIPALITY_OTHER
 from layers._geo import esc, feature_collection, to_display

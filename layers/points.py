@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 
 from geo.data.schema import LOCATION_QUALITY_DA
-from geo.reach.indicators import KIND_DA
+from geo.reach.indicators import kind_label
 from geo.style import KIND_COLOURS, STATION_COLOUR
 from layers._geo import esc, feature_collection, to_display
 
@@ -46,7 +46,7 @@ def institutions_data(institutions: gpd.GeoDataFrame) -> list[dict]:
             "lon": row.geometry.x,
             "offset": offset,
             "colour": KIND_COLOURS.get(row.kind, "#777777"),
-            "label": f"<b>{esc(row.name)}</b><br>{esc(KIND_DA.get(row.kind, row.kind))}<br>Placering: {_quality(row.location_quality)}",
+            "label": f"<b>{esc(row.name)}</b><br>{esc(kind_label(row.kind))}<br>Placering: {_quality(row.location_quality)}",
         }
         for row, offset in zip(shown.itertuples(), pixel_offsets(institutions), strict=True)
     ]

@@ -12,7 +12,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from geo.i18n import number
+from geo.format import number
 from geo.style import SURFACE_RAMP, TOP_AREA_LINE, surface_colours
 from layers._geo import esc, feature_collection, to_display
 from layers.assets import offline_map

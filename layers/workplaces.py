@@ -10,7 +10,7 @@ from shapely import box
 
 from geo.data.provenance import Provenance
 from geo.data.schema import LOCATION_QUALITY_DA
-from geo.i18n import number
+from geo.format import number
 from geo.settings import CRS_METRIC
 from geo.style import DENSITY_RAMP, WORKPLACE_COLOUR
 from layers._geo import esc, feature_collection, to_display

@@ -1,9 +1,12 @@
-"""Shared fixtures: the real public data folder next to the repository (../shared/data)."""
+"""Shared fixtures: the real public data folder next to the repository (../shared/data), and for
+the browser tests one app server and one Chromium for the whole run (each test gets a fresh
+browser context, i.e. its own Streamlit session)."""
 
 from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -28,6 +31,35 @@ def shared_data() -> Path:
     return SHARED_DATA
 
 
+@pytest.fixture(scope="session")
+def app_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """One `streamlit run app.py` on the embedded default for every browser test (no file watcher,
+    no machine data folder or snapshots, as `_no_machine_data` gives every other test)."""
+    from tests.e2e_support import running_app  # only browser tests start the app
+
+    env = {"STREAMLIT_SERVER_FILE_WATCHER_TYPE": "none", "KLYNGESTED_DATA_DIR": "",
+           "KLYNGESTED_SNAPSHOT_DIR": str(tmp_path_factory.getbasetemp() / "no-snapshots")}
+    with running_app(env=env, timeout=120) as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[object]:
+    """One headless Chromium for every browser test; skips (fails under CI) without it."""
+    from tests.e2e_support import chromium  # imports Playwright only for browser tests
+
+    with chromium() as launched:
+        yield launched
+
+
+@pytest.fixture
+def page(browser) -> Iterator[object]:
+    """A fresh browser context and page (a new Streamlit session), 1600 × 1000."""
+    context = browser.new_context(viewport={"width": 1600, "height": 1000})
+    try:
+        yield context.new_page()
+    finally:
+        context.close()
 @pytest.fixture(autouse=True)
 def _no_machine_data(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory) -> None:
     """Tests never see this machine's data folder or snapshots (real data is the app's default)."""

@@ -72,18 +72,24 @@ def running_app(env: dict[str, str] | None = None, timeout: float = 60) -> Itera
 
 
 @contextlib.contextmanager
-def browser_page(width: int = 1600, height: int = 1000) -> Iterator[object]:
-    """A Playwright page in headless Debian Chromium."""
+def chromium() -> Iterator[object]:
+    """One headless Debian Chromium (a Playwright Browser); closed afterwards."""
     from playwright.sync_api import sync_playwright
 
     exe = chromium_path()
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=exe, args=CHROMIUM_ARGS)
         try:
-            page = browser.new_page(viewport={"width": width, "height": height})
-            yield page
+            yield browser
         finally:
             browser.close()
+
+
+@contextlib.contextmanager
+def browser_page(width: int = 1600, height: int = 1000) -> Iterator[object]:
+    """A Playwright page in its own headless Chromium (scripts; tests use the `page` fixture)."""
+    with chromium() as browser:
+        yield browser.new_page(viewport={"width": width, "height": height})
 
 
 def add_town(page, town: str) -> None:

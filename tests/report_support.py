@@ -41,6 +41,6 @@ def report_data(n_sites: int = 4, ranked: bool = True, finance: bool = True, cas
         munis = lay.municipalities[lay.municipalities["kommunekode"].isin(K17_CODES)]
         table = munis[["kommunekode", "navn", "population"]].rename(columns={"navn": "kommune"})
         result = split(1_000_000, table, "population")
-        data.finance = result.table.rename(columns={"beloeb_kr": "amount_kr", "andel": "share"})
+        data.finance = result.table
         data.finance_formula = result.formula_da
     return data

@@ -12,6 +12,7 @@
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
 
 import networkx as nx
@@ -138,3 +139,64 @@ def test_no_imports_inside_functions(package: str) -> None:
             if inside and "# optional:" not in lines[node.lineno - 1]:
                 bad.append(f"{path.relative_to(ROOT)}:{node.lineno} imports {name} inside a function")
     assert not bad, "\n".join(sorted(set(bad)))
+
+
+MAX_FUNCTION_LINES = 100
+MAX_MODULE_LINES = 600
+
+
+def _length_checked() -> dict[str, Path]:
+    return {m: p for m, p in MODULES.items() if m.split(".")[0] in {*PACKAGES, "app"}}
+
+
+def test_the_length_rules_see_the_code() -> None:
+    checked = _length_checked()
+    assert {"app", "geo.api", "geo.report.pdf", "layers.basemap", "ui.meeting"} <= set(checked)
+
+
+def test_no_function_over_100_lines() -> None:
+    long = []
+    for module, path in _length_checked().items():
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                lines = node.end_lineno - node.lineno + 1
+                if lines > MAX_FUNCTION_LINES:
+                    long.append(f"{path.relative_to(ROOT)}:{node.lineno} {node.name} has {lines} lines")
+    assert not long, "\n".join(long)
+
+
+def test_no_module_over_600_lines() -> None:
+    long = [f"{path.relative_to(ROOT)} has {n} lines" for path in _length_checked().values()
+            if (n := len(path.read_text(encoding="utf-8").splitlines())) > MAX_MODULE_LINES]
+    assert not long, "\n".join(long)
+
+
+def test_argparse_lives_only_in_the_cli() -> None:
+    bad = [f"{path.relative_to(ROOT)}:{node.lineno} imports {name}"
+           for module, path in MODULES.items()
+           if module.startswith("geo") and not module.startswith("geo.cli")
+           for name, node, _ in _imports(path) if name.split(".")[0] == "argparse"]
+    bad += [f"{path.relative_to(ROOT)} mentions argparse.Namespace" for module, path in MODULES.items()
+            if module.split(".")[0] in {"geo", "ui", "layers", "app"} and not module.startswith("geo.cli")
+            and "Namespace" in path.read_text(encoding="utf-8")]
+    assert not bad, "\n".join(bad)
+
+
+def test_only_i18n_picks_the_language() -> None:
+    """Danish or English is chosen in geo/i18n.py alone (catalogue keys, or `choose` for data pairs)."""
+    bad = []
+    for module, path in MODULES.items():
+        if module == "geo.i18n":
+            continue
+        for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+            if re.search(r"""\blang\s*[!=]=|[!=]=\s*lang\b|\bda\s*=\s*lang\b""", line):
+                bad.append(f"{path.relative_to(ROOT)}:{n}: {line.strip()}")
+    assert not bad, "\n".join(bad)
+
+
+def test_indicator_decimals_are_decided_in_one_place() -> None:
+    """Consumers read `IndicatorSpec.decimals`; none restates the unit -> decimals rule."""
+    rule = re.compile(r"""in \(\s*["']km["'],\s*["'](%|pct)["']""")
+    bad = [str(path.relative_to(ROOT)) for module, path in MODULES.items()
+           if module != "geo.reach.indicators" and rule.search(path.read_text(encoding="utf-8"))]
+    assert not bad, bad

@@ -61,14 +61,14 @@ def test_swapped_single_point_is_explained_in_danish() -> None:
 
 
 def test_csv_export_danish_bom_provenance_and_formula_neutralised() -> None:
-    table = pd.DataFrame({"site": ["=HYPERLINK(\"x\")", "+Køge", "Roskilde"], "share": [12.5, -3.25, 0.0]})
+    table = pd.DataFrame({"site": ["=HYPERLINK(\"x\")", "+Køge", "Roskilde"], "change": [12.5, -3.25, 0.0]})
     data = to_csv_bytes(table, ["arbejdssteder: Demodata"], danish=True)
     assert data.startswith(b"\xef\xbb\xbf")
     text = data.decode("utf-8-sig")
     body, sources = text.split("\n\n", 1)
     parsed = pd.read_csv(io.StringIO(body), sep=";", decimal=",")
     assert parsed["Lokalitet"].tolist() == ["'=HYPERLINK(\"x\")", "'+Køge", "Roskilde"]  # Danish header
-    assert parsed["share"].tolist() == [12.5, -3.25, 0.0]  # numbers stay numbers, '-' sign kept
+    assert parsed["change"].tolist() == [12.5, -3.25, 0.0]  # numbers stay numbers, '-' sign kept
     assert body.splitlines()[2].endswith(";-3,25")  # decimal comma, no trailing zeros for an unknown column
     assert sources.startswith("Kilder og metode") and "Demodata" in sources
 

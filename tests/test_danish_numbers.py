@@ -92,4 +92,4 @@ def test_cli_prints_danish_csv_by_default_and_codes_when_international() -> None
     assert danish["Andel (brøk)"].tolist() == ["0,058824"] * 17
     assert set(danish["Beløb (kr.)"]) == {"58823", "58824"}
     international = pd.read_csv(io.StringIO(run("--international")), dtype=str)
-    assert international["andel"].tolist() == ["0.058824"] * 17 and "beloeb_kr" in international
+    assert international["share"].tolist() == ["0.058824"] * 17 and "amount_kr" in international

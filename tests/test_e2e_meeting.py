@@ -8,34 +8,34 @@ import pytest
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
-from tests.e2e_support import ARTIFACTS, add_town, browser_page, running_app, wait_for_map
+from tests.e2e_support import ARTIFACTS, add_town, wait_for_map
 
 pytestmark = pytest.mark.e2e
 
 
-def test_download_pdf_and_excel_then_presentation_mode() -> None:
+def test_download_pdf_and_excel_then_presentation_mode(app_url: str, page) -> None:
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    with running_app() as url, browser_page(1600, 1200) as page:
-        page.goto(url)
-        wait_for_map(page)
-        for town in ("Næstved", "Roskilde"):
-            add_town(page, town)
-        page.get_by_role("tab", name="Mødepakke og scenarie").click()
-        page.get_by_role("button", name="Lav filer til mødet").click()
-        pdf_button = page.get_by_role("button", name="Mødepakke (PDF)")
-        pdf_button.wait_for(timeout=120_000)
-        with page.expect_download(timeout=60_000) as download:
-            pdf_button.click()
-        pdf = PdfReader(download.value.path())
-        text = "\n".join(p.extract_text() or "" for p in pdf.pages)
-        assert len(pdf.pages) >= 4 and "Kilder og metode" in text and "Næstved" in text and "Demodata" in text
-        with page.expect_download(timeout=60_000) as download:
-            page.get_by_role("button", name="Excel med kilder").click()
-        book = load_workbook(io.BytesIO(open(download.value.path(), "rb").read()))
-        assert "Kilder og metode" in book.sheetnames and "Indikatorer" in book.sheetnames
-        page.get_by_text("Præsentation").first.click()
-        page.get_by_text("Klyngearbejdssteder inden for 45 min").first.wait_for(timeout=60_000)
-        page.wait_for_timeout(1500)
-        page.screenshot(path=str(ARTIFACTS / "presentation.png"))
-        # no editing controls in presentation mode: the site forms are gone
-        assert page.get_by_role("tab", name="Tilføj en by").count() == 0
+    page.set_viewport_size({"width": 1600, "height": 1200})
+    page.goto(app_url)
+    wait_for_map(page)
+    for town in ("Næstved", "Roskilde"):
+        add_town(page, town)
+    page.get_by_role("tab", name="Mødepakke og scenarie").click()
+    page.get_by_role("button", name="Lav filer til mødet").click()
+    pdf_button = page.get_by_role("button", name="Mødepakke (PDF)")
+    pdf_button.wait_for(timeout=120_000)
+    with page.expect_download(timeout=60_000) as download:
+        pdf_button.click()
+    pdf = PdfReader(download.value.path())
+    text = "\n".join(p.extract_text() or "" for p in pdf.pages)
+    assert len(pdf.pages) >= 4 and "Kilder og metode" in text and "Næstved" in text and "Demodata" in text
+    with page.expect_download(timeout=60_000) as download:
+        page.get_by_role("button", name="Excel med kilder").click()
+    book = load_workbook(io.BytesIO(open(download.value.path(), "rb").read()))
+    assert "Kilder og metode" in book.sheetnames and "Indikatorer" in book.sheetnames
+    page.get_by_text("Præsentation").first.click()
+    page.get_by_text("Klyngearbejdssteder inden for 45 min").first.wait_for(timeout=60_000)
+    page.wait_for_timeout(1500)
+    page.screenshot(path=str(ARTIFACTS / "presentation.png"))
+    # no editing controls in presentation mode: the site forms are gone
+    assert page.get_by_role("tab", name="Tilføj en by").count() == 0

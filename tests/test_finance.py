@@ -32,13 +32,13 @@ ALL_KEYS = [*KEYS, "mix:population=50,workplaces=30,equal=20", "mix:employees=1,
 @pytest.mark.parametrize("key", ALL_KEYS)
 def test_split_sums_exactly(total, key):
     s = split(total, k17(), key)
-    assert int(s.table["beloeb_kr"].sum()) == total
-    assert s.table["beloeb_kr"].dtype.kind == "i" and (s.table["beloeb_kr"] >= 0).all()
-    assert s.table["andel"].sum() == pytest.approx(1.0)
-    assert list(s.table.columns) == ["kommunekode", "kommune", "andel", "beloeb_kr"]
+    assert int(s.table["amount_kr"].sum()) == total
+    assert s.table["amount_kr"].dtype.kind == "i" and (s.table["amount_kr"] >= 0).all()
+    assert s.table["share"].sum() == pytest.approx(1.0)
+    assert list(s.table.columns) == ["kommunekode", "kommune", "share", "amount_kr"]
     assert s.table["kommunekode"].tolist() == sorted(K17_CODES)
     # every amount is within one krone of its exact share
-    assert (abs(s.table["beloeb_kr"] - s.table["andel"] * total) < 1 + 1e-6 * total).all()
+    assert (abs(s.table["amount_kr"] - s.table["share"] * total) < 1 + 1e-6 * total).all()
 
 
 @settings(max_examples=100, deadline=None)
@@ -46,14 +46,14 @@ def test_split_sums_exactly(total, key):
 def test_split_property(total, pops):
     m = pd.DataFrame({"kommunekode": [f"{i:04d}" for i in range(len(pops))],
                       "kommune": [str(i) for i in range(len(pops))], "population": pops})
-    assert int(split(total, m, "population").table["beloeb_kr"].sum()) == total
+    assert int(split(total, m, "population").table["amount_kr"].sum()) == total
 
 
 def test_equal_split_ties_go_to_lowest_code_deterministically():
     # 1.000.001 / 17 = 58.823,59 -> 17 × 58.823 = 999.991, the 10 kroner left go to the 10 lowest codes
     s = split(1_000_001, k17(), "equal")
     expected = [58_824] * 10 + [58_823] * 7
-    assert s.table["beloeb_kr"].tolist() == expected
+    assert s.table["amount_kr"].tolist() == expected
     assert split(1_000_001, k17().sample(frac=1, random_state=3), "equal").table.equals(s.table)
     assert "største-rest" in s.formula_da
 
@@ -61,8 +61,8 @@ def test_equal_split_ties_go_to_lowest_code_deterministically():
 def test_lead_share_and_formula():
     s = split(1_000_000, k17(), "population", lead="0370", lead_share=0.25)
     t = s.table.set_index("kommunekode")
-    assert t["beloeb_kr"].sum() == 1_000_000
-    assert t.loc["0370", "beloeb_kr"] >= 250_000
+    assert t["amount_kr"].sum() == 1_000_000
+    assert t.loc["0370", "amount_kr"] >= 250_000
     assert s.formula_da.startswith("Kommune 0370 betaler først 25 %")
     mix = split(1000, k17(), {"population": 1, "equal": 1})
     assert "50 % efter befolkning + 50 % efter lige store andele" in mix.formula_da
@@ -87,7 +87,7 @@ def test_fairness_table():
     benefit = pd.DataFrame({"kommunekode": [s.table["kommunekode"][0], s.table["kommunekode"][0],
                                             s.table["kommunekode"][1]], "workplaces": [30, 30, 40]})
     f = fairness(s.table, benefit)
-    assert f["andel_gavn"].tolist() == pytest.approx([0.6, 0.4, 0.0])
-    assert f["andel_kost"].sum() == pytest.approx(1.0)
-    assert f["forhold"].iloc[0] == pytest.approx(0.6 / 0.334)
-    assert f["udeladt"].tolist() == [False, False, True]
+    assert f["share_benefit"].tolist() == pytest.approx([0.6, 0.4, 0.0])
+    assert f["share_cost"].sum() == pytest.approx(1.0)
+    assert f["benefit_to_cost"].iloc[0] == pytest.approx(0.6 / 0.334)
+    assert f["left_out"].tolist() == [False, False, True]

@@ -106,6 +106,42 @@ def test_fairness_per_municipality_by_hand() -> None:
     assert keys.loc["0320", "population"] == 37344 and keys.loc["0320", "workplaces"] == 2
 
 
+# ---- one spec per indicator: labels from the catalogue, decimals in one place ----------------
+
+ROW = {"site": "Midt", "workplaces_15": 10, "workplaces_45": 1234, "employees_45": 99.5, "share_k17_45": 12.345,
+       "population_45": 98765, "municipalities_45": 4, "nearest_station_km": 3.456, "nearest_station_min": 7.0}
+
+
+def test_evidence_line_is_the_headline_indicators_with_units() -> None:
+    # workplaces only at the 45-minute threshold, employees left out; counts carry no unit
+    assert indicators.evidence(ROW, "value") == [
+        "Klyngearbejdssteder inden for 45 min: 1.234", "Andel af K17's klyngearbejdssteder inden for 45 min: 12,3\u00a0%"]
+    assert indicators.evidence(ROW, "attract", lang="en") == [
+        "Population of municipalities reached within 45 min: 98,765", "K17 municipalities reached within 45 min: 4"]
+    assert indicators.evidence(ROW, "network") == [
+        "Afstand til nærmeste togstation: 3,5\u00a0km", "Køretid til nærmeste togstation: 7,0\u00a0min"]
+    assert indicators.evidence(ROW, "research") == []  # no research column in this row
+
+
+def test_display_table_formats_with_each_specs_decimals() -> None:
+    table, _ = indicators.compute(tiny_layers(), site_frame(), StraightLineEstimate())
+    table = table.assign(share_k17_45=12.345, workplaces_45=1234, nearest_station_km=3.456)
+    shown = indicators.display_table(table, "da")
+    assert shown.loc["Andel af K17's klyngearbejdssteder inden for 45 min (%)", "1. Midt"] == "12,3"
+    assert shown.loc["Klyngearbejdssteder inden for 45 min (antal)", "1. Midt"] == "1.234"
+    assert shown.loc["Afstand til nærmeste togstation (km)", "Kriterium"] == "Netværksfacilitering"
+    english = indicators.display_table(table, "en")
+    assert english.loc["Distance to nearest rail station (km)", "1. Midt"] == "3.5"
+    assert english.loc["Cluster workplaces within 45 min (count)", "Criterion"] == "Value for local companies"
+
+
+def test_spec_for_any_threshold_and_its_decimals() -> None:
+    spec = indicators.spec_for("workplaces_20")
+    assert (spec.label("en"), spec.decimals, spec.criterion) == ("Cluster workplaces within 20 min", 0, "value")
+    assert indicators.spec_for("nearest_university_km").format(2.25, "da", unit=True) == "2,2\u00a0km"  # the unit never wraps away
+    assert {s.decimals for s in indicators.indicator_specs() if s.unit in ("km", "pct", "min")} == {1}
+
+
 def test_distances_to_points_placed_at_their_town_are_never_precise() -> None:
     """Næstved and Roskilde (town coordinates) in the default: no '0,0 km' to a station or university."""
     layers = load_default()
@@ -124,4 +160,4 @@ def test_distances_to_points_placed_at_their_town_are_never_precise() -> None:
     row = table.iloc[0]
     spec = indicators.spec_for("nearest_station_km")
     assert indicators.format_indicator(row, spec) == "i byen"
-    assert indicators.format_indicator({**row.to_dict(), "approximate_km": ""}, spec) == "0,0\xa0km"  # no-break space
+    assert indicators.format_indicator({**row.to_dict(), "approximate_km": ""}, spec) == "0,0\u00a0km"

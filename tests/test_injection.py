@@ -38,10 +38,10 @@ settings.register_profile("injection", max_examples=80, deadline=None)
 
 
 def _layers_with_hostile_names():
-    from geo.data.loading import load_layers
     from geo.data.provenance import Provenance
+    from tests.report_support import layers
 
-    lay = load_layers()
+    lay = layers()
     wp = lay.workplaces.head(50).copy()
     wp["name"] = [HOSTILE[i % len(HOSTILE)] for i in range(len(wp))]
     inst = lay.institutions.copy()

@@ -160,7 +160,7 @@ def test_portfolio_split_sums_exactly_and_per_office(total):
     office_keys = [("Byggeri i Næstved", keys([1, 1, 1], [1, 2, 3])), ("Energi i Kalundborg", keys([5, 3, 1], [3, 0, 1])),
                    ("Fødevarer i Holbæk", keys([2, 2, 2], [0, 0, 1]))]
     table, formula = portfolio_split(total, office_keys, "employees")
-    assert int(table["beloeb_kr"].sum()) == total
+    assert int(table["amount_kr"].sum()) == total
     assert table[[n for n, _ in office_keys]].sum().tolist() == list(largest_remainder([1, 1, 1], total))
     if total == 1_000_001:  # office parts 333.334/333.334/333.333; Fødevarer goes only to Roskilde (employees 0, 0, 1)
         assert table.set_index("kommunekode").loc["0265", "Fødevarer i Holbæk"] == 333_333

@@ -1,8 +1,6 @@
-"""Monte-Carlo over weights and leave-one-out rank reversal: seeded, fast, hand cases."""
+"""Monte-Carlo over weights and leave-one-out rank reversal: seeded, hand cases (speed: `python -m benchmarks goals`)."""
 
 from __future__ import annotations
-
-import time
 
 import numpy as np
 import pandas as pd
@@ -40,18 +38,15 @@ def test_draws_are_weights_around_the_choice():
     assert (zero[:, 2:] == 0).all()
 
 
-def test_frequencies_stable_under_fixed_seed_and_fast():
+def test_frequencies_stable_under_fixed_seed():
     s = scores()
-    t0 = time.perf_counter()
     a = monte_carlo(s, WEIGHTS, n=10_000, seed=42)
-    elapsed = time.perf_counter() - t0
     b = monte_carlo(s, WEIGHTS, n=10_000, seed=42)
     c = monte_carlo(s, WEIGHTS, n=10_000, seed=43)
     pd.testing.assert_frame_equal(a.frequencies, b.frequencies)
     assert a.sentences == b.sentences
     assert not a.frequencies.equals(c.frequencies)
     assert np.allclose(a.frequencies.sum(axis=1), 1) and np.allclose(a.frequencies.sum(axis=0), 1)
-    assert elapsed < 2.0  # ~0.1 s here; generous for slow CI
     u = monte_carlo(s, WEIGHTS, n=2000, method="uniform", spread=0.25, seed=42)
     assert "± 25 %" in u.method_da and np.allclose(u.frequencies.sum(axis=1), 1)
 

@@ -135,11 +135,11 @@ def test_hand_computed_three_site_ranking():
     t = r.table
     assert t["site"].tolist() == ["Beta", "Alfa", "Gamma"]
     assert t["rank"].tolist() == [1, 2, 3]
-    assert np.allclose(t["total"], [75, 50, 25])
+    assert np.allclose(t["score"], [75, 50, 25])
     beta = t.iloc[0]
     assert (beta["contrib_value"], beta["contrib_attract"], beta["contrib_knowledge"]) == pytest.approx((25, 30, 20))
     contrib = t[[f"contrib_{c}" for c in CRITERION_IDS]].sum(axis=1)
-    assert np.allclose(contrib, t["total"])
+    assert np.allclose(contrib, t["score"])
     long = r.contributions
     assert len(long) == 15 and long.groupby("site")["contribution"].sum()["Beta"] == pytest.approx(75)
     assert any("ingen indikatorer" in n for n in r.notes)
@@ -171,4 +171,4 @@ def test_default_feeds_on_indicator_like_table():
     table = pd.DataFrame(rng.uniform(1, 10, (4, len(cols))), columns=cols)
     table.insert(0, "site", ["A", "B", "C", "D"])
     r = score(table, equal_weights())
-    assert r.table["total"].between(0, 100).all() and not r.notes
+    assert r.table["score"].between(0, 100).all() and not r.notes

@@ -188,13 +188,12 @@ def test_cli_help_and_failing_refresh_print_no_secret(planted: Path, echo_url: s
 
 def test_snapshot_scenario_and_every_export_hold_no_secret(planted: Path) -> None:
     from geo.data import snapshot
-    from geo.data.sources.embedded import load_default
     from geo.report.csv import to_csv_bytes
     from geo.report.excel import to_xlsx_bytes
     from geo.report.formats import render
-    from tests.report_support import report_data
+    from tests.report_support import layers, report_data
 
-    default = load_default()
+    default = layers()
     names = ("municipalities", "workplaces", "institutions", "stations", "towns")
     snapshot.write_snapshot({n: getattr(default, n) for n in names},
                             {n: default.provenance[n] for n in names}, planted / "snapshots",

@@ -169,5 +169,5 @@ def test_rate_limiter_spaces_calls() -> None:
     assert slept == pytest.approx([0.75, 1.0])
 
 
-def test_probe_fails_fast_on_refused_port() -> None:
+def test_probe_says_no_on_a_refused_port() -> None:
     assert _http.probe("http://127.0.0.1:9/x", timeout_s=1.0) is False

@@ -4,17 +4,17 @@ from __future__ import annotations
 
 import pytest
 
-from geo.data.sources.embedded import load_default
 from geo.decide.suggest import SuggestError, suggest, town_candidates
 from geo.reach import indicators
 from geo.reach.engines import select_engine
+from tests.report_support import layers as default_layers
 
 BYGGERI = ("41", "42", "43", "711", "813")
 
 
 @pytest.fixture(scope="module")
 def layers():
-    return load_default()
+    return default_layers()  # the run's one embedded default
 
 
 @pytest.mark.parametrize("method", ["estimate", "network"])

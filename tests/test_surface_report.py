@@ -7,7 +7,6 @@ import io
 
 import geopandas as gpd
 import pypdf
-from geo.report.pdf_surface import draw_surface_page
 from matplotlib.colors import to_hex
 from matplotlib.figure import Figure
 
@@ -18,6 +17,7 @@ from geo.reach import indicators, surface
 from geo.reach.catchment import StraightLineEstimate
 from geo.report.formats import render
 from geo.report.pdf import page_plan
+from geo.report.pdf_surface import draw_surface_page
 from geo.style import SURFACE_RAMP
 from tests.report_support import report_data
 from tests.test_surface import VALUE_ONLY, two_clusters

@@ -12,6 +12,8 @@ from pathlib import Path
 
 import streamlit as st
 
+from geo.i18n import choose
+
 _SCRIPT = Path(__file__).with_name("chrome.js").read_text(encoding="utf-8")
 
 #: Focus ring and text contrast for every view (captions are 3.8:1 grey by default; WCAG 1.4.3 needs 4.5:1).
@@ -47,4 +49,4 @@ def page_chrome(lang: str, presentation: bool) -> None:
     """Language, Danish chrome texts, contrast, and the projector layout in presentation mode."""
     css = BASE_CSS + (PRESENTATION_CSS if presentation else "")
     st.html(f"<style>{css}</style>")
-    st.html(f"<script>{_SCRIPT.replace('__LANG__', 'da' if lang == 'da' else 'en')}</script>", unsafe_allow_javascript=True)
+    st.html(f"<script>{_SCRIPT.replace('__LANG__', choose({'da': 'da', 'en': 'en'}, lang))}</script>", unsafe_allow_javascript=True)

@@ -166,12 +166,12 @@ def finance_view(settings: Settings, ctx: IndicatorContext, sites: gpd.GeoDataFr
     table = result.table
     st.table(md_table(pd.DataFrame({
         t("municipality", lang): [f"{n} ({c})" for n, c in zip(table["kommune"], table["kommunekode"], strict=True)],
-        t("share", lang): [percent(100 * v, 2, lang) for v in table["andel"]],
-        t("amount", lang): [kroner(v, lang) for v in table["beloeb_kr"]],
+        t("share", lang): [percent(100 * v, 2, lang) for v in table["share"]],
+        t("amount", lang): [kroner(v, lang) for v in table["amount_kr"]],
     }).set_index(t("municipality", lang))))
-    st.markdown(t("finance_sum", lang, total=number(table["beloeb_kr"].sum(), 0, lang)))
+    st.markdown(t("finance_sum", lang, total=number(table["amount_kr"].sum(), 0, lang)))
     st.caption(md(f"{result.formula_da} · {settings.engine.label()} · {ctx.data_label}"))
-    st.download_button(t("download_csv", lang), to_csv_bytes(table[["kommunekode", "kommune", "andel", "beloeb_kr"]],
+    st.download_button(t("download_csv", lang), to_csv_bytes(table[["kommunekode", "kommune", "share", "amount_kr"]],
                        [*provenance, f"Fordeling: {result.formula_da}"]),
                        file_name=f"{safe_filename('klyngested_medfinansiering')}.csv", mime="text/csv", key="fin_csv")
     state["last_finance"] = {"table": table, "formula": result.formula_da}

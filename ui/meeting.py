@@ -13,7 +13,6 @@ import streamlit as st
 import layers.standalone  # noqa: F401  registers the HTML map export
 from geo.decide.weights import CRITERION_IDS, normalise
 from geo.errors import KlyngestedError
-from geo.format import indicator, number
 from geo.i18n import t
 from geo.reach import indicators
 from geo.reach.criteria import CRITERIA
@@ -129,13 +128,11 @@ def case_view(settings: Settings, table: pd.DataFrame) -> None:
     st.caption(t("case_intro", lang))
     state["case_site"] = st.selectbox(t("case_site", lang), table["site"].tolist(), key="case_site_pick")
     row = table.set_index("site").loc[state["case_site"]]
-    specs = indicators.indicator_specs()
     for cid in CRITERION_IDS:
         crit = CRITERIA[cid]
-        st.markdown(f"**{crit.name_da if lang == 'da' else crit.name_en}** — *{crit.paper_da}*")
+        st.markdown(f"**{crit.name(lang)}** — *{crit.paper_da}*")
         c1, c2 = st.columns([2, 3])
-        evidence = [f"{s.label_da if lang == 'da' else s.label_en}: {indicators.format_indicator(row, s, lang)}"
-                    for s in specs if s.criterion == cid and s.column in row.index]
+        evidence = indicators.evidence(row, cid, lang=lang)
         c1.markdown("\n".join(f"- {e}" for e in evidence) or "–")
         text = c2.text_area(t("case_text", lang), key=f"case_{cid}", height=110, max_chars=4000)
         state.case_texts[cid] = text
@@ -203,10 +200,9 @@ def _leave_presentation() -> None:
 
 def site_card(no: int, site: str, row: pd.Series, rank: str, sentence: str, lang: str) -> str:
     """One site's card: map number, name, the headline numbers and the robustness sentence (HTML)."""
-    specs = {s.column: s for s in indicators.indicator_specs()}
     lines = []
     for column, key in CARD_LINES:
-        value = number(float(row[column]), 0, lang) if column != "share_k17_45" else indicator(specs[column], float(row[column]), lang)
+        value = indicators.spec_for(column).format(float(row[column]), lang, unit=True)
         if column == "municipalities_45":
             value = t("pm_of", lang, n=value, total=len(K17_CODES))
         lines.append(f'<li><span class="ks-v">{html.escape(value)}</span><span class="ks-l">{html.escape(t(key, lang))}</span></li>')

@@ -135,7 +135,7 @@ def _show(pf: dict, lang: str) -> None:
     st.dataframe(report.reach, hide_index=True, use_container_width=True)
     if report.split is not None:
         st.dataframe(report.split, hide_index=True, use_container_width=True)
-        st.caption(report.split_formula + f" ({number(int(report.split['beloeb_kr'].sum()), 0, lang)} kr.)")
+        st.caption(report.split_formula + f" ({number(int(report.split['amount_kr'].sum()), 0, lang)} kr.)")
     book = add_portfolio_sheet(to_xlsx_bytes(report.offices.drop(columns=["x", "y"]), [report.method_da]), report)
     c1, c2 = st.columns(2)
     c1.download_button(t("pf_excel", lang), book, "klyngeportefolje.xlsx", key="pf_xlsx",

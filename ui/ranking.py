@@ -72,12 +72,12 @@ def weight_controls(lang: str) -> dict[str, float]:
     """Five sliders that always total 100 %, a lock and a reset."""
     cols = st.columns(len(CRITERION_IDS))
     for col, cid in zip(cols, CRITERION_IDS, strict=True):
-        name = CRITERIA[cid].name_da if lang == "da" else CRITERIA[cid].name_en
+        name = CRITERIA[cid].name(lang)
         col.slider(name, 0.0, 100.0, step=0.5, key=f"w_{cid}", on_change=_on_weight, args=(cid,), format="%.1f %%")
     c1, c2, c3 = st.columns([2, 2, 3])
     c1.button(t("weights_equal", lang), on_click=lambda: _new_weights(equal_weights()), key="weights_equal")
     c2.selectbox(t("weights_lock", lang), ["—", *CRITERION_IDS], key="locked",
-                 format_func=lambda c: c if c == "—" else CRITERIA[c].name_da if lang == "da" else CRITERIA[c].name_en)
+                 format_func=lambda c: c if c == "—" else CRITERIA[c].name(lang))
     c3.markdown(t("weights_total", lang, total=number(sum(state.weights.values()), 1, lang)))
     return dict(state.weights)
 
@@ -87,8 +87,8 @@ def indicator_settings(lang: str) -> tuple[dict, dict, dict]:
     specs = indicators.indicator_specs()
     base = pd.DataFrame({
         "column": [s.column for s in specs],
-        t("indicator", lang): [s.label_da if lang == "da" else s.label_en for s in specs],
-        t("criterion", lang): [CRITERIA[s.criterion].name_da if lang == "da" else CRITERIA[s.criterion].name_en for s in specs],
+        t("indicator", lang): [s.label(lang) for s in specs],
+        t("criterion", lang): [CRITERIA[s.criterion].name(lang) for s in specs],
         t("more_is_better", lang): [s.higher_is_better for s in specs],
         t("target", lang): [None] * len(specs),
         t("included", lang): [s.scored for s in specs],
@@ -111,9 +111,9 @@ def indicator_settings(lang: str) -> tuple[dict, dict, dict]:
 def contribution_chart(ranking: Ranking, lang: str) -> alt.Chart:
     """Stacked bar per site: each criterion's contribution to the total (colour-blind safe)."""
     data = ranking.contributions.copy()
-    data["criterion_name"] = data["criterion"].map(lambda c: CRITERIA[c].name_da if lang == "da" else CRITERIA[c].name_en)
+    data["criterion_name"] = data["criterion"].map(lambda c: CRITERIA[c].name(lang))
     data["stack"] = data["criterion"].map(CRITERION_IDS.index)
-    order = [CRITERIA[c].name_da if lang == "da" else CRITERIA[c].name_en for c in CRITERION_IDS]
+    order = [CRITERIA[c].name(lang) for c in CRITERION_IDS]
     colours = [CRITERION_COLOURS[c] for c in CRITERION_IDS]
     return (
         alt.Chart(data)
@@ -199,7 +199,7 @@ def ranking_view(settings: Settings, table: pd.DataFrame) -> Ranking | None:
     st.table(md_table(pd.DataFrame({
         t("rank", lang): ranking.table["rank"].astype(str).tolist(),
         t("breakdown_site", lang): ranking.table["site"].tolist(),
-        t("points", lang): [number(v, 1, lang) for v in ranking.table["total"]],
+        t("points", lang): [number(v, 1, lang) for v in ranking.table["score"]],
     }).set_index(t("rank", lang))))
     st.caption(t("points_note", lang))
     st.altair_chart(contribution_chart(ranking, lang), width="stretch")

@@ -11,7 +11,7 @@ from streamlit_folium import st_folium
 from geo.data.bundle import Layers
 from geo.data.sites import Site
 from geo.decide import suitability
-from geo.i18n import number
+from geo.format import number
 from geo.reach import indicators
 from geo.reach.criteria import CRITERIA
 from geo.reach.surface import RESOLUTION, cached_cells
@@ -99,9 +99,9 @@ def _clicked_cell(surface: suitability.Surface, total, click: dict | None) -> No
     row = surface.cells.loc[i]
     st.markdown(f"**Celle {cell}** i {row['kommune']}: {number(total[i], 1)} point")
     shown = pd.DataFrame({
-        "Indikator": [f"{s.label_da} ({s.unit})" for s in indicators.indicator_specs()],
-        "Kriterium": [CRITERIA[s.criterion].name_da for s in indicators.indicator_specs()],
-        "Værdi": [number(float(row[s.column]), 1) for s in indicators.indicator_specs()],
+        "Indikator": [f"{s.label()} ({s.unit_label()})" for s in indicators.indicator_specs()],
+        "Kriterium": [CRITERIA[s.criterion].name() for s in indicators.indicator_specs()],
+        "Værdi": [indicators.format_indicator(row, s, unit=False) for s in indicators.indicator_specs()],
     }).set_index("Indikator")
     st.table(shown)
     st.button("Tilføj som lokalitet", key="surface_add_clicked", on_click=_add,

@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 import argparse
+import sys
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
 import geopandas as gpd
 
+from geo import api
 from geo.data.bundle import Layers
-from geo.data.clusters import load_clusters, parse_codes
-from geo.data.loading import UserFiles, load_layers
+from geo.data.clusters import cluster_codes
 from geo.data.sites import read_sites_csv, sites_frame
-from geo.errors import ClusterError, InputFileError
+from geo.errors import InputFileError
 from geo.reach.catchment import CatchmentEngine
 from geo.reach.engines import select_engine
 
@@ -55,7 +57,7 @@ def load_inputs(args: argparse.Namespace) -> Inputs:
         if path is not None:
             require_file(path)
     site_list, site_notes = read_sites_csv(args.sites.read_bytes()) if args.sites else ([], [])
-    layers = load_layers(UserFiles(args.boundaries, args.companies, args.postcodes), snapshot=args.data)
+    layers = api.load(args.data, boundaries=args.boundaries, companies=args.companies, postcodes=args.postcodes)
     engine, engine_notes = select_engine(args.method, args.roads)
     sites = sites_frame(site_list, layers.municipalities) if site_list else None
     return Inputs(layers, sites, engine, codes, (*layers.notes(), *site_notes, *engine_notes))
@@ -69,15 +71,7 @@ def require_file(path: Path) -> None:
         raise InputFileError(f"Filen findes ikke: {path}", f"No such file: {path}")
 
 
-def cluster_codes(cluster: str | None, codes: str | None) -> tuple[str, ...] | None:
-    """Prefixes from a cluster id or a code list; None means all industries."""
-    if codes:
-        return tuple(parse_codes(codes))
-    if cluster:
-        clusters = load_clusters()
-        if cluster not in clusters:
-            raise ClusterError(
-                f"Ukendt klynge '{cluster}'. Kendte: {', '.join(clusters)}.", f"Unknown cluster '{cluster}'."
-            )
-        return clusters[cluster].codes
-    return None
+def say(notes: Iterable[str]) -> None:
+    """Each Danish note as one line on stderr, prefixed like every CLI message."""
+    for note in notes:
+        sys.stderr.write(f"klyngested: {note}\n")

@@ -13,13 +13,8 @@ import sys
 
 import pandas as pd
 
-from geo.cli.common import add_data_arguments, load_inputs
-from geo.decide.fairness import finance_keys
-from geo.decide.finance import split
-from geo.decide.robustness import monte_carlo
-from geo.decide.scoring import score
-from geo.decide.suggest import site_candidates, suggest, town_candidates
-from geo.decide.weights import equal_weights, parse_weights
+from geo import api
+from geo.cli.common import add_data_arguments, load_inputs, say
 from geo.errors import InputFileError
 from geo.reach import indicators
 from geo.report.csv import to_csv_bytes
@@ -61,36 +56,29 @@ def add_decide_parsers(sub: argparse._SubParsersAction) -> None:
 def _emit(table: pd.DataFrame, notes: list[str] | tuple[str, ...], provenance: list[str], args: argparse.Namespace) -> int:
     """The table as CSV on stdout (Danish unless --international), the notes on stderr."""
     sys.stdout.buffer.write(to_csv_bytes(table, provenance, danish=not args.international))
-    for note in notes:
-        sys.stderr.write(f"klyngested: {note}\n")
+    say(notes)
     return 0
 
 
 def run_rank(args: argparse.Namespace) -> int:
     """Indicators, weighted ranking with contributions, and the robustness sentence per site."""
     inputs = load_inputs(args)
-    weights = parse_weights(args.weights) if args.weights else equal_weights()
     table, _ = indicators.compute(inputs.layers, inputs.sites, inputs.engine, inputs.codes)
-    ranking = score(table, weights)
-    mc = monte_carlo(ranking.scores, ranking.weights, n=args.draws, seed=args.seed)
-    out = ranking.table.assign(robustness=ranking.table["site"].map(mc.sentences)).round(3)
-    return _emit(out, [*inputs.notes, *ranking.notes], [*inputs.provenance(), f"Robusthed: {mc.method_da}"], args)
+    ranked = api.rank(table, args.weights, draws=args.draws, seed=args.seed)
+    return _emit(ranked.table.round(3), [*inputs.notes, *ranked.notes],
+                 [*inputs.provenance(), f"Robusthed: {ranked.method_da}"], args)
 
 
 def run_suggest(args: argparse.Namespace) -> int:
     """Best k sites among K17 towns or the given sites, and how each given site compares."""
     inputs = load_inputs(args)
-    ctx = indicators.prepare(inputs.layers, inputs.engine, inputs.codes)
-    if args.candidates == "sites":
-        if inputs.sites is None:
-            raise InputFileError("--candidates sites kræver --sites.", "--candidates sites needs --sites.")
-        candidates = site_candidates(inputs.sites)
-    else:
-        candidates = town_candidates(inputs.layers)
-    user = site_candidates(inputs.sites) if inputs.sites is not None else None
-    fixed = tuple(f.strip() for f in args.fixed.split(",") if f.strip())
-    result = suggest(ctx, inputs.engine, candidates, args.k, args.objective, args.minutes, fixed,
-                     args.one_per_municipality, user_sites=user)
+    if args.candidates == "sites" and inputs.sites is None:
+        raise InputFileError("--candidates sites kræver --sites.", "--candidates sites needs --sites.")
+    result = api.suggest(
+        inputs.layers, args.k, objective=args.objective, minutes=args.minutes, codes=inputs.codes,
+        method=inputs.engine, candidates=inputs.sites if args.candidates == "sites" else None,
+        fixed=[f.strip() for f in args.fixed.split(",") if f.strip()],
+        one_per_municipality=args.one_per_municipality, compare=inputs.sites)
     out = result.chosen[["name", "kommunekode"]].assign(
         objective=args.objective, covered_share=round(100 * result.result.covered_share, 1),
         mean_minutes=round(result.result.mean_minutes, 1), gap_pct=round(100 * result.result.gap, 3),
@@ -104,14 +92,14 @@ def run_suggest(args: argparse.Namespace) -> int:
 def run_split(args: argparse.Namespace) -> int:
     """Co-financing split in whole kroner, summing exactly to the total."""
     inputs = load_inputs(args)
-    codes = tuple(c.strip().zfill(4) for c in args.municipalities.split(",") if c.strip())
     xy = None
     if args.site:
         if inputs.sites is None or args.site not in set(inputs.sites["name"]):
             raise InputFileError(f"Lokaliteten '{args.site}' findes ikke i --sites.", f"Unknown site {args.site}.")
         point = inputs.sites.set_index("name").geometry[args.site]
         xy = (point.x, point.y)
-    keys = finance_keys(indicators.prepare(inputs.layers, inputs.engine, inputs.codes), xy, codes)
-    result = split(args.total, keys, args.key, lead=args.lead, lead_share=args.lead_share)
-    return _emit(result.table[["kommunekode", "kommune", "andel", "beloeb_kr"]].round({"andel": 6}), [*inputs.notes, result.formula_da],
-                 [*inputs.provenance(), f"Fordeling: {result.formula_da}"], args)
+    result = api.split(inputs.layers, args.total, args.key, municipalities=args.municipalities.split(","),
+                       lead=args.lead, lead_share=args.lead_share, benefit_from=xy, codes=inputs.codes,
+                       method=inputs.engine)
+    return _emit(result.table[["kommunekode", "kommune", "share", "amount_kr"]].round({"share": 6}),
+                 [*inputs.notes, result.formula_da], [*inputs.provenance(), f"Fordeling: {result.formula_da}"], args)

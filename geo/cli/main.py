@@ -16,7 +16,7 @@ import re
 import sys
 from pathlib import Path
 
-from geo.cli.common import add_data_arguments, load_inputs
+from geo.cli.common import add_data_arguments, load_inputs, say
 from geo.cli.decide import add_decide_parsers, run_rank, run_split, run_suggest
 from geo.cli.portfolio import add_portfolio_parser, run_portfolio
 from geo.cli.refresh import add_refresh_parser, run_refresh
@@ -135,6 +135,5 @@ def run_indicators(args: argparse.Namespace) -> int:
             sys.stdout.buffer.write(data)
         else:
             args.out.write_bytes(data)
-    for note in inputs.notes:
-        sys.stderr.write(f"klyngested: {note}\n")
+    say(inputs.notes)
     return 0

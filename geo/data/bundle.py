@@ -59,6 +59,11 @@ class Layers:
             layer_notes={**self.layer_notes, name: tuple(notes)},
         )
 
+    @property
+    def data_label(self) -> str:
+        """'Demodata', 'omtrentlig placering' or 'reelle data': what the workplaces layer is."""
+        quality = self.provenance["workplaces"].quality
+        return {"synthetic": "Demodata", "approximate": "omtrentlig placering"}.get(quality, "reelle data")
     def notes(self) -> tuple[str, ...]:
         """Every load note: the general ones, then each layer's, in layer order."""
         return self.report + tuple(n for name in LAYER_SCHEMAS for n in self.layer_notes.get(name, ()))

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from geo.errors import ClusterError
+from geo.i18n import choose, t
 from geo.settings import CLUSTERS_FILE
 
 #: An optional section letter (DB07 A-U, DB25 A-V) before the digits: 'F 43.22', 'F43.22'.
@@ -38,15 +41,19 @@ class Cluster:
     national: bool = False
     office_in_region: str = ""
 
+    def name(self, lang: str = "da") -> str:
+        """The cluster's name in ``lang`` (the clusters file gives Danish and English)."""
+        return choose({"da": self.name_da, "en": self.name_en}, lang)
+
     def label(self, lang: str = "da") -> str:
         """Name for menus, with a mark when the code list is unverified."""
-        name = self.name_en if lang == "en" else self.name_da
-        mark = "" if self.verified else (" (koder ikke bekræftet)" if lang == "da" else " (codes unverified)")
-        return f"{name} – {self.organisation}{mark}"
+        mark = "" if self.verified else t("cluster_unverified", lang)
+        return f"{self.name(lang)} – {self.organisation}{mark}"
 
 
+@cache
 def load_clusters(path: Path = CLUSTERS_FILE) -> dict[str, Cluster]:
-    """Read the clusters file into a dict keyed by cluster id."""
+    """Read the clusters file into a dict keyed by cluster id (read once per path; do not mutate)."""
     raw = json.loads(Path(path).read_text(encoding="utf-8"))
     return {
         c["id"]: Cluster(
@@ -63,6 +70,37 @@ def load_clusters(path: Path = CLUSTERS_FILE) -> dict[str, Cluster]:
         )
         for c in raw["clusters"]
     }
+
+
+def find_cluster(cluster_id: str) -> Cluster:
+    """The cluster with this id; a `ClusterError` naming the known ids otherwise."""
+    clusters = load_clusters()
+    if cluster_id not in clusters:
+        raise ClusterError(f"Ukendt klynge '{cluster_id}'. Kendte: {', '.join(clusters)}.",
+                           f"Unknown cluster '{cluster_id}'.")
+    return clusters[cluster_id]
+
+
+def cluster_codes(cluster_id: str | None = None, codes: str | Sequence[str] | None = None) -> tuple[str, ...] | None:
+    """Industry-code prefixes: own ``codes`` if given, else the cluster's; None means all industries.
+
+    Parameters
+    ----------
+    cluster_id : str, optional
+        An id from data/clusters.json (e.g. ``"byggeri"``).
+    codes : str or sequence of str, optional
+        Own codes, e.g. ``"41, 42, 71.1"`` or ``["41", "711"]``; they win over ``cluster_id``.
+
+    Returns
+    -------
+    tuple of str or None
+        Digit prefixes such as ``("41", "42", "711")``.
+    """
+    if codes:
+        return tuple(parse_codes(codes if isinstance(codes, str) else ",".join(codes)))
+    if cluster_id:
+        return find_cluster(cluster_id).codes
+    return None
 
 
 def split_code(text: str) -> tuple[str | None, str]:
@@ -86,7 +124,7 @@ def split_code(text: str) -> tuple[str | None, str]:
 def _tokens(text: str) -> list[str]:
     """Split a code list on commas, semicolons and spaces; a lone section letter joins the next."""
     tokens: list[str] = []
-    for part in (t for t in re.split(r"[\s,;]+", text.strip()) if t):
+    for part in (p for p in re.split(r"[\s,;]+", text.strip()) if p):
         if tokens and re.fullmatch(r"[A-Va-v]", tokens[-1]):
             tokens[-1] = f"{tokens[-1]} {part}"
         else:

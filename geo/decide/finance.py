@@ -14,7 +14,7 @@ import pandas as pd
 
 from geo.decide.weights import WeightsError, largest_remainder
 from geo.errors import KlyngestedError
-from geo.i18n import number
+from geo.format import number
 
 #: Keys a split can use; "mix" combines them with weights.
 #: Largest amount split (whole kroner): far above any budget, and exact in float arithmetic.
@@ -38,7 +38,7 @@ class FinanceError(KlyngestedError):
 
 @dataclass(frozen=True)
 class Split:
-    """A split: ``table`` has ``kommunekode, kommune, andel, beloeb_kr``; ``formula_da`` explains it."""
+    """A split: ``table`` has ``kommunekode, kommune, share, amount_kr``; ``formula_da`` explains it."""
 
     table: pd.DataFrame
     total_kr: int
@@ -140,7 +140,7 @@ def split(
         raise FinanceError(err.message_da, err.message_en) from None
     formula += "; hele kroner efter største-rest-metoden, så summen er præcis totalen."
     table = pd.DataFrame({"kommunekode": m["kommunekode"], "kommune": m["kommune"].astype(str),
-                          "andel": share, "beloeb_kr": kr})
+                          "share": share, "amount_kr": kr})
     return Split(table, total_kr, formula)
 
 
@@ -158,17 +158,17 @@ def fairness(split_table: pd.DataFrame, benefit: pd.DataFrame, benefit_col: str 
     Returns
     -------
     DataFrame
-        ``kommunekode, kommune, beloeb_kr, andel_kost, andel_gavn, forhold, udeladt``:
-        ``forhold`` = benefit share ÷ cost share (1 = pays in proportion to what it gets),
-        ``udeladt`` True where the municipality gets nothing.
+        ``kommunekode, kommune, amount_kr, share_cost, share_benefit, benefit_to_cost, left_out``:
+        ``benefit_to_cost`` = benefit share ÷ cost share (1 = pays in proportion to what it gets),
+        ``left_out`` True where the municipality gets nothing.
     """
     b = benefit.assign(kommunekode=benefit["kommunekode"].astype(str)).groupby("kommunekode")[benefit_col].sum()
-    out = split_table[["kommunekode", "kommune", "beloeb_kr"]].copy()
+    out = split_table[["kommunekode", "kommune", "amount_kr"]].copy()
     got = out["kommunekode"].map(b).fillna(0.0).astype(float)
-    total_kr = out["beloeb_kr"].sum()
-    out["andel_kost"] = out["beloeb_kr"] / total_kr if total_kr else 0.0
-    out["andel_gavn"] = got / got.sum() if got.sum() > 0 else 0.0
+    total_kr = out["amount_kr"].sum()
+    out["share_cost"] = out["amount_kr"] / total_kr if total_kr else 0.0
+    out["share_benefit"] = got / got.sum() if got.sum() > 0 else 0.0
     with np.errstate(divide="ignore", invalid="ignore"):
-        out["forhold"] = np.where(out["andel_kost"] > 0, out["andel_gavn"] / out["andel_kost"], np.nan)
-    out["udeladt"] = got.to_numpy() <= 0
+        out["benefit_to_cost"] = np.where(out["share_cost"] > 0, out["share_benefit"] / out["share_cost"], np.nan)
+    out["left_out"] = got.to_numpy() <= 0
     return out.reset_index(drop=True)

@@ -11,7 +11,7 @@ from geo.decide.inputs import free_candidates, municipality_codes, validate
 from geo.decide.mclp_model import MclpModel, group_rows
 from geo.decide.result import AllocationResult, build_result
 from geo.decide.solver import DEFAULT_GAP, Clock, solve
-from geo.i18n import number
+from geo.format import number
 
 
 def mclp(minutes: np.ndarray, weights: np.ndarray, k: int, minutes_limit: float,

@@ -12,7 +12,7 @@ from geo.decide.inputs import AllocationError, free_candidates, municipality_cod
 from geo.decide.pmedian_model import PMedianModel
 from geo.decide.result import AllocationResult, build_result
 from geo.decide.solver import DEFAULT_GAP, Clock, solve
-from geo.i18n import number
+from geo.format import number
 
 
 def _costs_of_fixed(d: np.ndarray, w: np.ndarray, fx: list[int], big: float) -> np.ndarray:

@@ -79,14 +79,14 @@ def portfolio_split(total_kr: int, office_keys: Sequence[tuple[str, pd.DataFrame
     Returns
     -------
     tuple
-        ``kommunekode, kommune``, one column per office (kr) and ``beloeb_kr``; and the formula in Danish.
+        ``kommunekode, kommune``, one column per office (kr) and ``amount_kr``; and the formula in Danish.
     """
     parts = largest_remainder(np.ones(len(office_keys)), int(total_kr)) if office_keys else np.zeros(0, np.int64)
     splits: list[Split] = [split(int(kr), keys, key) for kr, (_, keys) in zip(parts, office_keys, strict=True)]
     out = splits[0].table[["kommunekode", "kommune"]].copy()
     for (name, _), s in zip(office_keys, splits, strict=True):
-        out[name] = out["kommunekode"].map(s.table.set_index("kommunekode")["beloeb_kr"]).fillna(0).astype(np.int64)
-    out["beloeb_kr"] = out[[n for n, _ in office_keys]].sum(axis=1).astype(np.int64)
+        out[name] = out["kommunekode"].map(s.table.set_index("kommunekode")["amount_kr"]).fillna(0).astype(np.int64)
+    out["amount_kr"] = out[[n for n, _ in office_keys]].sum(axis=1).astype(np.int64)
     formula = (f"{number(total_kr, 0)} kr. fordelt ligeligt på {len(office_keys)} kontorer; hvert kontors del: "
                f"{splits[0].formula_da[0].lower()}{splits[0].formula_da[1:]} (med kontorets egen klynge); summeret pr. kommune.")
     return out, formula

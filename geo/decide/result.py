@@ -11,7 +11,7 @@ import numpy as np
 
 from geo.decide.inputs import evaluate
 from geo.decide.solver import Clock, Solved, relative_gap
-from geo.i18n import number
+from geo.format import number
 
 
 @dataclass(frozen=True)

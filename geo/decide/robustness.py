@@ -16,7 +16,7 @@ import pandas as pd
 from geo.decide.scoring import competition_ranks, rank_scores, score
 from geo.decide.weights import CRITERION_IDS, normalise
 from geo.errors import KlyngestedError
-from geo.i18n import number
+from geo.format import number
 from geo.reach.criteria import CRITERIA
 
 Method = Literal["dirichlet", "uniform"]
@@ -187,9 +187,9 @@ def leave_one_criterion_out(scores: pd.DataFrame, weights: Mapping[str, float]) 
         new_winner = ranked["site"].iloc[0]
         text = ""
         if new_winner != winner:
-            text = f"Uden kriteriet {CRITERIA[crit].name_da} bliver {new_winner} nr. 1 i stedet for {winner}."
+            text = f"Uden kriteriet {CRITERIA[crit].name()} bliver {new_winner} nr. 1 i stedet for {winner}."
         for i, (site, rank) in enumerate(zip(ranked["site"], ranked["rank"], strict=True)):
-            rows.append({"criterion": crit, "criterion_da": CRITERIA[crit].name_da, "site": site,
+            rows.append({"criterion": crit, "criterion_da": CRITERIA[crit].name(), "site": site,
                          "base_rank": int(base_rank[site]), "rank": int(rank),
                          "change": int(base_rank[site]) - int(rank), "sentence": text if i == 0 else ""})
     return pd.DataFrame(rows, columns=["criterion", "criterion_da", "site", "base_rank", "rank", "change", "sentence"])
@@ -212,7 +212,7 @@ def leave_one_site_out(table: pd.DataFrame, weights: Mapping[str, float], site_c
         rest = table[table[site_col].astype(str) != removed]
         ranked = score(rest, weights, site_col=site_col, **score_kwargs).table  # type: ignore[arg-type]
         kept = base[base["site"] != removed]
-        expected = dict(zip(kept["site"], competition_ranks(kept["total"].to_numpy()), strict=True))
+        expected = dict(zip(kept["site"], competition_ranks(kept["score"].to_numpy()), strict=True))
         for site, rank in zip(ranked["site"], ranked["rank"], strict=True):
             rows.append({"removed": removed, "site": site, "expected_rank": int(expected[site]),
                          "rank": int(rank), "reversed": bool(expected[site] != rank)})

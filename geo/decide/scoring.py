@@ -16,7 +16,7 @@ import pandas as pd
 
 from geo.decide.weights import CRITERION_IDS, default_directions, default_feeds, normalise
 from geo.errors import KlyngestedError
-from geo.i18n import number
+from geo.format import number
 from geo.reach.criteria import CRITERIA
 
 #: Totals closer than this (points) count as a tie.
@@ -89,11 +89,11 @@ class Ranking:
     Attributes
     ----------
     table : DataFrame
-        One row per site, best first: ``rank, site, total`` then ``score_<criterion>``
-        (0..1) and ``contrib_<criterion>`` (points; they sum to ``total``).
+        One row per site, best first: ``rank, site, score`` (0..100 points) then
+        ``score_<criterion>`` (0..1) and ``contrib_<criterion>`` (points; they sum to ``score``).
     contributions : DataFrame
         Tidy long form for a stacked bar: ``site, rank, criterion, criterion_da, weight,
-        score, contribution``.
+        criterion_score, contribution``.
     normalised : DataFrame
         Site × indicator column, 0..1.
     scores : DataFrame
@@ -164,7 +164,7 @@ def criterion_scores(
         cols = [c for c in feeds.get(crit, ()) if c in table.columns]
         missing = [c for c in feeds.get(crit, ()) if c not in table.columns]
         if missing:
-            notes.append(f"{CRITERIA[crit].name_da}: indikatorerne {', '.join(missing)} findes ikke i tabellen og er udeladt.")
+            notes.append(f"{CRITERIA[crit].name()}: indikatorerne {', '.join(missing)} findes ikke i tabellen og er udeladt.")
         for col in cols:
             if col in normalised:
                 continue
@@ -178,7 +178,7 @@ def criterion_scores(
             scores[crit] = np.mean([normalised[c] for c in cols], axis=0)
         else:
             scores[crit] = 0.0
-            notes.append(f"{CRITERIA[crit].name_da} har ingen indikatorer og giver 0 point til alle.")
+            notes.append(f"{CRITERIA[crit].name()} har ingen indikatorer og giver 0 point til alle.")
     norm = pd.DataFrame(normalised, index=scores.index)
     return scores, norm, methods, notes
 
@@ -205,9 +205,8 @@ def rank_scores(scores: pd.DataFrame, weights: Mapping[str, float]) -> pd.DataFr
     Returns the ``table`` described in `Ranking` (best first, ties by site name).
     """
     contrib = contributions(scores, weights)
-    total = contrib.sum(axis=1).to_numpy()
-    ranks = competition_ranks(total)
-    out = pd.DataFrame({"rank": ranks, "site": scores.index.to_numpy(), "total": total})
+    points = contrib.sum(axis=1).to_numpy()
+    out = pd.DataFrame({"rank": competition_ranks(points), "site": scores.index.to_numpy(), "score": points})
     for c in CRITERION_IDS:
         out[f"score_{c}"] = scores[c].to_numpy(float)
     for c in CRITERION_IDS:
@@ -234,10 +233,10 @@ def score(
     long = ranked.melt(id_vars=["site", "rank"], value_vars=[f"contrib_{c}" for c in CRITERION_IDS],
                        var_name="criterion", value_name="contribution")
     long["criterion"] = long["criterion"].str.removeprefix("contrib_")
-    long["criterion_da"] = long["criterion"].map(lambda c: CRITERIA[c].name_da)
+    long["criterion_da"] = long["criterion"].map(lambda c: CRITERIA[c].name())
     long["weight"] = long["criterion"].map(w)
-    long["score"] = [scores.at[s, c] for s, c in zip(long["site"], long["criterion"], strict=True)]
-    long = long[["site", "rank", "criterion", "criterion_da", "weight", "score", "contribution"]]
+    long["criterion_score"] = [scores.at[s, c] for s, c in zip(long["site"], long["criterion"], strict=True)]
+    long = long[["site", "rank", "criterion", "criterion_da", "weight", "criterion_score", "contribution"]]
     order = {s: i for i, s in enumerate(ranked["site"])}
     long = long.sort_values(["site", "criterion"], key=lambda col: col.map(order) if col.name == "site"
                             else col.map(CRITERION_IDS.index), ignore_index=True)
@@ -251,7 +250,7 @@ def explain(ranking: Ranking, site: str) -> str:
         raise ScoringError(f"Lokaliteten {site} findes ikke i rangeringen.", f"Site {site} is not ranked.")
     r = row.iloc[0]
     parts = sorted(((float(r[f"contrib_{c}"]), c) for c in CRITERION_IDS), reverse=True)
-    top = [f"{CRITERIA[c].name_da.lower()} ({number(v, 1)})" for v, c in parts if v > 0][:2]
+    top = [f"{CRITERIA[c].name().lower()} ({number(v, 1)})" for v, c in parts if v > 0][:2]
     tie = (ranking.table["rank"] == r["rank"]).sum() > 1
-    head = f"{site} er nr. {int(r['rank'])}{' (delt)' if tie else ''} med {number(float(r['total']), 1)} af 100 point i forhold til de andre kandidater"
+    head = f"{site} er nr. {int(r['rank'])}{' (delt)' if tie else ''} med {number(float(r['score']), 1)} af 100 point i forhold til de andre kandidater"
     return head + (f"; mest fra {' og '.join(top)}." if top else ".")

@@ -31,7 +31,7 @@ import numpy as np
 
 from geo.decide.highs import Mip, solve_mip
 from geo.decide.matroid import addable, best_set, enumerable, enumerate_best, exchange
-from geo.i18n import number
+from geo.format import number
 
 #: Relative gap the solve stops at.
 DEFAULT_GAP = 1e-6

@@ -19,7 +19,7 @@ import pandas as pd
 from scipy.spatial import cKDTree
 
 from geo.decide.scoring import contributions, criterion_scores
-from geo.i18n import number
+from geo.format import number
 
 #: How a surface total reads in words (legend, PDF, CSV footer).
 MEANING_DA = ("Egnethed 0–100: vægtet sum af de fem kriterier, hvert normaliseret min–maks blandt cellerne "

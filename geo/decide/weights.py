@@ -79,7 +79,7 @@ def _check(weights: Mapping[str, float]) -> None:
         raise WeightsError(f"Ukendte kriterier: {', '.join(sorted(unknown))}.", f"Unknown criteria: {sorted(unknown)}.")
     for k, v in weights.items():
         if not np.isfinite(v) or not 0 <= v <= MAX_WEIGHT:
-            raise WeightsError(f"Vægten for {CRITERIA[k].name_da} skal være et tal mellem 0 og 100 (procent).",
+            raise WeightsError(f"Vægten for {CRITERIA[k].name()} skal være et tal mellem 0 og 100 (procent).",
                                f"The weight of {k} must be a number from 0 to 100 (percent).")
 
 
@@ -194,7 +194,7 @@ def select_feeds(
         wrong = [c for c in cols if c not in feeds[crit]]
         if wrong:
             raise WeightsError(
-                f"Indikatoren {', '.join(wrong)} hører ikke til kriteriet {CRITERIA[crit].name_da}.",
+                f"Indikatoren {', '.join(wrong)} hører ikke til kriteriet {CRITERIA[crit].name()}.",
                 f"Indicator {wrong} does not belong to criterion {crit}.",
             )
         feeds[crit] = tuple(c for c in feeds[crit] if c in cols)

@@ -12,6 +12,8 @@ truncated at the largest threshold like the other catchment indicators.
 
 from __future__ import annotations
 
+import re
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 
 import geopandas as gpd
@@ -24,8 +26,9 @@ from geo.data.employment import employment_label
 from geo.data.schema import INSTITUTION_KINDS
 from geo.data.sites import check_unique_names
 from geo.format import indicator, number
+from geo.i18n import t
 from geo.reach.catchment import CatchmentEngine, straight_km_many
-from geo.reach.criteria import CRITERIA
+from geo.reach.criteria import CRITERIA, Criterion
 from geo.settings import K17_CODES, THRESHOLDS_MIN
 
 REACH_MIN = 45  #: minutes defining "reached" for share, population and municipality breakdown
@@ -46,68 +49,111 @@ IN_TOWN_KM = 1.5
 #: Location qualities that are a point's own position.
 PRECISE = ("exact", "address")
 
-KIND_DA = {
-    "university": "universitet",
-    "university_college": "professionshøjskole",
-    "business_academy": "erhvervsakademi",
-    "vocational_school": "erhvervsskole",
-    "research_institute": "forsknings-/GTS-institut",
-}
+#: Units an indicator can have: catalogue key of its label, and whether a text shows it after the value.
+UNITS = {"count": False, "persons": False, "km": True, "pct": True, "min": True, "weighted": True}
 
 
 @dataclass(frozen=True)
 class IndicatorSpec:
-    """What a column means: label, unit, the K17 criterion it serves and its direction."""
+    """What a column means: label, unit and decimals, the K17 criterion it serves and its direction.
+
+    Labels come from the string catalogue (``key``, formatted with ``params``), so every
+    consumer says the same thing in Danish and English; ``decimals`` is the one place that
+    decides how the value is shown. ``headline`` marks the indicators of the short evidence line.
+    """
 
     column: str
-    label_da: str
-    label_en: str
+    key: str
     unit: str
+    decimals: int
     criterion: str
     higher_is_better: bool = True
+    headline: bool = True
+    params: tuple[tuple[str, object], ...] = ()
     #: False for a column shown and exported but not feeding the criterion score (it
     #: repeats a scored one in other units, e.g. minutes beside kilometres).
     scored: bool = True
 
+    def label(self, lang: str = "da") -> str:
+        """The indicator's name in ``lang``."""
+        return t(self.key, lang, **dict(self.params)) if self.params else t(self.key, lang)
+
+    def unit_label(self, lang: str = "da") -> str:
+        """The unit in ``lang`` ('antal', 'km', '%' …)."""
+        return t(f"unit_{self.unit}", lang)
+
     @property
-    def decimals(self) -> int:
-        """Decimals shown in every output: one for km, % and min, none for counts."""
-        return 1 if self.unit in ("km", "%", "min") else 0
+    def unit_after(self) -> bool:
+        """True when a text shows the unit after the value (km, %, min; counts stand alone)."""
+        return UNITS[self.unit]
+
+    def format(self, value: float, lang: str = "da", unit: bool = False) -> str:
+        """The value with the spec's decimals (`geo.format`), and its unit after it when ``unit``."""
+        return indicator(self, value, lang, unit)
+
+
+def _spec(column: str, key: str, unit: str, criterion: str, *, higher_is_better: bool = True,
+          headline: bool = True, scored: bool = True, **params: object) -> IndicatorSpec:
+    decimals = 1 if unit in ("km", "pct", "min") else 0
+    return IndicatorSpec(column, key, unit, decimals, criterion, higher_is_better, headline, tuple(params.items()),
+                         scored)
 
 
 def indicator_specs(thresholds: tuple[int, ...] = THRESHOLDS_MIN) -> list[IndicatorSpec]:
     """All indicator columns in display order."""
-    specs: list[IndicatorSpec] = []
-    for t in thresholds:
-        specs.append(IndicatorSpec(f"workplaces_{t}", f"Klyngearbejdssteder inden for {t} min", f"Cluster workplaces within {t} min", "antal", "value"))
-    for t in thresholds:
-        specs.append(IndicatorSpec(f"employees_{t}", f"Ansatte (årsværk) inden for {t} min", f"Employees within {t} min", "antal", "value"))
+    specs = [_spec(f"workplaces_{m}", "ind_workplaces", "count", "value", headline=m == REACH_MIN, t=m)
+             for m in thresholds]
+    specs += [_spec(f"employees_{m}", "ind_employees", "count", "value", headline=False, t=m) for m in thresholds]
     specs += [
-        IndicatorSpec("access_employees", f"Tilgængelighed til klyngens ansatte (tyngdemodel, halveringstid {GRAVITY_HALF_LIFE_MIN:g} min)",
-                      f"Gravity access to cluster employees (half-life {GRAVITY_HALF_LIFE_MIN:g} min)", "vægtede ansatte", "value"),
-        IndicatorSpec("share_k17_45", f"Andel af K17's klyngearbejdssteder inden for {REACH_MIN} min", f"Share of K17 cluster workplaces within {REACH_MIN} min", "%", "value"),
-        IndicatorSpec("population_45", f"Befolkning i kommuner nået inden for {REACH_MIN} min", f"Population of municipalities reached within {REACH_MIN} min", "personer", "attract"),
-        IndicatorSpec("municipalities_45", f"K17-kommuner nået inden for {REACH_MIN} min", f"K17 municipalities reached within {REACH_MIN} min", "antal", "attract"),
-        IndicatorSpec("nearest_institution_km", "Afstand til nærmeste viden-/uddannelsesinstitution", "Distance to nearest institution", "km", "knowledge", False),
-        IndicatorSpec("institutions_30", f"Institutioner inden for {INSTITUTION_REACH_MIN} min", f"Institutions within {INSTITUTION_REACH_MIN} min", "antal", "knowledge"),
+        _spec("access_employees", "ind_access_employees", "weighted", "value",
+              half_life=f"{GRAVITY_HALF_LIFE_MIN:g}"),
+        _spec("share_k17_45", "ind_share_k17", "pct", "value", t=REACH_MIN),
+        _spec("population_45", "ind_population", "persons", "attract", t=REACH_MIN),
+        _spec("municipalities_45", "ind_municipalities", "count", "attract", t=REACH_MIN),
+        _spec("nearest_institution_km", "ind_nearest_institution", "km", "knowledge", higher_is_better=False),
+        _spec("institutions_30", "ind_institutions", "count", "knowledge", t=INSTITUTION_REACH_MIN),
     ]
     for kind in INSTITUTION_KINDS:
-        criterion = "research" if kind in ("university", "research_institute") else "knowledge"
-        specs.append(IndicatorSpec(f"nearest_{kind}_km", f"Afstand til nærmeste {KIND_DA[kind]}", f"Distance to nearest {kind.replace('_', ' ')}", "km", criterion, False))
+        research = kind in ("university", "research_institute")
+        specs.append(_spec(f"nearest_{kind}_km", f"ind_nearest_{kind}", "km", "research" if research else "knowledge",
+                           higher_is_better=False, headline=research))
     for kind in INSTITUTION_KINDS:
-        criterion = "research" if kind in ("university", "research_institute") else "knowledge"
-        specs.append(IndicatorSpec(f"nearest_{kind}_min", f"Køretid til nærmeste {KIND_DA[kind]}", f"Drive time to nearest {kind.replace('_', ' ')}",
-                                   "min", criterion, False, scored=False))
+        research = kind in ("university", "research_institute")
+        specs.append(_spec(f"nearest_{kind}_min", f"ind_nearest_{kind}_min", "min",
+                           "research" if research else "knowledge", higher_is_better=False, headline=research,
+                           scored=False))
     specs += [
-        IndicatorSpec("nearest_station_km", "Afstand til nærmeste togstation", "Distance to nearest rail station", "km", "network", False),
-        IndicatorSpec("nearest_station_min", "Køretid til nærmeste togstation", "Drive time to nearest rail station", "min", "network", False),
+        _spec("nearest_station_km", "ind_station_km", "km", "network", higher_is_better=False),
+        _spec("nearest_station_min", "ind_station_min", "min", "network", higher_is_better=False),
     ]
     return specs
 
 
+def specs_by_criterion(thresholds: tuple[int, ...] = THRESHOLDS_MIN,
+                       columns: Collection[str] | None = None) -> list[tuple[Criterion, list[IndicatorSpec]]]:
+    """Specs grouped by criterion in the paper's order; only those in ``columns`` when given."""
+    specs = [s for s in indicator_specs(thresholds) if columns is None or s.column in columns]
+    groups = [(c, [s for s in specs if s.criterion == c.id]) for c in CRITERIA.values()]
+    return [(c, group) for c, group in groups if group]
+
+
 def spec_for(column: str) -> IndicatorSpec:
-    """The spec of one indicator column (KeyError if unknown)."""
-    return {s.column: s for s in indicator_specs()}[column]
+    """The spec of one indicator column (any threshold; KeyError if unknown)."""
+    m = re.fullmatch(r"(workplaces|employees)_(\d+)", column)
+    specs = indicator_specs((int(m.group(2)),) if m else THRESHOLDS_MIN)
+    return {s.column: s for s in specs}[column]
+
+
+def kind_label(kind: str, lang: str = "da") -> str:
+    """An institution kind's name in ``lang`` ('universitet', 'erhvervsskole' …)."""
+    return t(f"kind_{kind}", lang)
+
+
+def evidence(row: Mapping[str, object], criterion: str, thresholds: tuple[int, ...] = THRESHOLDS_MIN,
+             lang: str = "da") -> list[str]:
+    """The headline indicators of one criterion at one site as 'label: value unit' lines."""
+    return [f"{s.label(lang)}: {format_indicator(row, s, lang)}"
+            for s in indicator_specs(thresholds) if s.criterion == criterion and s.headline and s.column in row]
 
 
 @dataclass(frozen=True)
@@ -149,7 +195,6 @@ def prepare(
     munis = layers.municipalities
     rep = munis.geometry.representative_point()
     wp_prov = layers.provenance["workplaces"]
-    quality = wp_prov.quality
     kommune_codes, kommune_idx = np.unique(wp["kommunekode"].fillna("").astype(str).to_numpy(), return_inverse=True)
     muni_xy = np.column_stack([rep.x, rep.y]) if len(rep) else np.empty((0, 2))
     parts = (_xy(wp), muni_xy, _xy(layers.institutions), _xy(layers.stations))
@@ -172,9 +217,9 @@ def prepare(
         muni_code=munis["kommunekode"].to_numpy(),
         muni_name=dict(zip(munis["kommunekode"], munis["navn"], strict=True)),
         muni_pop=pd.to_numeric(munis["population"], errors="coerce").fillna(0).to_numpy(float),
-        data_label={"synthetic": "Demodata", "approximate": "omtrentlig placering"}.get(quality, "reelle data"),
+        data_label=layers.data_label,
         points_xy=np.concatenate(parts),
-        employment=employment_label(layers.workplaces, quality, wp_prov.date),
+        employment=employment_label(layers.workplaces, wp_prov.quality, wp_prov.date),
     )
 
 
@@ -194,10 +239,10 @@ def measure(ctx: IndicatorContext, xys: np.ndarray) -> tuple[dict[str, np.ndarra
     minutes, muni_min = every[:, :n_wp], every[:, n_wp:n_wp + n_muni]
     inst_min, station_min = every[:, n_wp + n_muni:n_wp + n_muni + n_inst], every[:, n_wp + n_muni + n_inst:]
     cols: dict[str, np.ndarray] = {}
-    for t in ctx.thresholds:
-        inside = minutes <= t
-        cols[f"workplaces_{t}"] = inside.sum(axis=1)
-        cols[f"employees_{t}"] = np.round(np.where(inside, ctx.wp_employees, 0.0).sum(axis=1), 1)
+    for m in ctx.thresholds:
+        inside = minutes <= m
+        cols[f"workplaces_{m}"] = inside.sum(axis=1)
+        cols[f"employees_{m}"] = np.round(np.where(inside, ctx.wp_employees, 0.0).sum(axis=1), 1)
     decay = np.exp2(-minutes / GRAVITY_HALF_LIFE_MIN)  # exp2(-inf) = 0 beyond the limit
     cols["access_employees"] = np.round((decay * ctx.wp_employees).sum(axis=1), 1)
     reached = minutes <= REACH_MIN
@@ -340,42 +385,32 @@ def format_indicator(row: pd.Series | dict, spec: IndicatorSpec, lang: str = "da
     value = float(row[spec.column])
     if spec.unit == "km" and np.isfinite(value) and is_approximate(row, spec.column):
         if value < IN_TOWN_KM:
-            return "i byen" if lang == "da" else "in town"
+            return t("in_town", lang)
         return f"≈ {number(float(round(value)), 0, lang)}" + (" km" if unit else "")
     return indicator(spec, value, lang, unit=unit)
 
 
 def display_table(table: pd.DataFrame, lang: str = "da") -> pd.DataFrame:
     """Sites as numbered columns (as on the map), indicators as rows with unit and criterion."""
-
-    da = lang == "da"
-    first, second = ("Indikator", "Kriterium") if da else ("Indicator", "Criterion")
     columns = [f"{i}. {site}" for i, site in enumerate(table["site"], start=1)]
-    rows = []
-    for spec in indicator_specs():
-        criterion = CRITERIA[spec.criterion]
-        rows.append(
-            [f"{spec.label_da if da else spec.label_en} ({spec.unit})", criterion.name_da if da else criterion.name_en]
+    rows = [[f"{spec.label(lang)} ({spec.unit_label(lang)})", CRITERIA[spec.criterion].name(lang)]
             + [format_indicator(r, spec, lang, unit=False) for _, r in table.iterrows()]
-        )
-    rows.append(
-        ["Metode / data" if da else "Method / data", ""]
-        + [f"{m} · {d} · {'beskæftigelse' if da else 'employment'}: {e}"
-           for m, d, e in zip(table["method_note"], table["data"], table["employment"], strict=True)]
-    )
-    return pd.DataFrame(rows, columns=[first, second, *columns]).set_index(first)
+            for spec in indicator_specs()]
+    rows.append([t("method_data", lang), ""]
+                + [f"{m} · {d} · {t('employment', lang)}: {e}"
+                   for m, d, e in zip(table["method_note"], table["data"], table["employment"], strict=True)])
+    first = t("indicator", lang)
+    return pd.DataFrame(rows, columns=[first, t("criterion", lang), *columns]).set_index(first)
 
 
 def breakdown_display(part: pd.DataFrame, lang: str = "da") -> pd.DataFrame:
     """Per-municipality breakdown with translated headers and formatted numbers."""
-
-    da = lang == "da"
-    yes_no = {True: "ja" if da else "yes", False: "nej" if da else "no"}
+    first = t("municipality", lang)
     return pd.DataFrame(
         {
-            ("Kommune" if da else "Municipality"): [f"{n} ({c})" for n, c in zip(part["kommune"], part["kommunekode"], strict=True)],
-            "K17": [yes_no[c in K17_CODES] for c in part["kommunekode"]],
-            ("Arbejdssteder" if da else "Workplaces"): [number(v, 0, lang) for v in part["workplaces"]],
-            ("Ansatte" if da else "Employees"): [number(v, 0, lang) for v in part["employees"]],
+            first: [f"{n} ({c})" for n, c in zip(part["kommune"], part["kommunekode"], strict=True)],
+            "K17": [t("yes" if c in K17_CODES else "no", lang) for c in part["kommunekode"]],
+            t("workplaces", lang): [number(v, 0, lang) for v in part["workplaces"]],
+            t("employees", lang): [number(v, 0, lang) for v in part["employees"]],
         }
-    ).set_index("Kommune" if da else "Municipality")
+    ).set_index(first)

@@ -16,14 +16,13 @@ import geopandas as gpd
 import pandas as pd
 
 from geo.data.bundle import Layers
-from geo.data.clusters import format_codes, load_clusters, matches
+from geo.data.clusters import cluster_codes, format_codes, load_clusters, matches
 from geo.data.employment import employment_label
 from geo.data.provenance import QUALITY_DA
 from geo.data.sites import sites_frame
 from geo.decide import robustness, scoring
 from geo.decide.suitability import WeightedSurface
 from geo.decide.weights import normalise
-from geo.errors import ClusterError
 from geo.reach import indicators
 from geo.reach.catchment import CatchmentEngine
 from geo.reach.criteria import CRITERIA
@@ -44,8 +43,8 @@ class ReportData:
 
     ``sites`` is in EPSG:25832 with columns name, lat, lon, kommunekode, kommune.
     ``ranking`` (optional) has columns site, rank, score and ``contrib_<criterion>``.
-    ``finance`` (optional) has kommunekode, kommune, amount_kr, share (and may carry the
-    fairness columns andel_kost, andel_gavn, forhold).
+    ``finance`` (optional) is `geo.decide.finance.split`'s table: kommunekode, kommune, share,
+    amount_kr (and may carry the fairness columns of `geo.decide.finance.fairness`).
     """
 
     scenario_name: str
@@ -86,8 +85,7 @@ class ReportData:
     @property
     def data_label(self) -> str:
         """'Demodata', 'omtrentlig placering' or 'reelle data' for the workplaces layer."""
-        q = self.layers.provenance["workplaces"].quality
-        return {"synthetic": "Demodata", "approximate": "omtrentlig placering"}.get(q, "reelle data")
+        return self.layers.data_label
 
     @property
     def employment_label(self) -> str:
@@ -151,31 +149,19 @@ class ReportData:
             ("Beskæftigelse", self.employment_label),
         ]
 
-    def ranking_score_col(self) -> str | None:
-        if self.ranking is None:
-            return None
-        return "score" if "score" in self.ranking else ("total" if "total" in self.ranking else None)
+    def best_site(self) -> str | None:
+        """The best-ranked site, else the first; None without sites."""
+        if self.ranking is not None and len(self.ranking):
+            return str(self.ranking["site"].iloc[0])
+        return str(self.table["site"].iloc[0]) if len(self.table) else None
 
     def evidence(self, criterion: str, site: str | None = None) -> str:
         """Short Danish evidence line for one criterion at one site (default: the best-ranked/first)."""
-
-        if self.table.empty:
-            return ""
-        if site is None:
-            site = str(self.ranking["site"].iloc[0]) if self.ranking is not None and len(self.ranking) else str(self.table["site"].iloc[0])
-        rows = self.table[self.table["site"].astype(str) == site]
+        site = site or self.best_site()
+        rows = self.table[self.table["site"].astype(str) == site] if site is not None else self.table.iloc[0:0]
         if rows.empty:
             return ""
-        row = rows.iloc[0]
-        parts = []
-        for spec in indicators.indicator_specs(self.thresholds):
-            if spec.criterion != criterion or spec.column not in row:
-                continue
-            if spec.column.startswith(("employees_", "nearest_university_college", "nearest_business", "nearest_vocational")):
-                continue
-            if spec.column.startswith("workplaces_") and spec.column != f"workplaces_{indicators.REACH_MIN}":
-                continue
-            parts.append(f"{spec.label_da}: {indicators.format_indicator(row, spec)}")
+        parts = indicators.evidence(rows.iloc[0], criterion, self.thresholds)
         return f"{site}: " + "; ".join(parts) if parts else ""
 
 
@@ -229,10 +215,6 @@ def build_report_data(
         ranking, robustness, rank_frequencies, method_text, rank_notes = _rank(
             table, weights, robustness_draws)
         extra_notes += rank_notes
-    if ranking is not None and "score" not in ranking and "total" in ranking:
-        ranking = ranking.assign(score=ranking["total"])
-    if finance is not None:
-        finance = finance.rename(columns={"beloeb_kr": "amount_kr", "andel": "share"})
     prov = list(provenance_lines) if provenance_lines is not None else [
         *layers.provenance_lines(), f"Rejsetidsmetode: {engine.describe()}"]
     return ReportData(
@@ -280,14 +262,7 @@ def report_data_from_scenario(
     arguments (finance, snapshot_id, notes, …) pass through.
     """
 
-    codes = scenario.codes
-    if codes is None and scenario.cluster_id:
-
-        clusters = load_clusters()
-        if scenario.cluster_id not in clusters:
-            raise ClusterError(f"Scenariets klynge '{scenario.cluster_id}' findes ikke. Kendte: {', '.join(clusters)}.",
-                               f"Unknown cluster '{scenario.cluster_id}'.")
-        codes = clusters[scenario.cluster_id].codes
+    codes = scenario.codes if scenario.codes is not None else cluster_codes(scenario.cluster_id)
     sites = sites_frame(list(scenario.sites), layers.municipalities)
     kwargs.setdefault("created", scenario.created[:10])
     return build_report_data(

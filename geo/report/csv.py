@@ -21,13 +21,13 @@ from geo.report.safety import neutralise, neutralise_frame
 HEADERS_DA: dict[str, str] = {
     "site": "Lokalitet", "name": "Navn", "kommunekode": "Kommunekode", "kommune": "Kommune",
     "lat": "Breddegrad (WGS84)", "lon": "Længdegrad (WGS84)", "method": "Rejsetidsmetode",
-    "method_note": "Metode", "data": "Data", "rank": "Placering", "total": "Point (af 100, i forhold til de andre kandidater)",
-    "robustness": "Robusthed", "andel": "Andel (brøk)", "beloeb_kr": "Beløb (kr.)",
+    "method_note": "Metode", "data": "Data", "rank": "Placering", "score": "Point (af 100, i forhold til de andre kandidater)",
+    "robustness": "Robusthed", "share": "Andel (brøk)", "amount_kr": "Beløb (kr.)",
     "objective": "Mål", "covered_share": "Dækket andel (%)", "mean_minutes": "Gennemsnitlig køretid (min)",
     "gap_pct": "Afstand til det bedst mulige (%)", "status": "Status",
 }
 #: Decimals of the non-indicator number columns; others show what they need (at most 6).
-DECIMALS: dict[str, int] = {"lat": 5, "lon": 5, "rank": 0, "total": 1, "beloeb_kr": 0, "andel": 6,
+DECIMALS: dict[str, int] = {"lat": 5, "lon": 5, "rank": 0, "amount_kr": 0, "share": 6,
                             "covered_share": 1, "mean_minutes": 1, "gap_pct": 2}
 
 
@@ -41,7 +41,7 @@ def danish_header(column: str) -> str:
     """'Klyngearbejdssteder inden for 45 min (antal)' for 'workplaces_45'; known names; else as is."""
     for spec in indicator_specs():
         if spec.column == column:
-            return f"{spec.label_da} ({spec.unit})"
+            return f"{spec.label()} ({spec.unit_label()})"
     return HEADERS_DA.get(column, column)
 
 

@@ -27,7 +27,7 @@ from geo.data.provenance import QUALITY_DA
 from geo.decide.finance import RATIO_NOTE
 from geo.format import excel_format
 from geo.reach.criteria import CRITERIA
-from geo.reach.indicators import INSTITUTION_REACH_MIN, REACH_MIN, IndicatorSpec, indicator_specs
+from geo.reach.indicators import INSTITUTION_REACH_MIN, REACH_MIN, specs_by_criterion
 from geo.report.safety import neutralise
 from geo.settings import K17_CODES, THRESHOLDS_MIN
 
@@ -57,9 +57,9 @@ _META = [  # column, header, format, width
 ]
 
 
-def unit_format(unit: str) -> str:
-    """Number format for an indicator unit: whole numbers for counts, one decimal otherwise."""
-    return DEC if unit in ("km", "%", "min") else INT
+def decimal_format(decimals: int) -> str:
+    """Excel number format showing ``decimals`` decimals (an indicator spec's)."""
+    return "0." + "0" * decimals if decimals else INT
 
 
 def to_xlsx_bytes(table: pd.DataFrame, provenance_lines: Iterable[str]) -> bytes:
@@ -93,12 +93,6 @@ def report_to_xlsx(data: ReportData) -> bytes:
 # ---- sheets --------------------------------------------------------------------------------
 
 
-def grouped_specs(thresholds: Sequence[int] = THRESHOLDS_MIN) -> list[tuple[str, list[IndicatorSpec]]]:
-    """Indicator specs grouped by criterion in the paper's order."""
-    specs = indicator_specs(tuple(thresholds))
-    return [(c, [s for s in specs if s.criterion == c]) for c in CRITERIA if any(s.criterion == c for s in specs)]
-
-
 def indicator_sheet(ws: Worksheet, table: pd.DataFrame, thresholds: Sequence[int] | None = None) -> None:
     """One row per site; a criterion row above the headers groups the indicator columns."""
     ws.title = "Indikatorer"
@@ -110,11 +104,10 @@ def indicator_sheet(ws: Worksheet, table: pd.DataFrame, thresholds: Sequence[int
         if col in table:
             cols.append((col, head, fmt, width, "Lokalitet"))
     known = {"site", "kommune", "kommunekode", "lat", "lon", "method", "data", "employment"}
-    for crit, specs in grouped_specs(thresholds):
+    for crit, specs in specs_by_criterion(tuple(thresholds), set(table.columns)):
         for s in specs:
-            if s.column in table:
-                known.add(s.column)
-                cols.append((s.column, f"{s.label_da} ({s.unit})", unit_format(s.unit), 18, CRITERIA[crit].name_da))
+            known.add(s.column)
+            cols.append((s.column, f"{s.label()} ({s.unit_label()})", decimal_format(s.decimals), 18, crit.name()))
     for col in table.columns:
         if col not in known:
             fmt = INT if pd.api.types.is_integer_dtype(table[col]) else (DEC if pd.api.types.is_float_dtype(table[col]) else None)
@@ -169,21 +162,20 @@ def ranking_sheet(ws: Worksheet, data: ReportData) -> None:
     """Rank, total points, each criterion's contribution and the robustness sentence."""
     rk = data.ranking
     assert rk is not None
-    score_col = data.ranking_score_col()
     crits = [c for c in CRITERIA if f"contrib_{c}" in rk]
-    headers = ["Rang", "Lokalitet", "Point i alt (0–100)"] + [f"Bidrag: {CRITERIA[c].name_da} (point)" for c in crits]
+    headers = ["Rang", "Lokalitet", "Point i alt (0–100)"] + [f"Bidrag: {CRITERIA[c].name()} (point)" for c in crits]
     headers.append("Robusthed")
     rows = []
     for _, r in rk.iterrows():
         sentence = (data.robustness or {}).get(str(r["site"]), "")
-        rows.append([int(r["rank"]), r["site"], float(r[score_col]) if score_col else None,
+        rows.append([int(r["rank"]), r["site"], float(r["score"]),
                      *[float(r[f"contrib_{c}"]) for c in crits], sentence])
     write_table(ws, headers, rows, [INT, None, DEC, *[DEC] * len(crits), None],
                 [8, 24, 14, *[18] * len(crits), 70])
     row = len(rows) + 3
     if data.weights:
         ws.cell(row=row, column=1, value="Vægte: " + ", ".join(
-            f"{CRITERIA[c].name_da} {_pct(w)} %" for c, w in data.weights.items() if c in CRITERIA)).font = BOLD
+            f"{CRITERIA[c].name()} {_pct(w)} %" for c, w in data.weights.items() if c in CRITERIA)).font = BOLD
         row += 1
     if data.robustness_method:
         ws.cell(row=row, column=1, value=_cell("Robusthed: " + data.robustness_method))
@@ -213,9 +205,9 @@ def finance_sheet(ws: Worksheet, data: ReportData) -> None:
         ("kommune", "Kommune", None, 18),
         ("share", "Andel", PCT, 10),
         ("amount_kr", "Beløb (kr. pr. år)", INT, 18),
-        ("andel_kost", "Andel af udgiften", PCT, 14),
-        ("andel_gavn", "Andel af gavnen (nåede arbejdssteder)", PCT, 20),
-        ("forhold", "Gavn ÷ udgift", RATIO, 12),
+        ("share_cost", "Andel af udgiften", PCT, 14),
+        ("share_benefit", "Andel af gavnen (nåede arbejdssteder)", PCT, 20),
+        ("benefit_to_cost", "Gavn ÷ udgift", RATIO, 12),
     ]
     known = {s[0] for s in spec}
     cols = [s for s in spec if s[0] in f] + [(c, str(c), None, 14) for c in f.columns if c not in known]
@@ -237,7 +229,7 @@ def parameters_sheet(ws: Worksheet, data: ReportData) -> None:
     rows: list[list[object]] = []
     weights = data.weights or {}
     for c in CRITERIA.values():
-        rows.append([c.name_da, float(weights[c.id]) if c.id in weights else None, c.id])
+        rows.append([c.name(), float(weights[c.id]) if c.id in weights else None, c.id])
     write_table(ws, ["Kriterium", "Vægt (%)", "Id"], rows, [None, DEC, None], [44, 14, 12])
     r = len(rows) + 3
     ws.cell(row=r, column=1, value="Parametre").font = BOLD
@@ -251,7 +243,7 @@ def parameters_sheet(ws: Worksheet, data: ReportData) -> None:
 
 def case_sheet(ws: Worksheet, data: ReportData) -> None:
     """Per criterion: the paper's wording, the computed evidence and the lead municipality's text."""
-    rows = [[c.name_da, c.paper_da, data.evidence(c.id, data.case_site), data.case_texts.get(c.id, "")] for c in CRITERIA.values()]
+    rows = [[c.name(), c.paper_da, data.evidence(c.id, data.case_site), data.case_texts.get(c.id, "")] for c in CRITERIA.values()]
     write_table(ws, ["Kriterium (K17-papiret)", "Papirets ordlyd", "Beregnet evidens", "Lead-kommunens begrundelse"],
                 rows, [None] * 4, [30, 50, 60, 70], wrap=True)
 

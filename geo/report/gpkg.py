@@ -58,9 +58,7 @@ def sites_layer(data: ReportData) -> gpd.GeoDataFrame:
     if data.ranking is not None and len(data.ranking):
         rk = data.ranking.set_index(data.ranking["site"].astype(str))
         out["rank"] = out["site"].map(rk["rank"])
-        col = data.ranking_score_col()
-        if col:
-            out["score"] = out["site"].map(rk[col])
+        out["score"] = out["site"].map(rk["score"])
     if data.robustness:
         out["robustness"] = out["site"].map(data.robustness).fillna("")
     return out

@@ -32,7 +32,14 @@ from geo.decide.finance import RATIO_NOTE
 from geo.format import number, percent
 from geo.i18n import t
 from geo.reach.criteria import CRITERIA
-from geo.reach.indicators import KIND_DA, REACH_MIN, REACHED_DA, format_indicator, indicator_specs
+from geo.reach.indicators import (
+    REACH_MIN,
+    REACHED_DA,
+    format_indicator,
+    kind_label,
+    spec_for,
+    specs_by_criterion,
+)
 from geo.report.pdf_surface import draw_surface_page
 from geo.settings import K17_CODES
 from geo.style import (
@@ -284,10 +291,11 @@ def _overview(fig: Figure, ctx: _Context) -> None:
     if data.ranking is not None:
         rank = dict(zip(data.ranking["site"].astype(str), data.ranking["rank"], strict=False))
     rows = []
+    reached, share = spec_for(f"workplaces_{REACH_MIN}"), spec_for("share_k17_45")
     for i, row in enumerate(data.table.itertuples(index=False)):
         rows.append([f"{i + 1}. {_short(row.site, 16)}", _short(row.kommune, 11),
-                     number(float(getattr(row, f"workplaces_{REACH_MIN}", np.nan)), 0),
-                     percent(float(row.share_k17_45), 1),
+                     reached.format(getattr(row, reached.column, np.nan)),
+                     share.format(row.share_k17_45, unit=True),
                      str(int(rank[str(row.site)])) if str(row.site) in rank else "–"])
     tab = fig.add_axes((0.61, 0.40, 0.36, 0.44))
     if len(rows) > 14:
@@ -305,9 +313,9 @@ def _overview(fig: Figure, ctx: _Context) -> None:
     ]
     if ctx.approx_borders:
         facts.append("Kommunegrænser er omtrentlige (stiplet).")
-    best = data.ranking["site"].iloc[0] if data.ranking is not None and len(data.ranking) else None
-    if best is not None and data.robustness and str(best) in data.robustness:
-        facts.append("Robusthed: " + data.robustness[str(best)] + ".")
+    best = data.best_site()
+    if best is not None and data.robustness and best in data.robustness:
+        facts.append("Robusthed: " + data.robustness[best] + ".")
     facts.append(f"Andel af K17: andel af K17's klyngearbejdssteder inden for {REACH_MIN} min. {REACHED_DA}")
     _paragraphs(fig, 0.61, 0.37, facts, width=60, fontsize=10.5)
 
@@ -317,14 +325,11 @@ def _comparison(fig: Figure, ctx: _Context, chunk: list[int]) -> None:
     table = data.table.iloc[chunk] if chunk else data.table.iloc[0:0]
     header = ["Indikator", "Enhed"] + [f"{i + 1}.\n{_short(s, 14)}" for i, s in zip(chunk, table["site"], strict=True)]
     rows, bold = [], set()
-    for crit in CRITERIA.values():
-        specs = [s for s in indicator_specs(tuple(data.thresholds)) if s.criterion == crit.id and s.column in table]
-        if not specs:
-            continue
+    for crit, specs in specs_by_criterion(tuple(data.thresholds), set(table.columns)):
         bold.add(len(rows))
-        rows.append([crit.name_da] + [""] * (len(header) - 1))
+        rows.append([crit.name()] + [""] * (len(header) - 1))
         for s in specs:
-            rows.append([_short(s.label_da, 58), s.unit] + [format_indicator(r, s, unit=False) for _, r in table.iterrows()])
+            rows.append([_short(s.label(), 58), s.unit_label()] + [format_indicator(r, s, unit=False) for _, r in table.iterrows()])
     n = max(1, len(chunk))
     site_w = min(0.13, 0.55 / n)
     widths = [0.40, 0.07] + [site_w] * len(chunk)
@@ -337,14 +342,13 @@ def _ranking(fig: Figure, ctx: _Context) -> None:
     data = ctx.data
     rk = data.ranking
     assert rk is not None
-    col = data.ranking_score_col()
     crits = [c for c in CRITERIA if f"contrib_{c}" in rk]
     ax = fig.add_axes((0.20, 0.52, 0.44, 0.36))
     y = np.arange(len(rk))[::-1]
     left = np.zeros(len(rk))
     for k, c in enumerate(crits):
         vals = rk[f"contrib_{c}"].to_numpy(float)
-        ax.barh(y, vals, left=left, color=CRITERION_COLOURS[c], label=CRITERIA[c].name_da, edgecolor="white")
+        ax.barh(y, vals, left=left, color=CRITERION_COLOURS[c], label=CRITERIA[c].name(), edgecolor="white")
         left += vals
     ax.set_yticks(y, [f"{int(r)}. {_short(s, 22)}" for r, s in zip(rk["rank"], rk["site"], strict=True)], fontsize=11)
     ax.set_xlim(0, 100)
@@ -356,14 +360,14 @@ def _ranking(fig: Figure, ctx: _Context) -> None:
     rows = []
     for _, r in rk.iterrows():
         sentence = (data.robustness or {}).get(str(r["site"]), "")
-        rows.append([str(int(r["rank"])), _short(str(r["site"]), 24), number(float(r[col]), 1) if col else "–",
+        rows.append([str(int(r["rank"])), _short(str(r["site"]), 24), number(float(r["score"]), 1),
                      _short(sentence, 95)])
     tab = fig.add_axes((0.03, 0.07, 0.94, 0.30))
     _table(tab, ["Rang", "Lokalitet", "Point", "Robusthed (samme rang ved tilfældige vægte)"], rows[:10],
            [0.06, 0.22, 0.08, 0.64], ["center", "left", "right", "left"], fontsize=10)
     lines = []
     if data.weights:
-        lines.append("Vægte: " + ", ".join(f"{CRITERIA[c].name_da} {number(w, 1)} %"
+        lines.append("Vægte: " + ", ".join(f"{CRITERIA[c].name()} {number(w, 1)} %"
                                            for c, w in data.weights.items() if c in CRITERIA))
     if data.robustness_method:
         lines.append("Robusthed: " + data.robustness_method + ".")
@@ -395,7 +399,7 @@ def _site_page(fig: Figure, ctx: _Context, i: int) -> None:
         part = inst[inst["kind"] == kind]
         if len(part):
             ax.scatter(part.geometry.x, part.geometry.y, s=42, c=colour, edgecolors="white", linewidths=1, zorder=7)
-            handles.append(Line2D([], [], marker="o", ls="", color=colour, label=KIND_DA[kind][:1].upper() + KIND_DA[kind][1:]))
+            handles.append(Line2D([], [], marker="o", ls="", color=colour, label=kind_label(kind).capitalize()))
     st = data.layers.stations
     if len(st):
         ax.scatter(st.geometry.x, st.geometry.y, s=18, c="white", edgecolors="black", linewidths=1.2, zorder=6)
@@ -407,14 +411,11 @@ def _site_page(fig: Figure, ctx: _Context, i: int) -> None:
              fontsize=11, va="top")
     row = data.table.iloc[i]
     rows, bold = [], set()
-    for crit in CRITERIA.values():
-        specs = [s for s in indicator_specs(tuple(data.thresholds)) if s.criterion == crit.id and s.column in row]
-        if not specs:
-            continue
+    for crit, specs in specs_by_criterion(tuple(data.thresholds), set(row.index)):
         bold.add(len(rows))
-        rows.append([crit.name_da, ""])
+        rows.append([crit.name(), ""])
         for s in specs:
-            rows.append(["  " + _short(s.label_da, 56), format_indicator(row, s)])
+            rows.append(["  " + _short(s.label(), 56), format_indicator(row, s)])
     tab = fig.add_axes((0.51, 0.33, 0.46, 0.52))
     _table(tab, ["Indikator (efter K17-papirets fem kriterier)", "Værdi"], rows, [0.76, 0.24], ["left", "right"],
            fontsize=8.6, bold_rows=bold)
@@ -488,11 +489,11 @@ def _finance(fig: Figure, ctx: _Context) -> None:
         line = [_short(str(r["kommune"]), 18),
                 percent(100 * float(r["share"]), 1) if "share" in f else "–",
                 number(float(r["amount_kr"]), 0) if "amount_kr" in f else "–"]
-        if "forhold" in f:
-            line.append(number(float(r["forhold"]), 2))
+        if "benefit_to_cost" in f:
+            line.append(number(float(r["benefit_to_cost"]), 2))
         rows.append(line)
-    header = ["Kommune", "Andel", "Beløb (kr.)"] + (["Gavn ÷ udgift"] if "forhold" in f else [])
-    widths = [0.4, 0.18, 0.24] + ([0.18] if "forhold" in f else [])
+    header = ["Kommune", "Andel", "Beløb (kr.)"] + (["Gavn ÷ udgift"] if "benefit_to_cost" in f else [])
+    widths = [0.4, 0.18, 0.24] + ([0.18] if "benefit_to_cost" in f else [])
     tab = fig.add_axes((0.55, 0.18, 0.42, 0.68))
     _table(tab, header, rows[:20], widths, ["left"] + ["right"] * (len(header) - 1), fontsize=10)
     lines = []
@@ -507,7 +508,7 @@ def _case(fig: Figure, ctx: _Context) -> None:
     data = ctx.data
     y = 0.86
     for c in CRITERIA.values():
-        fig.text(0.03, y, c.name_da, fontsize=12, weight="bold", va="top")
+        fig.text(0.03, y, c.name(), fontsize=12, weight="bold", va="top")
         ev = _wrap("Beregnet: " + (data.evidence(c.id, data.case_site) or "–"), 72)[:4]
         fig.text(0.03, y - 0.03, "\n".join(ev), fontsize=9.5, va="top", color="#333")
         text = data.case_texts.get(c.id, "").strip() or "(ikke udfyldt)"
