@@ -13,7 +13,8 @@ from geo.decide.portfolio_data import ClusterSpec, build_problem, floor_points, 
 from geo.decide.portfolio_fair import label, municipality_reach, portfolio_split, robustness
 from geo.decide.suggest import site_candidates
 from geo.errors import KlyngestedError
-from geo.i18n import number, t
+from geo.format import number
+from geo.i18n import t
 from geo.reach import indicators
 from geo.report.excel import to_xlsx_bytes
 from geo.report.portfolio import PortfolioReport, add_portfolio_sheet, portfolio_to_pdf

@@ -25,7 +25,7 @@ from geo.decide.mclp_model import MclpModel, group_rows
 from geo.decide.pmedian_model import PMedianModel
 from geo.decide.portfolio_model import LinearModel, Pairs, PortfolioModel, Rules
 from geo.decide.solver import DEFAULT_GAP, Clock, relative_gap, solve
-from geo.i18n import number
+from geo.format import number
 
 #: p-median minutes of a pair beyond the travel engine's search limit (as in `geo.decide.suggest`).
 UNREACHED_MINUTES = 120.0

@@ -18,7 +18,7 @@ from geo.data.clusters import format_codes, matches
 from geo.decide.inputs import travel_matrix
 from geo.decide.portfolio import PortfolioProblem
 from geo.decide.suggest import DEMAND_CELL_M, SuggestError
-from geo.i18n import number
+from geo.format import number
 from geo.reach.catchment import CatchmentEngine
 from geo.settings import K17_CODES
 

@@ -20,7 +20,7 @@ from geo.decide.portfolio import (
 )
 from geo.decide.robustness import percent_da
 from geo.decide.weights import largest_remainder
-from geo.i18n import number
+from geo.format import number
 
 #: Travel-time bands of the per-municipality table.
 BANDS = (30, 45, 60)

@@ -21,7 +21,7 @@ from matplotlib.backends.backend_pdf import PdfPages
 from matplotlib.figure import Figure
 from openpyxl import load_workbook
 
-from geo.i18n import number
+from geo.format import number
 from geo.report.excel import write_table
 from geo.style import cluster_colour
 
