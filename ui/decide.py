@@ -14,7 +14,7 @@ from geo.decide.finance import KEY_DA, KEYS, split
 from geo.decide.suggest import site_candidates, suggest
 from geo.errors import KlyngestedError
 from geo.format import kroner, number, parse_amount, percent
-from geo.i18n import t
+from geo.i18n import choose, t
 from geo.reach.indicators import REACHED_DA, REACHED_EN, IndicatorContext
 from geo.report.csv import to_csv_bytes
 from geo.report.safety import safe_filename
@@ -87,7 +87,7 @@ def suggestion_lines(settings: Settings, lang: str) -> list[str]:
 def reached_sentence(n: int, lang: str) -> str:
     """'**5 af 17** K17-kommuner nået.' and what "nået" means – the same definition as the indicator."""
     return t("reached_count", lang, n=number(n, 0, lang), total=len(K17_CODES),
-             definition=REACHED_DA if lang == "da" else REACHED_EN)
+             definition=choose({"da": REACHED_DA, "en": REACHED_EN}, lang))
 
 
 @st.cache_data(show_spinner=False, max_entries=200)

@@ -21,7 +21,7 @@ from geo.decide.weights import (
     rebalance,
 )
 from geo.format import d3_locale, number
-from geo.i18n import t
+from geo.i18n import choose, t
 from geo.reach import indicators
 from geo.reach.criteria import CRITERIA
 from geo.report.csv import to_csv_bytes
@@ -36,7 +36,7 @@ def indicators_view(settings: Settings, table: pd.DataFrame, breakdown: pd.DataF
     """The indicator table (sites as columns), CSV export and the per-municipality breakdown."""
     lang = settings.lang
     st.table(md_table(indicators.display_table(table, lang)))
-    st.caption(indicators.REACHED_DA if lang == "da" else indicators.REACHED_EN)
+    st.caption(choose({"da": indicators.REACHED_DA, "en": indicators.REACHED_EN}, lang))
     danish = st.checkbox(t("csv_danish", lang), value=True, key="csv_danish")
     st.download_button(
         t("download_csv", lang),
