@@ -57,11 +57,6 @@ _META = [  # column, header, format, width
 ]
 
 
-def decimal_format(decimals: int) -> str:
-    """Excel number format showing ``decimals`` decimals (an indicator spec's)."""
-    return "0." + "0" * decimals if decimals else INT
-
-
 def to_xlsx_bytes(table: pd.DataFrame, provenance_lines: Iterable[str]) -> bytes:
     """Indicator sheet and a 'Kilder og metode' sheet of provenance lines (CLI `indicators`)."""
     wb = Workbook()
@@ -107,7 +102,7 @@ def indicator_sheet(ws: Worksheet, table: pd.DataFrame, thresholds: Sequence[int
     for crit, specs in specs_by_criterion(tuple(thresholds), set(table.columns)):
         for s in specs:
             known.add(s.column)
-            cols.append((s.column, f"{s.label()} ({s.unit_label()})", decimal_format(s.decimals), 18, crit.name()))
+            cols.append((s.column, f"{s.label()} ({s.unit_label()})", excel_format(s.decimals), 18, crit.name()))
     for col in table.columns:
         if col not in known:
             fmt = INT if pd.api.types.is_integer_dtype(table[col]) else (DEC if pd.api.types.is_float_dtype(table[col]) else None)
