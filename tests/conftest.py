@@ -46,10 +46,17 @@ def app_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 @pytest.fixture(scope="session")
 def browser() -> Iterator[object]:
     """One headless Chromium for every browser test; skips (fails under CI) without it."""
-    from tests.e2e_support import chromium  # imports Playwright only for browser tests
+    from tests.e2e_support import (  # imports Playwright only for browser tests
+        SHARED_BROWSER,
+        chromium,
+    )
 
     with chromium() as launched:
-        yield launched
+        SHARED_BROWSER.append(launched)
+        try:
+            yield launched
+        finally:
+            SHARED_BROWSER.clear()
 
 
 @pytest.fixture

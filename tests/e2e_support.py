@@ -85,9 +85,21 @@ def chromium() -> Iterator[object]:
             browser.close()
 
 
+#: The session's Chromium while the test run holds one (set by the `browser` fixture).
+SHARED_BROWSER: list = []
+
+
 @contextlib.contextmanager
 def browser_page(width: int = 1600, height: int = 1000) -> Iterator[object]:
-    """A Playwright page in its own headless Chromium (scripts; tests use the `page` fixture)."""
+    """A Playwright page: in the test run's shared Chromium when there is one (Playwright's sync
+    API allows one per thread), else in its own headless Chromium (scripts)."""
+    if SHARED_BROWSER:
+        context = SHARED_BROWSER[0].new_context(viewport={"width": width, "height": height})
+        try:
+            yield context.new_page()
+        finally:
+            context.close()
+        return
     with chromium() as browser:
         yield browser.new_page(viewport={"width": width, "height": height})
 

@@ -36,7 +36,7 @@ def test_portfolio_csv_international_codes_fixed_office_and_gap(capsys):
 
 def test_portfolio_danish_headers_and_overview(capsys, tmp_path):
     code, out, _ = run(capsys, "--clusters", "byggeri,digital", "--draws", "0")
-    assert code == 0 and out.lstrip("\ufeff").startswith("klynge;by;kommunekode;kommune;ansatte_daekket")
+    assert code == 0 and out.lstrip("\ufeff").startswith("klynge;by;Kommunekode;Kommune;ansatte_daekket")
     code, out, _ = run(capsys, "--overview", "--clusters", "byggeri,mine:62+63.1", "--international")
     got = rows(out)
     assert code == 0 and [r["cluster"] for r in got] == ["byggeri", "mine"]

@@ -250,7 +250,7 @@ def hostile_csv(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def test_cli_rank_and_split_with_duplicate_and_bom_names(hostile_csv: Path) -> None:
-    rank = _cli("rank", "--sites", str(hostile_csv), "--draws", "200")
+    rank = _cli("rank", "--international", "--sites", str(hostile_csv), "--draws", "200")
     assert rank.returncode == 0 and "Traceback" not in rank.stderr, rank.stderr
     table = pd.read_csv(io.StringIO(rank.stdout.split("\n\n")[0].lstrip("\ufeff")))
     assert sorted(table["site"]) == sorted(["A", "A (2)", "B", LINK])

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from geo.data.loading import load_layers
@@ -25,6 +26,8 @@ def test_surface_recolours_without_recomputing_and_adds_a_top_area(tmp_path, mon
         return measure(ctx, xys)
 
     monkeypatch.setattr(indicators, "measure", counted)
+    st.cache_data.clear()  # rows cached by earlier tests in this process would hide the searches
+    st.cache_resource.clear()
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=300)
     at.run()
     for town in ("Næstved", "Roskilde"):  # two sites: the weight sliders appear
