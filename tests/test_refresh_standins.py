@@ -98,7 +98,7 @@ def test_app_button_refreshes_and_uses_the_new_snapshot(standins: StandIns, tmp_
     at.run()
     assert not at.exception, at.exception
     table = at.table[0].value
-    assert "beskæftigelse: CVR, september 2026" in str(table.loc[md("Metode / data")].iloc[-1])
+    assert md("beskæftigelse: CVR, september 2026") in str(table.loc[md("Metode / data")].iloc[-1])
     assert at.radio(key="source").value == "snapshot"
     lines = [m.value for m in at.markdown if m.value.startswith("- ")]  # Kilder og metode
     assert any("CVR system-til-system" in line and "september 2026" in line for line in lines)
