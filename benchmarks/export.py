@@ -12,7 +12,6 @@ import time
 
 import geopandas as gpd
 
-import layers.standalone  # noqa: F401  registers the HTML map format
 from benchmarks import row
 from geo.data.sites import Site, sites_frame
 from geo.data.sources.embedded import load_default

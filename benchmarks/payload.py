@@ -14,10 +14,10 @@ import folium
 
 from benchmarks import row
 from geo.data.sources.embedded import load_default
+from geo.report.webmap.basemap import base_map, map_data
+from geo.report.webmap.geojson import esc, to_display
+from geo.report.webmap.leaflet import offline_map
 from geo.settings import THRESHOLDS_MIN
-from layers._geo import esc, to_display
-from layers.assets import offline_map
-from layers.basemap import base_map, map_data
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:

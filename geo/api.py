@@ -379,8 +379,6 @@ def write_report(plan: Scenario | PathLike, out: PathLike, *, data: PathLike | N
     """Write the board pack (.pdf), workbook (.xlsx), GeoPackage (.gpkg) or map (.html) of a scenario.
 
     Named ``write_report`` (not ``report``) because `geo.report` is the package of the exports.
-    The HTML map format is registered by importing ``layers.standalone`` (the app and
-    ``python -m geo`` do).
 
     Parameters
     ----------

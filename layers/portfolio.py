@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import folium
 
-from layers._geo import esc
+from geo.report.webmap.geojson import esc
 
 
 def initials(name: str) -> str:

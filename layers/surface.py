@@ -13,9 +13,9 @@ import numpy as np
 import pandas as pd
 
 from geo.format import number
+from geo.report.webmap.geojson import esc, feature_collection, to_display
+from geo.report.webmap.leaflet import offline_map
 from geo.style import SURFACE_RAMP, TOP_AREA_LINE, surface_colours
-from layers._geo import esc, feature_collection, to_display
-from layers.assets import offline_map
 
 
 def surface_shapes(cells: gpd.GeoDataFrame) -> dict:

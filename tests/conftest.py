@@ -15,7 +15,6 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:  # lets plain `pytest` import the `geo` package
     sys.path.insert(0, str(ROOT))
 
-import layers.standalone  # noqa: E402,F401  registers the "html" report format, as app.py and `python -m geo` do
 
 SHARED_DATA = ROOT.parent / "shared" / "data"
 

@@ -14,7 +14,6 @@ import pandas as pd
 import pypdf
 import pytest
 
-import layers.standalone  # noqa: F401  registers the HTML map export
 from geo.format import excel_format
 from geo.report.csv import danish_header, to_csv_bytes
 from geo.report.formats import render

@@ -103,8 +103,8 @@ def test_site_with_empty_catchment_renders() -> None:
     from geo.data.loading import load_layers
     from geo.data.sites import sites_frame
     from geo.reach.engines import select_engine
+    from geo.report.webmap.sites import catchment_shapes, sites_layer
     from geo.settings import THRESHOLDS_MIN
-    from layers.sites import catchment_shapes, sites_layer
 
     layers = load_layers()
     engine, _ = select_engine("network")

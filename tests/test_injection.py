@@ -60,9 +60,9 @@ def _layers_with_hostile_names():
 
 def _map_html(names: list[str]) -> str:
     from geo.reach.engines import select_engine
+    from geo.report.webmap.basemap import base_map, map_data
+    from geo.report.webmap.sites import catchment_shapes, sites_layer
     from geo.settings import THRESHOLDS_MIN
-    from layers.basemap import base_map, map_data
-    from layers.sites import catchment_shapes, sites_layer
 
     lay = _layers_with_hostile_names()
     engine, _ = select_engine("estimate")
@@ -83,13 +83,13 @@ def test_map_tooltips_escape_markup_in_every_layer() -> None:
 
 
 def test_esc_escapes_html_special_characters() -> None:
-    from layers._geo import esc
+    from geo.report.webmap.geojson import esc
 
     assert esc('<a href="x">\'&</a>') == "&lt;a href=&quot;x&quot;&gt;&#x27;&amp;&lt;/a&gt;"
 
 
 def test_esc_is_safe_inside_javascript_template_literals() -> None:
-    from layers._geo import esc
+    from geo.report.webmap.geojson import esc
 
     for name in HOSTILE:
         out = esc(name)

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+from geo.report.webmap.basemap import base_map, map_data
+from geo.report.webmap.municipalities import municipalities_data, municipality_style
+from geo.report.webmap.workplaces import POINT_LIMIT, density_cells, workplaces_data
 from geo.style import MUNICIPALITY_LINE, MUNICIPALITY_OTHER
-from layers.basemap import base_map, map_data
-from layers.municipalities import municipalities_data, municipality_style
-from layers.workplaces import POINT_LIMIT, density_cells, workplaces_data
 from tests.helpers import tiny_layers
 
 
@@ -42,7 +42,7 @@ def test_coincident_institutions_are_fanned_out_for_display() -> None:
     import geopandas as gpd
     from shapely import Point
 
-    from layers.points import SPREAD_PX, pixel_offsets
+    from geo.report.webmap.points import SPREAD_PX, pixel_offsets
 
     pts = gpd.GeoDataFrame(geometry=[Point(0, 0), Point(5000, 0), Point(0, 0), Point(0, 0)], crs="EPSG:25832")
     offsets = pixel_offsets(pts)

@@ -21,10 +21,10 @@ from geo.i18n import t
 from geo.reach import indicators
 from geo.reach.catchment import CatchmentEngine
 from geo.reach.engines import select_engine
+from geo.report.webmap.basemap import MapData, map_data
+from geo.report.webmap.sites import catchment_shapes
 from geo.settings import THRESHOLDS_MIN
 from geo.text import md
-from layers.basemap import MapData, map_data
-from layers.sites import catchment_shapes
 
 #: Data states kept in memory at once (default, snapshot, folder and a few uploads): every
 #: upload makes a new data key, so the caches keyed on it are bounded in entries and age.

@@ -10,7 +10,6 @@ import geopandas as gpd
 import pandas as pd
 import streamlit as st
 
-import layers.standalone  # noqa: F401  registers the HTML map export
 from geo.decide.weights import CRITERION_IDS, normalise
 from geo.errors import KlyngestedError
 from geo.i18n import t

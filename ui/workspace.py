@@ -15,11 +15,11 @@ from geo.data.sites import Site, check_lonlat, clean_name, read_sites_csv
 from geo.errors import KlyngestedError
 from geo.format import number
 from geo.i18n import t
+from geo.report.webmap.basemap import base_map
+from geo.report.webmap.legend import legend_html
+from geo.report.webmap.sites import sites_layer, suggestions_layer
 from geo.settings import CRS_DISPLAY, THRESHOLDS_MIN
 from geo.text import md
-from layers.basemap import base_map
-from layers.legend import legend_html
-from layers.sites import sites_layer, suggestions_layer
 from ui.data import cached_catchment, cached_map_data
 from ui.portfolio import portfolio_groups
 from ui.sidebar import Settings

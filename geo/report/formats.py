@@ -1,7 +1,7 @@
 """The export registry: one entry per meeting file format, each turning a `ReportData` into bytes.
 
-PDF, Excel and GeoPackage are registered here; the standalone HTML map is drawn with the
-folium layers and registers itself from `layers.standalone` (geo never imports layers/).
+PDF board pack, Excel workbook, GeoPackage for QGIS and the standalone HTML map (drawn with
+the same folium code as the app's map, `geo.report.webmap`).
 """
 
 from __future__ import annotations
@@ -12,20 +12,17 @@ from geo.errors import InputFileError
 from geo.report.bundle import ReportData
 from geo.report.excel import report_to_xlsx
 from geo.report.gpkg import report_to_gpkg
+from geo.report.html import report_to_html
 from geo.report.pdf import report_to_pdf
 
 Exporter = Callable[[ReportData], bytes]
 
-#: Format name -> exporter. Extended by `register_exporter`.
-EXPORTERS: dict[str, Exporter] = {"pdf": report_to_pdf, "xlsx": report_to_xlsx, "gpkg": report_to_gpkg}
+#: Format name -> exporter.
+EXPORTERS: dict[str, Exporter] = {"pdf": report_to_pdf, "xlsx": report_to_xlsx, "gpkg": report_to_gpkg,
+                                  "html": report_to_html}
 
 #: File extension -> format name.
 FORMATS: dict[str, str] = {".pdf": "pdf", ".xlsx": "xlsx", ".gpkg": "gpkg", ".html": "html", ".htm": "html"}
-
-
-def register_exporter(fmt: str, exporter: Exporter) -> None:
-    """Add (or replace) the exporter for one format name."""
-    EXPORTERS[fmt] = exporter
 
 
 def render(data: ReportData, fmt: str) -> bytes:

@@ -9,6 +9,8 @@ from jinja2 import Template
 
 from geo.format import number
 from geo.reach.indicators import kind_label
+from geo.report.webmap.geojson import esc
+from geo.report.webmap.workplaces import CELL_M, POINT_LIMIT
 from geo.style import (
     KIND_COLOURS,
     RING_STYLES,
@@ -17,8 +19,6 @@ from geo.style import (
     STATION_COLOUR,
     WORKPLACE_COLOUR,
 )
-from layers._geo import esc
-from layers.workplaces import CELL_M, POINT_LIMIT
 
 
 class MapNotes(MacroElement):

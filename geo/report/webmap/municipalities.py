@@ -7,9 +7,9 @@ import geopandas as gpd
 
 from geo.data.provenance import Provenance
 from geo.format import number
+from geo.report.webmap.geojson import esc, feature_collection, to_display
 from geo.settings import K17_CODES
 from geo.style import MUNICIPALITY_LINE, MUNICIPALITY_OTHER
-from layers._geo import esc, feature_collection, to_display
 
 
 def municipalities_data(munis: gpd.GeoDataFrame, provenance: Provenance) -> dict:

@@ -12,10 +12,9 @@ import folium
 from branca.element import Element
 
 from geo.report.bundle import ReportData
-from geo.report.formats import register_exporter
-from layers.assets import leaflet_inline
-from layers.basemap import base_map, map_data
-from layers.sites import catchment_shapes, sites_layer
+from geo.report.webmap.basemap import base_map, map_data
+from geo.report.webmap.leaflet import leaflet_inline
+from geo.report.webmap.sites import catchment_shapes, sites_layer
 
 
 def inline_leaflet(m: folium.Map) -> folium.Map:
@@ -74,5 +73,3 @@ def standalone_html(m: folium.Map, title: str = "Klyngested") -> str:
         text = text.replace("<head>", '<head>\n<meta charset="utf-8">', 1)
     return text
 
-
-register_exporter("html", report_to_html)

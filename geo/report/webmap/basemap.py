@@ -15,14 +15,19 @@ import pandas as pd
 
 from geo.data.bundle import Layers
 from geo.data.spatial import assign_municipality
+from geo.report.webmap.geojson import esc
+from geo.report.webmap.leaflet import offline_map
+from geo.report.webmap.legend import MapNotes, legend_html
+from geo.report.webmap.municipalities import municipalities_data, municipalities_layer
+from geo.report.webmap.points import (
+    institutions_data,
+    institutions_layer,
+    stations_data,
+    stations_layer,
+)
+from geo.report.webmap.workplaces import workplaces_data, workplaces_layer
 from geo.settings import CRS_DISPLAY, K17_CODES
 from geo.style import TOWN_LABEL
-from layers._geo import esc
-from layers.assets import offline_map
-from layers.legend import MapNotes, legend_html
-from layers.municipalities import municipalities_data, municipalities_layer
-from layers.points import institutions_data, institutions_layer, stations_data, stations_layer
-from layers.workplaces import workplaces_data, workplaces_layer
 
 
 @dataclass(frozen=True)

@@ -6,8 +6,8 @@ import folium
 import geopandas as gpd
 
 from geo.reach.catchment import CatchmentEngine
+from geo.report.webmap.geojson import esc, to_display
 from geo.style import RING_HALO, RING_STYLES, SITE_COLOUR, SITE_RING, SUGGESTION_COLOUR
-from layers._geo import esc, to_display
 
 
 def catchment_shapes(engine: CatchmentEngine, xy: tuple[float, float], thresholds: tuple[int, ...]) -> list[dict]:

@@ -11,9 +11,9 @@ from shapely import box
 from geo.data.provenance import Provenance
 from geo.data.schema import LOCATION_QUALITY_DA
 from geo.format import number
+from geo.report.webmap.geojson import esc, feature_collection, to_display
 from geo.settings import CRS_METRIC
 from geo.style import DENSITY_RAMP, WORKPLACE_COLOUR
-from layers._geo import esc, feature_collection, to_display
 
 POINT_LIMIT = 1500  #: above this many workplaces, draw density cells instead of points
 CELL_M = 2500

@@ -9,8 +9,8 @@ import pandas as pd
 
 from geo.data.schema import LOCATION_QUALITY_DA
 from geo.reach.indicators import kind_label
+from geo.report.webmap.geojson import esc, feature_collection, to_display
 from geo.style import KIND_COLOURS, STATION_COLOUR
-from layers._geo import esc, feature_collection, to_display
 
 
 def _quality(value: str) -> str:
