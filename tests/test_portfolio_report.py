@@ -6,6 +6,7 @@ import io
 import json
 
 import folium
+import pandas as pd
 import pypdf
 import pytest
 from openpyxl import Workbook, load_workbook
@@ -91,3 +92,17 @@ def test_scenario_bad_portfolio_gives_danish_error(bad):
     obj["portfolio"] = bad
     with pytest.raises(InputFileError, match="portfolio"):
         scenario_from_dict(obj)
+
+
+def test_office_table_in_the_app_is_danish_and_text() -> None:
+    from ui.portfolio import _offices_da  # the app's table, without running Streamlit
+
+    offices = pd.DataFrame([{"cluster_name": "[Klik](http://x.example)", "town": "Næstved", "kommunekode": "0370",
+                             "kommune": "Næstved", "employees_covered": 21077, "share_covered": 0.5968,
+                             "mean_minutes": 46.63, "fixed": True}])
+    shown = _offices_da(PortfolioReport(offices, "metode", "pris"), "da")
+    row = shown.iloc[0]
+    assert shown.index[0] == "[Klik](http://x.example)"  # md_table escapes it when the app shows it
+    assert row["Klyngeansatte dækket"] == "21.077"
+    assert row["Andel af klyngen"].replace("\xa0", " ") == "59,7 %"
+    assert row["Gns. minutter"] == "46,6" and row["Fast kontor"] == "ja"

@@ -10,16 +10,17 @@ from geo.data.clusters import load_clusters
 from geo.decide.fairness import finance_keys
 from geo.decide.portfolio import PortfolioOptions, compare_alone, solve_portfolio
 from geo.decide.portfolio_data import ClusterSpec, build_problem, floor_points, overview
-from geo.decide.portfolio_fair import label, municipality_reach, portfolio_split, robustness
+from geo.decide.portfolio_fair import municipality_reach, portfolio_split, robustness
 from geo.decide.suggest import site_candidates
 from geo.errors import KlyngestedError
-from geo.format import number
+from geo.format import kroner, number, percent
 from geo.i18n import t
 from geo.reach import indicators
 from geo.report.excel import to_xlsx_bytes
-from geo.report.portfolio import PortfolioReport, add_portfolio_sheet, portfolio_to_pdf
+from geo.report.portfolio import OFFICE_HEAD, PortfolioReport, add_portfolio_sheet, portfolio_to_pdf
 from geo.settings import CRS_DISPLAY, CRS_METRIC
 from geo.style import cluster_colour
+from geo.text import md, md_table
 from layers.portfolio import portfolio_layer
 from ui.data import cached_catchment, cached_town_candidates
 from ui.sidebar import Settings
@@ -56,7 +57,8 @@ def _overview(settings: Settings, ids: list[str]) -> None:
     table = state.get("portfolio_overview")
     if table is not None:
         st.dataframe(table, hide_index=True, use_container_width=True)
-        st.caption(" · ".join(f"{c.organisation}: {c.website}" for c in known.values() if c.id in set(table["cluster"]) and c.website))
+        st.caption(md(" · ".join(f"{c.organisation}: {c.website}" for c in known.values()
+                                 if c.id in set(table["cluster"]) and c.website)))
 
 
 def _options(settings: Settings, ids: list[str]) -> tuple[PortfolioOptions, str]:
@@ -116,7 +118,7 @@ def portfolio_view(settings: Settings, sites: gpd.GeoDataFrame) -> None:
             with st.spinner(t("suggest_running", lang)):
                 _solve(settings, ids, opt, candidates, int(total))
         except KlyngestedError as err:
-            st.error(err.message(lang))
+            st.error(md(err.message(lang)))
             return
         st.rerun()
     pf = state.get("portfolio")
@@ -127,18 +129,24 @@ def portfolio_view(settings: Settings, sites: gpd.GeoDataFrame) -> None:
 def _show(pf: dict, lang: str) -> None:
     report: PortfolioReport = pf["report"]
     st.markdown("### " + t("pf_result", lang))
-    shown = report.offices[["cluster_name", "town", "kommune", "employees_covered", "share_covered", "fixed"]]
-    st.dataframe(shown.assign(share_covered=(100 * shown["share_covered"]).round(1)), hide_index=True, use_container_width=True)
-    for r in report.offices.itertuples():
-        st.markdown(f"- {report.robustness.get(label(r._asdict()), '')}")
-    st.markdown(report.cost_da)
-    st.caption(f"{report.method_da} · {pf['robustness_method']}")
+    st.table(md_table(_offices_da(report, lang)))
+    st.markdown(md(report.cost_da))
+    st.caption(md(f"{report.method_da} · {pf['robustness_method']}"))
     st.dataframe(report.reach, hide_index=True, use_container_width=True)
     if report.split is not None:
         st.dataframe(report.split, hide_index=True, use_container_width=True)
-        st.caption(report.split_formula + f" ({number(int(report.split['amount_kr'].sum()), 0, lang)} kr.)")
+        st.caption(md(f"{report.split_formula} ({kroner(int(report.split['amount_kr'].sum()), lang)})"))
     book = add_portfolio_sheet(to_xlsx_bytes(report.offices.drop(columns=["x", "y"]), [report.method_da]), report)
     c1, c2 = st.columns(2)
     c1.download_button(t("pf_excel", lang), book, "klyngeportefolje.xlsx", key="pf_xlsx",
                        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     c2.download_button(t("pf_pdf", lang), portfolio_to_pdf(report), "klyngeportefolje.pdf", key="pf_pdf", mime="application/pdf")
+
+
+def _offices_da(report: PortfolioReport, lang: str) -> pd.DataFrame:
+    """The office table as shown: the workbook's Danish headers, numbers through the Danish formatter."""
+    rows = pd.DataFrame(report.office_rows(), columns=OFFICE_HEAD)
+    rows[OFFICE_HEAD[4]] = [number(v, 0, lang) for v in rows[OFFICE_HEAD[4]]]
+    rows[OFFICE_HEAD[5]] = [percent(100 * v, 1, lang) for v in rows[OFFICE_HEAD[5]]]
+    rows[OFFICE_HEAD[6]] = [number(v, 1, lang) for v in rows[OFFICE_HEAD[6]]]
+    return rows.set_index(OFFICE_HEAD[0])

@@ -17,6 +17,7 @@ from geo.reach.criteria import CRITERIA
 from geo.reach.surface import RESOLUTION, cached_cells
 from geo.report.gpkg import surface_to_gpkg
 from geo.report.safety import safe_filename
+from geo.text import md
 from layers.surface import surface_legend_html, surface_map, surface_shapes
 from ui.sidebar import Settings
 from ui.state import add_site, flash, state
@@ -55,15 +56,15 @@ def surface_view(settings: Settings, ctx: indicators.IndicatorContext, table: pd
     st.markdown("**Bedste områder** (lokale maksima under de valgte vægte)")
     for row in top.itertuples():
         c1, c2 = st.columns([4, 1])
-        c1.markdown(f"{row.rank}. {row.label} – {number(row.score, 1)} point")
+        c1.markdown(md(f"{row.rank}. {row.label} – {number(row.score, 1)} point"))
         c2.button("Tilføj som lokalitet", key=f"surface_add_{row.cell}", on_click=_add,
                   args=(f"Område {row.rank} ved {row.town}", row.lat, row.lon))
     _clicked_cell(surface, total, (out or {}).get("last_clicked"))
     if table is not None and len(table):
         on = suitability.sites_on_surface(surface, table, weights)
-        st.markdown("**Dine lokaliteter på samme skala:** " + "; ".join(
-            f"{s} {number(v, 1)} point" for s, v in zip(on["site"], on["score"], strict=True)))
-    st.caption(f"{settings.engine.label()} · {ctx.data_label} · " + " ".join(surface.notes))
+        st.markdown("**Dine lokaliteter på samme skala:** " + md("; ".join(
+            f"{s} {number(v, 1)} point" for s, v in zip(on["site"], on["score"], strict=True))))
+    st.caption(md(f"{settings.engine.label()} · {ctx.data_label} · " + " ".join(surface.notes)))
     if st.button("Forbered GeoPackage med alle celler", key="surface_gpkg"):
         cells = suitability.cell_table(surface, weights, top)
         st.download_button("Hent GeoPackage", surface_to_gpkg(cells, top, [suitability.MEANING_DA, *settings.layers.provenance_lines()]),
@@ -97,7 +98,7 @@ def _clicked_cell(surface: suitability.Surface, total, click: dict | None) -> No
         return
     i = int(match[0])
     row = surface.cells.loc[i]
-    st.markdown(f"**Celle {cell}** i {row['kommune']}: {number(total[i], 1)} point")
+    st.markdown(f"**Celle {md(str(cell))}** i {md(str(row['kommune']))}: {number(total[i], 1)} point")
     shown = pd.DataFrame({
         "Indikator": [f"{s.label()} ({s.unit_label()})" for s in indicators.indicator_specs()],
         "Kriterium": [CRITERIA[s.criterion].name() for s in indicators.indicator_specs()],

@@ -21,7 +21,7 @@ from matplotlib.backends.backend_pdf import PdfPages
 from matplotlib.figure import Figure
 from openpyxl import load_workbook
 
-from geo.format import number
+from geo.format import excel_format, number
 from geo.report.excel import write_table
 from geo.style import cluster_colour
 
@@ -70,7 +70,7 @@ def add_portfolio_sheet(xlsx: bytes, report: PortfolioReport) -> bytes:
     if SHEET in wb.sheetnames:
         del wb[SHEET]
     ws = wb.create_sheet(SHEET)
-    write_table(ws, OFFICE_HEAD, report.office_rows(), [None, None, None, None, "#,##0", "0.0%", "0.0", None, None],
+    write_table(ws, OFFICE_HEAD, report.office_rows(), [None, None, None, None, excel_format(0), excel_format(1, percent_sign=True), excel_format(1), None, None],
                 [28, 16, 12, 16, 14, 12, 10, 8, 60], wrap=True)
     row = len(report.offices) + 3
     for line in (report.method_da, report.cost_da):
@@ -80,11 +80,11 @@ def add_portfolio_sheet(xlsx: bytes, report: PortfolioReport) -> bytes:
         row += 1
         head = ["Kommunekode", "Kommune", "Kontorer inden for 30 min", "45 min", "60 min", "Klyngeansatte betjent"]
         rows = report.reach[["kommunekode", "kommune", "offices_30", "offices_45", "offices_60", "employees_served"]].values.tolist()
-        write_table(ws, head, rows, [None, None, None, None, None, "#,##0"], [12, 16, 40, 40, 40, 14], start_row=row, wrap=True)
+        write_table(ws, head, rows, [None, None, None, None, None, excel_format(0)], [12, 16, 40, 40, 40, 14], start_row=row, wrap=True)
         row += len(rows) + 2
     if report.split is not None:
         cols = list(report.split.columns)
-        write_table(ws, cols, report.split.values.tolist(), [None, None, *["#,##0"] * (len(cols) - 2)], [12, 16],
+        write_table(ws, cols, report.split.values.tolist(), [None, None, *[excel_format(0)] * (len(cols) - 2)], [12, 16],
                     start_row=row)
         ws.cell(row=row + len(report.split) + 1, column=1, value=report.split_formula)
     ws.freeze_panes = "A2"
