@@ -56,7 +56,7 @@ def surface_view(settings: Settings, ctx: indicators.IndicatorContext, table: pd
     st.markdown("**Bedste områder** (lokale maksima under de valgte vægte)")
     for row in top.itertuples():
         c1, c2 = st.columns([4, 1])
-        c1.markdown(md(f"{row.rank}. {row.label} – {number(row.score, 1)} point"))
+        c1.markdown(md(f"{row.label} – {number(row.score, 1)} point"))
         c2.button("Tilføj som lokalitet", key=f"surface_add_{row.cell}", on_click=_add,
                   args=(f"Område {row.rank} ved {row.town}", row.lat, row.lon))
     _clicked_cell(surface, total, (out or {}).get("last_clicked"))
