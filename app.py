@@ -9,16 +9,9 @@ import streamlit as st
 
 from geo.i18n import t
 from layers.assets import install_static
-from ui.data import cached_context, cached_sites_frame, indicator_table
-from ui.decide import fairness_view, finance_view, suggest_view
-from ui.meeting import (
-    case_view,
-    exports_view,
-    load_from_query_params,
-    presentation_view,
-    sync_query_params,
-)
-from ui.ranking import indicators_view, ranking_view
+from ui.data import cached_context, cached_sites_frame
+from ui.meeting import load_from_query_params, presentation_view, sync_query_params
+from ui.sections import Run, sections_view
 from ui.sidebar import sidebar
 from ui.state import init_state, show_messages, state
 from ui.workspace import map_panel, sites_panel
@@ -46,12 +39,11 @@ show_messages()
 
 sites = cached_sites_frame(settings.data_key, tuple(state.sites), settings.layers)
 ctx = cached_context(settings.data_key, settings.codes, settings.method, settings.layers)
-provenance = [*settings.layers.provenance_lines(), t("method_line", "da", method=settings.engine.describe())]
-table, breakdown = indicator_table(settings.data_key, settings.codes, settings.method, sites, ctx) if len(sites) else (None, None)
+run = Run(settings, sites, ctx, [*settings.layers.provenance_lines(), t("method_line", "da", method=settings.engine.describe())])
 
 if settings.presentation:
-    if table is not None:
-        presentation_view(settings, table)
+    if len(sites):
+        presentation_view(settings, run.table)
     map_panel(settings, sites, height=520)
 else:
     map_col, side_col = st.columns([3, 2], gap="medium")
@@ -60,28 +52,11 @@ else:
         map_panel(settings, sites)
     with side_col:
         sites_panel(settings)
-    tabs = st.tabs([t(f"tab_{name}", lang) for name in ("indicators", "ranking", "suggest", "fairness", "finance", "meeting")])
-    with tabs[2]:
-        suggest_view(settings, ctx, sites)
-    if table is None:
-        for tab in (tabs[0], tabs[1], tabs[3], tabs[4], tabs[5]):
-            tab.info(t("no_sites", lang))
-    else:
-        with tabs[0]:
-            indicators_view(settings, table, breakdown, provenance)
-        with tabs[1]:
-            ranking_view(settings, table)
-        with tabs[3]:
-            fairness_view(settings, ctx, sites)
-        with tabs[4]:
-            finance_view(settings, ctx, sites, provenance)
-        with tabs[5]:
-            case_view(settings, table)
-            exports_view(settings, sites, table, breakdown, provenance)
+    sections_view(run)
 
 with st.expander(t("provenance_section", lang), expanded=False):
     for line in [*settings.layers.provenance_lines(), *settings.layers.report]:
         st.markdown(f"- {line}")
     st.markdown(f"- {t('method_line', lang, method=settings.engine.describe())}")
 sync_query_params(settings)
-state["script_ms"] = (time.perf_counter() - _started) * 1000  # server time of this run (benchmarks read it)
+state.script_ms = (time.perf_counter() - _started) * 1000  # server time of this run (benchmarks read it)

@@ -15,6 +15,7 @@ from geo.errors import KlyngestedError
 from geo.i18n import number, t
 from geo.reach import indicators
 from geo.reach.criteria import CRITERIA
+from geo.reach.indicators import IndicatorContext
 from geo.report.bundle import build_report_data
 from geo.report.formats import render
 from geo.report.safety import safe_filename
@@ -26,27 +27,21 @@ from geo.report.scenario import (
     scenario_from_json,
     to_query_params,
 )
+from ui.results import finance_inputs, finance_result, ranking_inputs, ranking_result
 from ui.sidebar import Settings
-from ui.state import flash, set_weights, state
+from ui.state import KEPT_WIDGETS, flash, restore_choice, set_weights, state
 
 EXPORTS = (("pdf", "application/pdf"), ("xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
            ("gpkg", "application/geopackage+sqlite3"), ("html", "text/html"))
 
 
-def _snapshot(settings: Settings) -> tuple[str, str]:
-    if settings.data_key.startswith("snapshot-"):
-        return settings.data_key.removeprefix("snapshot-"), ""
-    return ("standard" if settings.data_key == "default" else settings.data_key), ""
-
-
 def current_scenario(settings: Settings) -> Scenario:
     """The session's work as a Scenario (sites, cluster, weights, method, texts, snapshot)."""
-    snap_id, snap_date = _snapshot(settings)
     return Scenario(
         sites=list(state.sites), name=state.scenario_name, cluster_id=settings.cluster_id if not settings.cluster_id.startswith("__") else None,
-        codes=settings.codes, weights=dict(state.weights), method=settings.method, snapshot_id=snap_id,
-        snapshot_date=snap_date, layer_dates=layer_dates(settings.layers), case_texts=dict(state.case_texts),
-        case_site=state.get("case_site"),
+        codes=settings.codes, weights=dict(state.weights), method=settings.method, snapshot_id=settings.snapshot_id,
+        snapshot_date=settings.snapshot_date, layer_dates=layer_dates(settings.layers), case_texts=dict(state.case_texts),
+        case_site=state.case_site,
     )
 
 
@@ -78,7 +73,7 @@ def _load_uploaded_scenario() -> None:
         flash("warning", err.message_da)
         return
     apply_scenario(scenario)
-    state["pending_diff"] = scenario
+    state.pending_diff = scenario
     flash("success", f"Scenarie indlæst: {scenario.name}")
 
 
@@ -111,8 +106,10 @@ def case_view(settings: Settings, table: pd.DataFrame) -> None:
     """Per criterion: the computed evidence beside the lead municipality's own text."""
     lang = settings.lang
     st.caption(t("case_intro", lang))
-    state["case_site"] = st.selectbox(t("case_site", lang), table["site"].tolist(), key="case_site_pick")
-    row = table.set_index("site").loc[state["case_site"]]
+    names = table["site"].tolist()
+    restore_choice("case_site_pick", names, state.case_site if state.case_site in names else names[0])
+    state.case_site = st.selectbox(t("case_site", lang), names, key="case_site_pick")
+    row = table.set_index("site").loc[state.case_site]
     specs = indicators.indicator_specs()
     for cid in CRITERION_IDS:
         crit = CRITERIA[cid]
@@ -126,33 +123,51 @@ def case_view(settings: Settings, table: pd.DataFrame) -> None:
         state.case_texts[cid] = text
 
 
-def exports_view(settings: Settings, sites: gpd.GeoDataFrame, table: pd.DataFrame, breakdown: pd.DataFrame,
-                 provenance: list[str]) -> None:
+def export_signature(settings: Settings) -> str:
+    """Every input that changes the exported files: sites, texts, weights, indicator rules,
+    robustness and finance choices, cluster, method, data state and language."""
+    return repr((state.scenario_name, [tuple(s.__dict__.values()) for s in state.sites], ranking_inputs(),
+                 {k: state[k] for k in KEPT_WIDGETS if k.startswith("fin_")}, settings.codes, settings.cluster_id,
+                 settings.method, settings.data_key, settings.snapshot_id, settings.snapshot_date,
+                 sorted(state.case_texts.items()), state.case_site, settings.lang))
+
+
+def _report_files(settings: Settings, ctx: IndicatorContext, sites: gpd.GeoDataFrame, table: pd.DataFrame,
+                  breakdown: pd.DataFrame, provenance: list[str]) -> dict[str, bytes]:
+    """The four meeting files, from the same cached results the sections show."""
+    ranked = ranking_result(table)
+    try:
+        finance = finance_result(settings, ctx, sites, finance_inputs(sites))
+    except KlyngestedError:
+        finance = None  # the finance section shows the message; the files leave the split out
+    data = build_report_data(
+        settings.layers, sites, settings.engine, codes=settings.codes, cluster_id=settings.cluster_id,
+        cluster_name=settings.cluster_label, scenario_name=state.scenario_name, lang=settings.lang, table=table,
+        breakdown=breakdown, weights=state.weights,
+        ranking=None if ranked is None else ranked.ranking.table,
+        robustness=None if ranked is None else ranked.robustness.sentences,
+        rank_frequencies=None if ranked is None else ranked.robustness.frequencies,
+        finance=None if finance is None else finance.table, finance_formula="" if finance is None else finance.formula_da,
+        case_texts={k: v for k, v in state.case_texts.items() if v}, case_site=state.case_site,
+        provenance_lines=provenance, snapshot_id=settings.snapshot_id, snapshot_date=settings.snapshot_date,
+        created=dt.date.today().isoformat(),
+    )
+    return {fmt: render(data, fmt) for fmt, _ in EXPORTS}
+
+
+def exports_view(settings: Settings, ctx: IndicatorContext, sites: gpd.GeoDataFrame, table: pd.DataFrame,
+                 breakdown: pd.DataFrame, provenance: list[str]) -> None:
     """Scenario name, the four meeting exports, scenario save/load and the link."""
     lang = settings.lang
-    state.scenario_name = st.text_input(t("scenario_name", lang), value=state.scenario_name, key="scenario_name_input", max_chars=120)
-    ranking = state.get("last_ranking")
-    finance = state.get("last_finance")
-    signature = repr((state.scenario_name, [tuple(s.__dict__.values()) for s in state.sites], state.weights, settings.codes,
-                      settings.method, settings.data_key, sorted(state.case_texts.items()), lang,
-                      None if finance is None else finance["table"].to_json()))
+    if "scenario_name_input" not in state:
+        state["scenario_name_input"] = state.scenario_name
+    state.scenario_name = st.text_input(t("scenario_name", lang), key="scenario_name_input", max_chars=120)
+    signature = export_signature(settings)
     if st.button(t("prepare_exports", lang), key="prepare_exports", type="primary"):
         with st.spinner(t("preparing", lang)):
-            snap_id, snap_date = _snapshot(settings)
-            data = build_report_data(
-                settings.layers, sites, settings.engine, codes=settings.codes, cluster_id=settings.cluster_id,
-                cluster_name=settings.cluster_label, scenario_name=state.scenario_name, lang=lang, table=table,
-                breakdown=breakdown, weights=state.weights,
-                ranking=None if ranking is None else ranking["table"],
-                robustness=None if ranking is None else ranking["sentences"],
-                rank_frequencies=None if ranking is None else ranking["frequencies"],
-                finance=None if finance is None else finance["table"], finance_formula="" if finance is None else finance["formula"],
-                case_texts={k: v for k, v in state.case_texts.items() if v}, case_site=state.get("case_site"),
-                provenance_lines=provenance, snapshot_id=snap_id, snapshot_date=snap_date,
-                created=dt.date.today().isoformat(),
-            )
-            state["exports"] = {"signature": signature, "files": {fmt: render(data, fmt) for fmt, _ in EXPORTS}}
-    exports = state.get("exports")
+            state.exports = {"signature": signature,
+                             "files": _report_files(settings, ctx, sites, table, breakdown, provenance)}
+    exports = state.exports
     stem = safe_filename(state.scenario_name)
     if exports and exports["signature"] == signature:
         cols = st.columns(len(EXPORTS))
@@ -167,10 +182,9 @@ def exports_view(settings: Settings, sites: gpd.GeoDataFrame, table: pd.DataFram
                        mime="application/json", key="scenario_save")
     st.file_uploader(t("scenario_load", lang), type=["json"], key="scenario_upload")
     st.button(t("scenario_load_button", lang), on_click=_load_uploaded_scenario, key="scenario_load_button")
-    pending = state.pop("pending_diff", None)
+    pending, state.pending_diff = state.pending_diff, None
     if pending is not None:
-        snap_id, snap_date = _snapshot(settings)
-        for line in diff_snapshot(pending, snap_id, snap_date, layer_dates(settings.layers)):
+        for line in diff_snapshot(pending, settings.snapshot_id, settings.snapshot_date, layer_dates(settings.layers)):
             st.warning(line)
     st.caption(t("share_link", lang))
 
@@ -178,8 +192,9 @@ def exports_view(settings: Settings, sites: gpd.GeoDataFrame, table: pd.DataFram
 def presentation_view(settings: Settings, table: pd.DataFrame) -> None:
     """2–4 sites side by side in large type: the key figures a board needs."""
     lang = settings.lang
-    ranking = state.get("last_ranking")
-    order = ranking["table"]["site"].tolist() if ranking else table["site"].tolist()
+    ranked = ranking_result(table)
+    ranking = None if ranked is None else ranked.ranking.table.set_index("site")
+    order = ranking.index.tolist() if ranking is not None else table["site"].tolist()
     shown = [s for s in order if s in set(table["site"])][:4]
     cols = st.columns(len(shown))
     rows = table.set_index("site")
@@ -187,14 +202,14 @@ def presentation_view(settings: Settings, table: pd.DataFrame) -> None:
         r = rows.loc[site]
         with col:
             rank = ""
-            if ranking:
-                rank = f"nr. {int(ranking['table'].set_index('site').loc[site, 'rank'])} · "
+            if ranking is not None:
+                rank = f"nr. {int(ranking.loc[site, 'rank'])} · "
             st.markdown(f"## {rank}{site}")
             st.metric(t("pm_workplaces", lang), number(r["workplaces_45"], 0, lang))
             st.metric(t("pm_employees", lang), number(r["employees_45"], 0, lang))
             st.metric(t("pm_share", lang), number(r["share_k17_45"], 1, lang) + " %")
             st.metric(t("pm_institution", lang), number(r["nearest_institution_km"], 1, lang) + " km")
             st.metric(t("pm_station", lang), number(r["nearest_station_min"], 0, lang) + " min")
-            if ranking:
-                st.markdown(f"**{ranking['sentences'][site]}**")
+            if ranked is not None:
+                st.markdown(f"**{ranked.robustness.sentences[site]}**")
     st.caption(f"{r['method_note']} · {r['data']}")

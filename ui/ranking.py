@@ -9,10 +9,9 @@ import streamlit as st
 from geo.decide.robustness import (
     leave_one_criterion_out,
     leave_one_site_out,
-    monte_carlo,
     reversal_sentences,
 )
-from geo.decide.scoring import Ranking, explain, score
+from geo.decide.scoring import Ranking, explain
 from geo.decide.weights import CRITERION_IDS, equal_weights, rebalance
 from geo.i18n import number, t
 from geo.reach import indicators
@@ -20,6 +19,7 @@ from geo.reach.criteria import CRITERIA
 from geo.report.csv import to_csv_bytes
 from geo.report.safety import safe_filename
 from geo.style import CRITERION_COLOURS
+from ui.results import ranking_result, rule_parts
 from ui.sidebar import Settings
 from ui.state import set_weights, state
 
@@ -28,7 +28,7 @@ def indicators_view(settings: Settings, table: pd.DataFrame, breakdown: pd.DataF
     """The indicator table (sites as columns), CSV export and the per-municipality breakdown."""
     lang = settings.lang
     st.table(indicators.display_table(table, lang))
-    danish = st.checkbox(t("csv_danish", lang), value=True, key="csv_danish")
+    danish = st.checkbox(t("csv_danish", lang), key="csv_danish")
     st.download_button(
         t("download_csv", lang),
         data=to_csv_bytes(table, provenance, danish=danish),
@@ -42,7 +42,7 @@ def indicators_view(settings: Settings, table: pd.DataFrame, breakdown: pd.DataF
 
 
 def _on_weight(cid: str) -> None:
-    locked = state.locked if state.locked in CRITERION_IDS and state.locked != cid else None
+    locked = state["locked"] if state["locked"] in CRITERION_IDS and state["locked"] != cid else None
     set_weights(rebalance(state.weights, cid, state[f"w_{cid}"], locked))
 
 
@@ -60,30 +60,43 @@ def weight_controls(lang: str) -> dict[str, float]:
     return dict(state.weights)
 
 
-def indicator_settings(lang: str) -> tuple[dict, dict, dict]:
-    """Direction, target and inclusion per indicator (feeds, directions, targets)."""
-    specs = indicators.indicator_specs()
+def _rule_labels(lang: str) -> tuple[str, str, str]:
+    return t("more_is_better", lang), t("target", lang), t("included", lang)
+
+
+def _on_rules(editor_key: str, lang: str) -> None:
+    """Apply the indicator table's edits to the kept rules (one version per edit, like the sites)."""
+    more_l, target_l, included_l = _rule_labels(lang)
+    columns = list(state.rules)
+    rules = dict(state.rules)
+    for index, change in state[editor_key].get("edited_rows", {}).items():
+        column = columns[int(index)]
+        more, target, included = rules[column]
+        target = change.get(target_l, target)
+        rules[column] = (bool(change.get(more_l, more)),
+                         float(target) if target is not None and pd.notna(target) and float(target) > 0 else None,
+                         bool(change.get(included_l, included)))
+    state.rules = rules
+    state.rules_version += 1
+
+
+def indicator_settings(lang: str) -> None:
+    """Direction, target and inclusion per indicator, edited into the kept rules."""
+    specs = {s.column: s for s in indicators.indicator_specs()}
+    more_l, target_l, included_l = _rule_labels(lang)
+    rules = state.rules
     base = pd.DataFrame({
-        "column": [s.column for s in specs],
-        t("indicator", lang): [s.label_da if lang == "da" else s.label_en for s in specs],
-        t("criterion", lang): [CRITERIA[s.criterion].name_da if lang == "da" else CRITERIA[s.criterion].name_en for s in specs],
-        t("more_is_better", lang): [s.higher_is_better for s in specs],
-        t("target", lang): [None] * len(specs),
-        t("included", lang): [True] * len(specs),
+        t("indicator", lang): [specs[c].label_da if lang == "da" else specs[c].label_en for c in rules],
+        t("criterion", lang): [CRITERIA[specs[c].criterion].name_da if lang == "da" else CRITERIA[specs[c].criterion].name_en
+                               for c in rules],
+        more_l: [r[0] for r in rules.values()],
+        target_l: [r[1] for r in rules.values()],
+        included_l: [r[2] for r in rules.values()],
     })
-    edited = st.data_editor(base, key="indicator_settings", hide_index=True, width="stretch",
-                            column_config={"column": None}, disabled=[t("indicator", lang), t("criterion", lang)])
-    crit = {s.column: s.criterion for s in specs}
-    feeds: dict[str, list[str]] = {c: [] for c in CRITERION_IDS}
-    directions, targets = {}, {}
-    for row in edited.itertuples(index=False):
-        column, more, target, included = row[0], row[3], row[4], row[5]
-        directions[column] = bool(more)
-        if included:
-            feeds[crit[column]].append(column)
-        if target is not None and pd.notna(target) and float(target) > 0:
-            targets[column] = float(target)
-    return {k: tuple(v) for k, v in feeds.items()}, directions, targets
+    editor_key = f"indicator_settings_{state.rules_version}"
+    st.data_editor(base, key=editor_key, hide_index=True, width="stretch", on_change=_on_rules, args=(editor_key, lang),
+                   column_config={target_l: st.column_config.NumberColumn(target_l, min_value=0.0)},
+                   disabled=[t("indicator", lang), t("criterion", lang)])
 
 
 def contribution_chart(ranking: Ranking, lang: str) -> alt.Chart:
@@ -127,18 +140,6 @@ def frequency_chart(freq: pd.DataFrame, lang: str) -> alt.Chart:
 
 
 @st.cache_data(show_spinner=False, max_entries=100)
-def _ranked(table: pd.DataFrame, weights: dict, feeds: dict, directions: dict, targets: dict) -> tuple[Ranking, str]:
-    """The ranking, cached on its inputs; the key string identifies it for the robustness caches."""
-    ranking = score(table, weights, feeds=feeds, directions=directions, targets=targets)
-    return ranking, ranking.scores.to_json() + repr(sorted(ranking.weights.items()))
-
-
-@st.cache_data(show_spinner=False, max_entries=100)
-def _robustness(key: str, _scores: pd.DataFrame, _weights: dict, draws: int, method: str):
-    return monte_carlo(_scores, _weights, n=draws, method=method, seed=0)
-
-
-@st.cache_data(show_spinner=False, max_entries=100)
 def _criterion_out(key: str, _scores: pd.DataFrame, _weights: dict) -> pd.DataFrame:
     return leave_one_criterion_out(_scores, _weights)
 
@@ -153,10 +154,12 @@ def ranking_view(settings: Settings, table: pd.DataFrame) -> Ranking | None:
     if len(table) < 2:
         st.info(t("ranking_needs_two", lang))
         return None
-    weights = weight_controls(lang)
+    weight_controls(lang)
     with st.expander(t("indicator_settings", lang)):
-        feeds, directions, targets = indicator_settings(lang)
-    ranking, mc_inputs = _ranked(table, weights, feeds, directions, targets)
+        indicator_settings(lang)
+    result = ranking_result(table)
+    assert result is not None  # two or more sites
+    ranking, mc, mc_inputs = result.ranking, result.robustness, result.key
     winner = ranking.table["site"].iloc[0]
     st.markdown(f"### {explain(ranking, winner)}")
     st.table(pd.DataFrame({
@@ -171,19 +174,18 @@ def ranking_view(settings: Settings, table: pd.DataFrame) -> Ranking | None:
 
     st.subheader(t("robustness", lang))
     c1, c2 = st.columns(2)
-    method = c1.radio(t("robustness_method", lang), ["dirichlet", "uniform"], horizontal=True, key="mc_method",
-                      format_func=lambda m: t(f"mc_{m}", lang))
-    draws = c2.select_slider(t("draws", lang), [1_000, 5_000, 10_000, 20_000], value=10_000, key="mc_draws")
-    mc = _robustness(mc_inputs, ranking.scores, ranking.weights, draws, method)
+    # the robustness choices are drawn after the figures they feed; a change reruns the fragment
+    c1.radio(t("robustness_method", lang), ["dirichlet", "uniform"], horizontal=True, key="mc_method",
+             format_func=lambda m: t(f"mc_{m}", lang))
+    c2.select_slider(t("draws", lang), [1_000, 5_000, 10_000, 20_000], key="mc_draws")
     for site in ranking.table["site"]:
         st.markdown(f"- **{mc.sentences[site]}**")
     st.altair_chart(frequency_chart(mc.frequencies, lang), width="stretch")
     st.caption(mc.method_da)
     if st.toggle(t("loso_toggle", lang), key="loso", help=t("loso_help", lang)):
         loco = _criterion_out(mc_inputs, ranking.scores, ranking.weights)
+        feeds, directions, targets = rule_parts(state.rules)
         loso = leave_one_site_out(table, ranking.weights, feeds=feeds, directions=directions, targets=targets)
         lines = [s for s in loco["sentence"] if s] + reversal_sentences(loso)
         st.markdown("\n".join(f"- {s}" for s in lines) if lines else t("no_reversal", lang))
-    state["last_ranking"] = {"table": ranking.table, "sentences": mc.sentences, "frequencies": mc.frequencies,
-                             "weights": ranking.weights}
     return ranking

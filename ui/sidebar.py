@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import hashlib
 from dataclasses import dataclass
+from pathlib import Path
 
 import streamlit as st
 
@@ -12,7 +13,7 @@ from geo.data.bundle import Layers
 from geo.data.clusters import format_codes, load_clusters, parse_codes
 from geo.data.loading import UserFiles, find_folder_files, folder_from_env
 from geo.data.refresh import DEFAULT_LAYERS, refresh
-from geo.data.snapshot import current_snapshot, snapshot_dates
+from geo.data.snapshot import current_snapshot, read_manifest, snapshot_dates
 from geo.errors import KlyngestedError
 from geo.i18n import LANGUAGES, t
 from geo.reach.catchment import CatchmentEngine
@@ -27,6 +28,9 @@ class Settings:
     lang: str
     data_key: str
     layers: Layers
+    #: The data snapshot the numbers come from ("standard" for the embedded demodata) and its date.
+    snapshot_id: str
+    snapshot_date: str
     cluster_id: str
     cluster_label: str
     codes: tuple[str, ...] | None
@@ -66,7 +70,23 @@ def _refresh_data(lang: str) -> None:
     st.rerun()
 
 
-def _data_source(lang: str, frozen: bool) -> tuple[str, Layers]:
+@dataclass(frozen=True)
+class DataSource:
+    key: str
+    layers: Layers
+    snapshot_id: str
+    snapshot_date: str
+
+
+def _snapshot_date(snapshot: Path) -> str:
+    """The day a snapshot was written (from its manifest)."""
+    try:
+        return str(read_manifest(snapshot).get("created", ""))[:10]
+    except KlyngestedError:
+        return ""
+
+
+def _data_source(lang: str, frozen: bool) -> DataSource:
     folder = folder_from_env()
     snapshot = current_snapshot()
     options = ["default"] + (["snapshot"] if snapshot else []) + (["folder"] if folder else []) + ["upload"]
@@ -96,17 +116,17 @@ def _data_source(lang: str, frozen: bool) -> tuple[str, Layers]:
         dates = snapshot_dates(snapshot)
         st.caption(t("snapshot_dates", lang) + "; ".join(f"{k}: {v or '–'}" for k, v in dates.items()))
 
-    key, files, snap = "default", None, None
+    key, files, snap, snap_id = "default", None, None, "standard"
     if source == "folder" and folder:
-        key, files = f"folder-{folder}", find_folder_files(folder)
+        key, files, snap_id = f"folder-{folder}", find_folder_files(folder), "mappe"
     elif source == "upload" and state.files is not None:
-        key, files = state.files_key, state.files
+        key, files, snap_id = state.files_key, state.files, state.files_key
     elif source == "snapshot" and snapshot:
-        key, snap = f"snapshot-{snapshot.name}", str(snapshot)
+        key, snap, snap_id = f"snapshot-{snapshot.name}", str(snapshot), snapshot.name
     layers = try_load(key, files, labels.get(source, source), lang, snap)
     if layers is None:
-        key, layers = "default", cached_layers("default", None)
-    return key, layers
+        return DataSource("default", cached_layers("default", None), "standard", "")
+    return DataSource(key, layers, snap_id, _snapshot_date(snapshot) if snap and snapshot else "")
 
 
 def _cluster(lang: str, frozen: bool) -> tuple[str, str, tuple[str, ...] | None]:
@@ -137,7 +157,7 @@ def sidebar() -> Settings:
         if presentation:
             st.caption(t("presentation_frozen", lang))
         st.header(t("data_section", lang))
-        data_key, layers = _data_source(lang, presentation)
+        data = _data_source(lang, presentation)
         st.header(t("cluster_section", lang))
         cluster_id, cluster_label, codes = _cluster(lang, presentation)
         st.header(t("method_section", lang))
@@ -146,4 +166,4 @@ def sidebar() -> Settings:
         engine = engine_for(method)
         st.caption(t("method_line", lang, method=engine.describe()))
         tiles = st.toggle(t("tiles", lang), value=False, key="tiles")
-    return Settings(lang, data_key, layers, cluster_id, cluster_label, codes, method, engine, tiles, presentation)
+    return Settings(lang, data.key, data.layers, data.snapshot_id, data.snapshot_date, cluster_id, cluster_label, codes, method, engine, tiles, presentation)

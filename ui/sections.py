@@ -1,0 +1,85 @@
+"""The sections below the map, as lazy tabs: only the tab the user looks at runs.
+
+A new section plugs in with one `Section` line in `SECTIONS`. Each section gets the run's
+inputs (`Run`); results several sections share come from `ui.results`, cached on their inputs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import cached_property
+
+import geopandas as gpd
+import pandas as pd
+import streamlit as st
+
+from geo.i18n import t
+from geo.reach.indicators import IndicatorContext
+from ui.data import indicator_table
+from ui.decide import fairness_view, finance_view, suggest_view
+from ui.meeting import case_view, exports_view
+from ui.ranking import indicators_view, ranking_view
+from ui.sidebar import Settings
+
+
+@dataclass(frozen=True)
+class Run:
+    """What one script run knows: settings, the sites, the indicator context, provenance lines."""
+
+    settings: Settings
+    sites: gpd.GeoDataFrame
+    ctx: IndicatorContext
+    provenance: list[str]
+
+    @cached_property
+    def tables(self) -> tuple[pd.DataFrame, pd.DataFrame]:
+        """Indicator table and per-municipality breakdown (from the per-site cache), on first use."""
+        s = self.settings
+        return indicator_table(s.data_key, s.codes, s.method, self.sites, self.ctx)
+
+    @property
+    def table(self) -> pd.DataFrame:
+        return self.tables[0]
+
+    @property
+    def breakdown(self) -> pd.DataFrame:
+        return self.tables[1]
+
+
+def _meeting(run: Run) -> None:
+    case_view(run.settings, run.table)
+    exports_view(run.settings, run.ctx, run.sites, run.table, run.breakdown, run.provenance)
+
+
+@dataclass(frozen=True)
+class Section:
+    """One tab: its id (label ``tab_<id>`` in geo.i18n) and what it draws."""
+
+    id: str
+    show: Callable[[Run], object]
+    needs_sites: bool = True
+
+
+SECTIONS: tuple[Section, ...] = (
+    Section("indicators", lambda r: indicators_view(r.settings, r.table, r.breakdown, r.provenance)),
+    Section("ranking", lambda r: ranking_view(r.settings, r.table)),
+    Section("suggest", lambda r: suggest_view(r.settings, r.ctx, r.sites), needs_sites=False),
+    Section("fairness", lambda r: fairness_view(r.settings, r.ctx, r.sites)),
+    Section("finance", lambda r: finance_view(r.settings, r.ctx, r.sites, r.provenance)),
+    Section("meeting", _meeting),
+)
+
+
+def sections_view(run: Run) -> None:
+    """Tabs that rerun on a switch; a hidden tab's code does not run at all."""
+    lang = run.settings.lang
+    tabs = st.tabs([t(f"tab_{s.id}", lang) for s in SECTIONS], key="section", on_change="rerun")
+    for tab, section in zip(tabs, SECTIONS, strict=True):
+        if tab.open is False:
+            continue
+        with tab:
+            if section.needs_sites and not len(run.sites):
+                st.info(t("no_sites", lang))
+            else:
+                section.show(run)
