@@ -4,20 +4,19 @@ from __future__ import annotations
 
 from functools import partial
 
-import folium
 import geopandas as gpd
 import pandas as pd
 import streamlit as st
-from streamlit_folium import st_folium
 
 from geo.data.sites import Site, check_lonlat, read_sites_csv
 from geo.errors import KlyngestedError
 from geo.i18n import t
 from geo.settings import CRS_DISPLAY, THRESHOLDS_MIN
-from layers.basemap import base_map
 from layers.legend import legend_html
-from layers.sites import sites_layer, suggestions_layer
+from layers.dynamic import group_js
+from layers.sites import site_markers, site_rings, suggestion_markers
 from ui.data import cached_catchment, cached_map_data
+from ui.mapview import cached_static_map, show_map
 from ui.sidebar import Settings
 from ui.state import add_site, apply_site_edits, flash, state
 
@@ -28,24 +27,13 @@ def map_panel(settings: Settings, sites: gpd.GeoDataFrame, height: int = MAP_HEI
     """The map: static layers once per data state, sites and suggestions as the dynamic group."""
     lang = settings.lang
     static = cached_map_data(settings.data_key, settings.codes, settings.layers)
-    # a new Map each run (a Map must not be shared between sessions); streamlit-folium hashes
-    # its script with stable names, so the browser redraws only when the content changes
-    fmap = base_map(static, THRESHOLDS_MIN, tiles=settings.tiles, with_legend=False)
-    groups = [sites_layer(sites, [cached_catchment(settings.method, p.x, p.y) for p in sites.geometry], settings.method)]
+    rings = site_rings(sites, [cached_catchment(settings.method, p.x, p.y) for p in sites.geometry], settings.method)
+    groups = [group_js(0, rings, site_markers(sites))]
     suggestion = state.suggestion
     if suggestion is not None and suggestion.get("data_key") == settings.data_key:
-        groups.append(suggestions_layer(suggestion["chosen"]))
-    st_folium(
-        fmap,
-        key="map",
-        height=height,
-        use_container_width=True,
-        returned_objects=["last_clicked"],
-        feature_group_to_add=groups,
-        layer_control=folium.LayerControl(collapsed=False),
-        on_change=None if settings.presentation else partial(_on_map_click, lang),
-        render=False,  # st_folium renders the map itself again below; one render is enough
-    )
+        groups.append(group_js(1, None, suggestion_markers(suggestion["chosen"])))
+    show_map(cached_static_map(settings.data_key, settings.codes, settings.tiles, static), groups, key="map",
+             height=height, on_change=None if settings.presentation else partial(_on_map_click, lang))
     st.markdown(legend_html(THRESHOLDS_MIN, static.workplaces["title"], static.workplace_count), unsafe_allow_html=True)
 
 
