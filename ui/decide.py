@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from functools import partial
 
 import geopandas as gpd
 import matplotlib.pyplot as plt
@@ -141,7 +142,7 @@ def finance_view(settings: Settings, ctx: IndicatorContext, sites: gpd.GeoDataFr
     }).set_index(t("municipality", lang)))
     st.markdown(t("finance_sum", lang, total=number(table["beloeb_kr"].sum(), 0, lang)))
     st.caption(f"{result.formula_da} · {settings.engine.label()} · {ctx.data_label}")
-    st.download_button(t("download_csv", lang), to_csv_bytes(table[["kommunekode", "kommune", "andel", "beloeb_kr"]],
+    st.download_button(t("download_csv", lang), partial(to_csv_bytes, table[["kommunekode", "kommune", "andel", "beloeb_kr"]],
                        [*provenance, f"Fordeling: {result.formula_da}"]),
                        file_name=f"{safe_filename('klyngested_medfinansiering')}.csv", mime="text/csv", key="fin_csv")
     return table

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 import altair as alt
 import pandas as pd
 import streamlit as st
@@ -20,6 +22,7 @@ from geo.report.csv import to_csv_bytes
 from geo.report.safety import safe_filename
 from geo.style import CRITERION_COLOURS
 from ui.results import ranking_result, rule_parts
+from ui.runlog import timed
 from ui.sidebar import Settings
 from ui.state import set_weights, state
 
@@ -31,7 +34,7 @@ def indicators_view(settings: Settings, table: pd.DataFrame, breakdown: pd.DataF
     danish = st.checkbox(t("csv_danish", lang), key="csv_danish")
     st.download_button(
         t("download_csv", lang),
-        data=to_csv_bytes(table, provenance, danish=danish),
+        data=partial(to_csv_bytes, table, provenance, danish=danish),  # made only when clicked
         file_name=f"{safe_filename('klyngested_indikatorer')}.csv",
         mime="text/csv",
         key="download_csv",
@@ -145,6 +148,7 @@ def _criterion_out(key: str, _scores: pd.DataFrame, _weights: dict) -> pd.DataFr
 
 
 @st.fragment
+@timed("ranking")
 def ranking_view(settings: Settings, table: pd.DataFrame) -> Ranking | None:
     """Weights, ranking with explanation, and robustness in plain Danish.
 

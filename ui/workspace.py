@@ -11,11 +11,11 @@ import streamlit as st
 from geo.data.sites import Site, check_lonlat, read_sites_csv
 from geo.errors import KlyngestedError
 from geo.i18n import t
-from geo.settings import CRS_DISPLAY, THRESHOLDS_MIN
-from layers.legend import legend_html
+from geo.settings import THRESHOLDS_MIN
 from layers.dynamic import group_js
+from layers.legend import legend_html
 from layers.sites import site_markers, site_rings, suggestion_markers
-from ui.data import cached_catchment, cached_map_data
+from ui.data import cached_catchment, cached_map_data, cached_town_points
 from ui.mapview import cached_static_map, show_map
 from ui.sidebar import Settings
 from ui.state import add_site, apply_site_edits, flash, state
@@ -71,7 +71,7 @@ def sites_panel(settings: Settings) -> None:
             except KlyngestedError as err:
                 st.error(err.message(lang))
     with tab_town:
-        towns = settings.layers.towns.to_crs(CRS_DISPLAY).sort_values("name")
+        towns = cached_town_points(settings.data_key, settings.layers)
         with st.form("add_town"):
             names = towns["name"].tolist()
             town = st.selectbox(t("town", lang), names, index=names.index("Næstved") if "Næstved" in names else 0, key="town_pick")
