@@ -4,6 +4,7 @@ the shareable link, and the presentation view."""
 from __future__ import annotations
 
 import datetime as dt
+from functools import partial
 
 import geopandas as gpd
 import pandas as pd
@@ -16,7 +17,7 @@ from geo.i18n import number, t
 from geo.reach import indicators
 from geo.reach.criteria import CRITERIA
 from geo.reach.indicators import IndicatorContext
-from geo.report.bundle import build_report_data
+from geo.report.bundle import ReportData, build_report_data
 from geo.report.formats import render
 from geo.report.safety import safe_filename
 from geo.report.scenario import (
@@ -132,15 +133,15 @@ def export_signature(settings: Settings) -> str:
                  sorted(state.case_texts.items()), state.case_site, settings.lang))
 
 
-def _report_files(settings: Settings, ctx: IndicatorContext, sites: gpd.GeoDataFrame, table: pd.DataFrame,
-                  breakdown: pd.DataFrame, provenance: list[str]) -> dict[str, bytes]:
-    """The four meeting files, from the same cached results the sections show."""
+def _report_data(settings: Settings, ctx: IndicatorContext, sites: gpd.GeoDataFrame, table: pd.DataFrame,
+                 breakdown: pd.DataFrame, provenance: list[str]) -> ReportData:
+    """Everything the four meeting files show, from the same cached results the sections show."""
     ranked = ranking_result(table)
     try:
         finance = finance_result(settings, ctx, sites, finance_inputs(sites))
     except KlyngestedError:
         finance = None  # the finance section shows the message; the files leave the split out
-    data = build_report_data(
+    return build_report_data(
         settings.layers, sites, settings.engine, codes=settings.codes, cluster_id=settings.cluster_id,
         cluster_name=settings.cluster_label, scenario_name=state.scenario_name, lang=settings.lang, table=table,
         breakdown=breakdown, weights=state.weights,
@@ -152,7 +153,12 @@ def _report_files(settings: Settings, ctx: IndicatorContext, sites: gpd.GeoDataF
         provenance_lines=provenance, snapshot_id=settings.snapshot_id, snapshot_date=settings.snapshot_date,
         created=dt.date.today().isoformat(),
     )
-    return {fmt: render(data, fmt) for fmt, _ in EXPORTS}
+
+
+@st.cache_data(show_spinner=False, max_entries=20, ttl=3600)
+def _file(signature: str, fmt: str, _data: ReportData) -> bytes:
+    """One meeting file, made when its button is clicked and kept for this signature."""
+    return render(_data, fmt)
 
 
 def exports_view(settings: Settings, ctx: IndicatorContext, sites: gpd.GeoDataFrame, table: pd.DataFrame,
@@ -165,14 +171,16 @@ def exports_view(settings: Settings, ctx: IndicatorContext, sites: gpd.GeoDataFr
     signature = export_signature(settings)
     if st.button(t("prepare_exports", lang), key="prepare_exports", type="primary"):
         with st.spinner(t("preparing", lang)):
+            # the files themselves are made when their button is clicked (one, not all four)
             state.exports = {"signature": signature,
-                             "files": _report_files(settings, ctx, sites, table, breakdown, provenance)}
+                             "data": _report_data(settings, ctx, sites, table, breakdown, provenance)}
     exports = state.exports
     stem = safe_filename(state.scenario_name)
     if exports and exports["signature"] == signature:
         cols = st.columns(len(EXPORTS))
         for col, (fmt, mime) in zip(cols, EXPORTS, strict=True):
-            col.download_button(t(f"export_{fmt}", lang), exports["files"][fmt], file_name=f"{stem}.{fmt}", mime=mime, key=f"dl_{fmt}")
+            col.download_button(t(f"export_{fmt}", lang), partial(_file, signature, fmt, exports["data"]),
+                                file_name=f"{stem}.{fmt}", mime=mime, key=f"dl_{fmt}")
     elif exports:
         st.caption(t("exports_stale", lang))
     st.divider()
