@@ -23,6 +23,7 @@ from geo.settings import THRESHOLDS_MIN
 from layers.basemap import MapData, base_map
 from layers.sites import SITES_GROUP, SUGGESTIONS_GROUP
 from ui.data import DATA_STATES, DATA_TTL
+from ui.state import state
 
 
 @dataclass(frozen=True)
@@ -79,7 +80,7 @@ def show_map(static: StaticMap, groups: Sequence[str], key: str, height: int,
     hash_key = stf.generate_js_hash(static.script, key, False)
 
     def changed() -> None:
-        st.session_state[key] = st.session_state.get(hash_key, {})
+        state[key] = state.get(hash_key, {})
         if on_change is not None:
             on_change()
 
