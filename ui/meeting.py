@@ -10,7 +10,6 @@ import geopandas as gpd
 import pandas as pd
 import streamlit as st
 
-import layers.standalone  # noqa: F401  registers the HTML map export
 from geo.decide.weights import CRITERION_IDS, normalise
 from geo.errors import KlyngestedError
 from geo.i18n import number, t
@@ -18,7 +17,6 @@ from geo.reach import indicators
 from geo.reach.criteria import CRITERIA
 from geo.reach.indicators import IndicatorContext
 from geo.report.bundle import ReportData, build_report_data
-from geo.report.formats import render
 from geo.report.safety import safe_filename
 from geo.report.scenario import (
     Scenario,
@@ -158,6 +156,9 @@ def _report_data(settings: Settings, ctx: IndicatorContext, sites: gpd.GeoDataFr
 @st.cache_data(show_spinner=False, max_entries=20, ttl=3600)
 def _file(signature: str, fmt: str, _data: ReportData) -> bytes:
     """One meeting file, made when its button is clicked and kept for this signature."""
+    import layers.standalone  # noqa: F401  # optional: registers the HTML export, on first use
+    from geo.report.formats import render  # optional: writers load on first use
+
     return render(_data, fmt)
 
 

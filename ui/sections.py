@@ -17,9 +17,6 @@ import streamlit as st
 from geo.i18n import t
 from geo.reach.indicators import IndicatorContext
 from ui.data import indicator_table
-from ui.decide import fairness_view, finance_view, suggest_view
-from ui.meeting import case_view, exports_view
-from ui.ranking import indicators_view, ranking_view
 from ui.sidebar import Settings
 
 
@@ -47,7 +44,42 @@ class Run:
         return self.tables[1]
 
 
+# Section modules load when their tab first opens (altair, matplotlib and the report writers
+# are not needed for the first paint of the map).
+
+def _indicators(run: Run) -> None:
+    from ui.ranking import indicators_view  # optional: altair loads with the first table tab
+
+    indicators_view(run.settings, run.table, run.breakdown, run.provenance)
+
+
+def _ranking(run: Run) -> None:
+    from ui.ranking import ranking_view  # optional: altair loads when the tab opens
+
+    ranking_view(run.settings, run.table)
+
+
+def _suggest(run: Run) -> None:
+    from ui.decide import suggest_view  # optional: matplotlib loads when the tab opens
+
+    suggest_view(run.settings, run.ctx, run.sites)
+
+
+def _fairness(run: Run) -> None:
+    from ui.decide import fairness_view  # optional: matplotlib loads when the tab opens
+
+    fairness_view(run.settings, run.ctx, run.sites)
+
+
+def _finance(run: Run) -> None:
+    from ui.decide import finance_view  # optional: matplotlib loads when the tab opens
+
+    finance_view(run.settings, run.ctx, run.sites, run.provenance)
+
+
 def _meeting(run: Run) -> None:
+    from ui.meeting import case_view, exports_view  # optional: loads when the tab opens
+
     case_view(run.settings, run.table)
     exports_view(run.settings, run.ctx, run.sites, run.table, run.breakdown, run.provenance)
 
@@ -62,11 +94,11 @@ class Section:
 
 
 SECTIONS: tuple[Section, ...] = (
-    Section("indicators", lambda r: indicators_view(r.settings, r.table, r.breakdown, r.provenance)),
-    Section("ranking", lambda r: ranking_view(r.settings, r.table)),
-    Section("suggest", lambda r: suggest_view(r.settings, r.ctx, r.sites), needs_sites=False),
-    Section("fairness", lambda r: fairness_view(r.settings, r.ctx, r.sites)),
-    Section("finance", lambda r: finance_view(r.settings, r.ctx, r.sites, r.provenance)),
+    Section("indicators", _indicators),
+    Section("ranking", _ranking),
+    Section("suggest", _suggest, needs_sites=False),
+    Section("fairness", _fairness),
+    Section("finance", _finance),
     Section("meeting", _meeting),
 )
 
