@@ -32,7 +32,7 @@ import urllib.parse
 from collections.abc import Callable
 from pathlib import Path
 
-from benchmarks import row
+from benchmarks import format_table, row
 from geo.data.sources.embedded import load_towns
 from geo.settings import CRS_DISPLAY
 
@@ -41,6 +41,11 @@ MARKERS = '[aria-label^="Lokalitet "]'
 RUNNING = "document.querySelector('.stApp')?.getAttribute('data-test-script-state') === 'running'"
 IDLE = "() => document.querySelector('.stApp')?.getAttribute('data-test-script-state') !== 'running'"
 TIMEOUT_MS = 120_000
+
+try:
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+except ImportError:  # playwright is a test dependency; the benchmark says so when run without it
+    PlaywrightTimeout = TimeoutError  # type: ignore[misc,assignment]
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -75,12 +80,16 @@ class RunLog:
 
 
 def _timed(log: RunLog, act: Callable[[], None], done: Callable[[], None], page) -> tuple[float, float]:
-    """(seconds from the action to ``done``, server ms of the runs it caused)."""
+    """(seconds from the action to ``done``, server ms of the runs it caused); NaN seconds when
+    the result never showed (counted as a failure, not left out of the figures silently)."""
     t_wall = time.time()
     t0 = time.perf_counter()
-    act()
-    done()
-    seconds = time.perf_counter() - t0
+    try:
+        act()
+        done()
+        seconds = time.perf_counter() - t0
+    except PlaywrightTimeout:
+        seconds = math.nan
     page.wait_for_function(IDLE, timeout=TIMEOUT_MS)
     page.wait_for_timeout(150)  # the run log line is written as the run ends
     return seconds, log.since(t_wall)
@@ -129,7 +138,8 @@ def _case(browser, base: str, points, method: str, n: int, args, log: RunLog) ->
     box = leaflet.bounding_box()
     for i in range(args.repeat):
         before = frame.locator(MARKERS).count()
-        position = {"x": box["width"] * (0.35 + 0.03 * i), "y": box["height"] * (0.5 + 0.01 * (i % 5))}
+        angle = 2 * math.pi * i / args.repeat  # a ring around the centre, away from earlier clicks
+        position = {"x": box["width"] * (0.5 + 0.15 * math.cos(angle)), "y": box["height"] * (0.5 + 0.15 * math.sin(angle))}
         out["map"].append(_timed(log, lambda position=position: leaflet.click(position=position),
                                  lambda before=before: frame.locator(MARKERS).nth(before).wait_for(timeout=TIMEOUT_MS), page))
     _open_tab(page, "Rangering")
@@ -199,14 +209,19 @@ def run(args: argparse.Namespace) -> list[dict]:
                     cmd = f"python -m benchmarks browser --sites {n} --methods {method} --repeat {args.repeat}"
                     found = _case(browser, url, points, method, n, args, log)
                     for kind, pairs in found.items():
-                        seconds = [s for s, _ in pairs]
+                        seconds = [s for s, _ in pairs if not math.isnan(s)]
+                        failed = len(pairs) - len(seconds)
+                        if not seconds:
+                            rows.append(row(f"{method} ({n} sites): {FIGURES[kind]}: every try timed out", failed, "failures", cmd))
+                            continue
                         server = [ms for _, ms in pairs if not math.isnan(ms)]
                         extra = f"; server median {statistics.median(server):.0f} ms" if server else ""
                         grow = f" ({n}->{n + args.repeat} sites)" if kind in ("add", "map") else f" ({n} sites)"
                         rows.append(row(f"{method}{grow}: {FIGURES[kind]}, median{extra}",
                                         statistics.median(seconds) * 1000, "ms", cmd))
-                        rows.append(row(f"{method}{grow}: {FIGURES[kind]}, p95 of {len(seconds)}",
-                                        _p95(seconds) * 1000, "ms", cmd))
+                        rows.append(row(f"{method}{grow}: {FIGURES[kind]}, p95 of {len(seconds)}"
+                                        + (f" ({failed} timed out)" if failed else ""), _p95(seconds) * 1000, "ms", cmd))
+                    print(format_table(rows), flush=True)  # partial results survive a long run
             browser.close()
     rows.append(row(f"load average (1 min) at the end, {os.cpu_count()} cores", os.getloadavg()[0], "",
                     "python -m benchmarks browser"))
