@@ -83,11 +83,11 @@ def _robustness(key: str, _scores: pd.DataFrame, _weights: dict, draws: int, met
     return monte_carlo(_scores, _weights, n=draws, method=method, seed=0)
 
 
-def ranking_result(table: pd.DataFrame | None, inputs: RankingInputs | None = None) -> RankingResult | None:
-    """Ranking and robustness of the sites (None with fewer than two sites)."""
+def ranking_result(table: pd.DataFrame | None) -> RankingResult | None:
+    """Ranking and robustness of the sites for the kept weights and settings (None with fewer than two sites)."""
     if table is None or len(table) < 2:
         return None
-    inputs = inputs or ranking_inputs()
+    inputs = ranking_inputs()
     feeds, directions, targets = rule_parts(dict(inputs.rules))
     ranking, key = _ranked(table, dict(inputs.weights), feeds, directions, targets)
     return RankingResult(ranking, _robustness(key, ranking.scores, ranking.weights, inputs.mc_draws, inputs.mc_method), key)

@@ -9,7 +9,7 @@ draw it, and only the visible section is drawn).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import replace
 from functools import partial
 from typing import Any, Generic, TypeVar
@@ -80,9 +80,6 @@ class AppState:
 
     def __contains__(self, key: str) -> bool:
         return key in st.session_state
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(list(st.session_state.keys()))
 
     def get(self, key: str, default: Any = None) -> Any:
         return st.session_state.get(key, default)
