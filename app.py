@@ -11,20 +11,12 @@ from geo.i18n import t
 from geo.text import md
 from layers.assets import install_static
 from ui.chrome import page_chrome
-from ui.data import cached_context, cached_sites_frame, indicator_table
-from ui.decide import fairness_view, finance_view, suggest_view
-from ui.meeting import (
-    case_view,
-    exports_view,
-    load_from_query_params,
-    presentation_view,
-    sync_query_params,
-)
-from ui.portfolio import portfolio_view
-from ui.ranking import indicators_view, ranking_view
+from ui.data import cached_context, cached_sites_frame
+from ui.meeting import load_from_query_params, presentation_view, sync_query_params
+from ui.runlog import log_run
+from ui.sections import Run, sections_view
 from ui.sidebar import sidebar
 from ui.state import init_state, show_messages, state
-from ui.surface import surface_view
 from ui.workspace import map_panel, sites_panel
 
 _started = time.perf_counter()
@@ -45,11 +37,10 @@ show_messages()
 
 sites = cached_sites_frame(settings.data_key, tuple(state.sites), settings.layers)
 ctx = cached_context(settings.data_key, settings.codes, settings.method, settings.layers)
-provenance = [*settings.layers.provenance_lines(), t("method_line", "da", method=settings.engine.describe())]
-table, breakdown = indicator_table(settings.data_key, settings.codes, settings.method, sites, ctx) if len(sites) else (None, None)
+run = Run(settings, sites, ctx, [*settings.layers.provenance_lines(), t("method_line", "da", method=settings.engine.describe())])
 
 if settings.presentation:
-    presentation_view(settings, table, sites)
+    presentation_view(settings, run.table if len(sites) else None, sites)
 else:
     map_col, side_col = st.columns([3, 2], gap="medium")
     with map_col:
@@ -57,33 +48,11 @@ else:
         map_panel(settings, sites)
     with side_col:
         sites_panel(settings)
-    tabs = st.tabs([t(f"tab_{name}", lang) for name in ("indicators", "ranking", "suggest", "fairness", "finance", "meeting",
-                                                        "surface", "portfolio")])
-    with tabs[6]:
-        surface_view(settings, ctx, table)
-    with tabs[7]:
-        portfolio_view(settings, sites)
-    with tabs[2]:
-        suggest_view(settings, ctx, sites)
-    if table is None:
-        for tab in (tabs[0], tabs[1], tabs[3], tabs[4], tabs[5]):
-            tab.info(t("no_sites", lang))
-    else:
-        with tabs[0]:
-            indicators_view(settings, table, breakdown, provenance)
-        with tabs[1]:
-            ranking_view(settings, table)
-        with tabs[3]:
-            fairness_view(settings, ctx, sites)
-        with tabs[4]:
-            finance_view(settings, ctx, sites, provenance)
-        with tabs[5]:
-            case_view(settings, table)
-            exports_view(settings, sites, table, breakdown, provenance)
+    sections_view(run)
 
 with st.expander(t("provenance_section", lang), expanded=False):
     for line in [*settings.layers.provenance_lines(), *settings.layers.notes()]:
         st.markdown(f"- {md(line)}")
     st.markdown(f"- {t('method_line', lang, method=md(settings.engine.describe()))}")
 sync_query_params(settings)
-state["script_ms"] = (time.perf_counter() - _started) * 1000  # server time of this run (benchmarks read it)
+state.script_ms = log_run("script", _started)  # server time of this run (benchmarks read it)

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import folium
-
+from geo.format import number
 from geo.report.webmap.geojson import esc
+from geo.report.webmap.sites import LabelMarker
 
 
 def initials(name: str) -> str:
@@ -13,32 +13,33 @@ def initials(name: str) -> str:
     return "".join(w[0] for w in words[:3]).upper() or "?"
 
 
-def portfolio_layer(offices: list[dict], catchments: list[dict | None]) -> folium.FeatureGroup:
-    """Offices (``cluster_name, town, lat, lon, colour, employees``) and one catchment outline each.
+def portfolio_rings(offices: list[dict], catchments: list[dict | None]) -> dict:
+    """Each office's catchment outline, filled lightly in its cluster's colour, as one FeatureCollection.
 
     Parameters
     ----------
     offices : list of dict
-        One per office, in the portfolio's order.
+        One per office (``cluster_name, town, lat, lon, colour, employees``), in the portfolio's order.
     catchments : list of dict or None
         Per office, its T-minute outline as a GeoJSON feature (EPSG:4326), or None.
     """
-    group = folium.FeatureGroup(name="Klyngeportefølje")
-    for office, ring in zip(offices, catchments, strict=True):
-        if ring is None:
-            continue
-        colour = office["colour"]
-        folium.GeoJson(ring, style_function=lambda f, c=colour: {"color": c, "weight": 3, "fill": True,
-                                                                 "fillOpacity": 0.08, "fillColor": c},
-                       tooltip=f"{esc(office['cluster_name'])} i {esc(office['town'])}: opland").add_to(group)
+    features = [
+        {**ring, "properties": {"colour": office["colour"], "dash": None, "fill": True,
+                                "label": f"{esc(office['cluster_name'])} i {esc(office['town'])}: opland"}}
+        for office, ring in zip(offices, catchments, strict=True) if ring is not None
+    ]
+    return {"type": "FeatureCollection", "features": features}
+
+
+def office_markers(offices: list[dict]) -> list[LabelMarker]:
+    """One labelled box per office with the cluster's initials, its name and the employees covered."""
+    markers = []
     for office in offices:
         label = f"{office['cluster_name']} i {office['town']}"
-        folium.Marker(
-            location=(office["lat"], office["lon"]),
-            tooltip=f"<b>{esc(label)}</b><br>{office['employees']:,.0f} klyngeansatte dækket".replace(",", "."),
-            icon=folium.DivIcon(icon_size=(44, 26), icon_anchor=(22, 13), html=(
-                f'<div class="klyngested-office" role="img" aria-label="{esc(label)}" style="width:44px;height:26px;'
-                f'background:{office["colour"]};color:#000;border:2px solid #000;border-radius:4px;'
-                f'font:bold 13px/22px sans-serif;text-align:center;box-sizing:border-box">{esc(initials(office["cluster_name"]))}</div>')),
-        ).add_to(group)
-    return group
+        markers.append(LabelMarker(
+            office["lat"], office["lon"], f"<b>{esc(label)}</b><br>{number(office['employees'])} klyngeansatte dækket",
+            (44, 26),
+            f'<div class="klyngested-office" role="img" aria-label="{esc(label)}" style="width:44px;height:26px;'
+            f'background:{office["colour"]};color:#000;border:2px solid #000;border-radius:4px;'
+            f'font:bold 13px/22px sans-serif;text-align:center;box-sizing:border-box">{esc(initials(office["cluster_name"]))}</div>'))
+    return markers

@@ -5,9 +5,11 @@ from __future__ import annotations
 import geopandas as gpd
 import numpy as np
 from shapely import Point, box
+from streamlit.testing.v1 import AppTest
 
 from geo.data.bundle import Layers
 from geo.data.provenance import Provenance
+from geo.i18n import t
 from geo.settings import CRS_METRIC
 
 X0, Y0 = 680_000.0, 6_130_000.0  # a site near Næstved, EPSG:25832
@@ -67,3 +69,9 @@ def tiny_layers() -> Layers:
         towns=towns,
         provenance={n: prov(n) for n in ("municipalities", "workplaces", "institutions", "stations", "towns")},
     )
+
+
+def open_section(at: AppTest, section: str) -> None:
+    """Switch the app under AppTest to a tab below the map (only the open tab runs) and run it."""
+    at.session_state["section"] = t(f"tab_{section}", "da")
+    at.run()

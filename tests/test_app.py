@@ -5,9 +5,13 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+import streamlit as st
 from streamlit.testing.v1 import AppTest
 
+from geo.i18n import t
 from geo.text import md
+from tests.helpers import open_section
+from ui import results
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -85,6 +89,7 @@ def test_weights_always_total_100_and_reranking_recomputes_no_catchment(app: App
     from geo.reach import indicators
 
     add_towns(app, "Næstved", "Roskilde", "Slagelse")
+    open_section(app, "ranking")
     calls = []
     original = indicators.site_row
     monkeypatch.setattr(indicators, "site_row", lambda *a, **k: calls.append(a[1]) or original(*a, **k))
@@ -102,6 +107,7 @@ def test_weights_always_total_100_and_reranking_recomputes_no_catchment(app: App
 
 def test_locked_weight_stays_when_another_moves(app: AppTest) -> None:
     add_towns(app, "Næstved", "Roskilde")
+    open_section(app, "ranking")
     app.selectbox(key="locked").set_value("research")
     app.run()
     app.slider(key="w_value").set_value(40.0)
@@ -113,6 +119,7 @@ def test_locked_weight_stays_when_another_moves(app: AppTest) -> None:
 
 def test_finance_split_sums_to_the_amount(app: AppTest) -> None:
     add_towns(app, "Næstved")
+    open_section(app, "finance")
     app.text_input(key="fin_total").set_value("1.000.001 kr.")  # typed the Danish way
     app.run()
     assert not app.exception
@@ -144,11 +151,13 @@ def test_shared_link_restores_sites_and_weights() -> None:
     at.run()
     assert not at.exception
     assert [s.name for s in at.session_state["sites"]] == ["Næstved", "Roskilde"]
+    open_section(at, "ranking")
     assert at.slider(key="w_value").value == 50.0
 
 
 def test_suggestion_keeps_the_fixed_office_and_compares_user_sites(app: AppTest) -> None:
     add_towns(app, "Slagelse")
+    open_section(app, "suggest")
     app.multiselect(key="sg_fixed").set_value(["Næstved"])
     app.button(key="sg_run").click()
     app.run()
@@ -162,6 +171,7 @@ def test_suggestion_keeps_the_fixed_office_and_compares_user_sites(app: AppTest)
 
 def test_rank_reversal_tests_on_demand(app: AppTest) -> None:
     add_towns(app, "Næstved", "Roskilde", "Slagelse")
+    open_section(app, "ranking")
 
     def said() -> bool:  # a reversal is named ("Uden …") or the tests found none
         texts = " ".join(m.value for m in app.markdown)
@@ -171,3 +181,51 @@ def test_rank_reversal_tests_on_demand(app: AppTest) -> None:
     app.toggle(key="loso").set_value(True)
     app.run()
     assert not app.exception and said()
+
+
+def test_only_the_open_section_runs(app: AppTest, monkeypatch) -> None:
+    add_towns(app, "Næstved", "Roskilde")
+    st.cache_data.clear()  # an earlier test may have ranked these two sites
+    calls = []
+    original = results.score
+    monkeypatch.setattr(results, "score", lambda *a, **k: calls.append(1) or original(*a, **k))
+    assert not [s for s in app.slider if s.key == "w_value"]  # the ranking tab's sliders are not drawn
+    app.run()
+    assert calls == []  # ranking not computed while the indicator tab is open
+    open_section(app, "ranking")
+    assert len(calls) == 1
+
+
+def test_hidden_sections_keep_their_choices_and_feed_the_exports(app: AppTest) -> None:
+    add_towns(app, "Næstved", "Roskilde")
+    open_section(app, "ranking")
+    app.slider(key="w_value").set_value(60.0)
+    app.run()
+    open_section(app, "finance")
+    app.text_input(key="fin_total").set_value("500.000")
+    app.run()
+    open_section(app, "meeting")
+    app.button(key="prepare_exports").click()
+    app.run()
+    assert not app.exception
+    assert {b.key for b in app.get("download_button")} >= {"dl_pdf", "dl_xlsx"}
+    open_section(app, "ranking")
+    assert app.slider(key="w_value").value == 60.0  # kept while the tab was hidden
+    open_section(app, "finance")
+    assert app.text_input(key="fin_total").value == "500.000"
+    assert any("500.000 kr." in m.value for m in app.markdown)
+
+
+def test_exports_go_stale_when_an_indicator_setting_changes(app: AppTest) -> None:
+    add_towns(app, "Næstved", "Roskilde")
+    open_section(app, "meeting")
+    app.button(key="prepare_exports").click()
+    app.run()
+    assert "dl_pdf" in {b.key for b in app.get("download_button")}
+    rules = dict(app.session_state["rules"])
+    column = next(iter(rules))
+    more, target, included = rules[column]
+    app.session_state["rules"] = {**rules, column: (more, target, not included)}
+    app.run()
+    assert "dl_pdf" not in {b.key for b in app.get("download_button")}
+    assert t("exports_stale", "da") in [c.value for c in app.caption]

@@ -24,7 +24,7 @@ def test_download_pdf_and_excel_then_presentation_mode(app_url: str, page) -> No
     page.get_by_role("button", name="Lav filer til mødet").click()
     pdf_button = page.get_by_role("button", name="Mødepakke (PDF)")
     pdf_button.wait_for(timeout=120_000)
-    with page.expect_download(timeout=60_000) as download:
+    with page.expect_download(timeout=120_000) as download:  # the PDF is made when clicked
         pdf_button.click()
     pdf = PdfReader(download.value.path())
     text = "\n".join(p.extract_text() or "" for p in pdf.pages)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import io
 import json
 
-import folium
 import pandas as pd
 import pypdf
 import pytest
@@ -18,7 +17,7 @@ from geo.errors import InputFileError
 from geo.report.portfolio import PortfolioReport, add_portfolio_sheet, portfolio_to_pdf
 from geo.report.scenario import SCHEMA_VERSION, Scenario, scenario_from_dict, scenario_from_json
 from geo.style import CLUSTER_COLOURS, cluster_colour
-from layers.portfolio import initials, portfolio_layer
+from layers.portfolio import initials, office_markers, portfolio_rings
 from tests.test_portfolio import small_problem
 
 
@@ -65,12 +64,13 @@ def test_map_layer_colours_and_labels_per_cluster():
                {"cluster_name": "Energi", "town": "Kalundborg", "lat": 55.68, "lon": 11.09, "colour": cluster_colour(7),
                 "employees": 300.0}]
     ring = {"type": "Feature", "geometry": {"type": "Point", "coordinates": [11.76, 55.23]}, "properties": {}}
-    m = folium.Map()
-    portfolio_layer(offices, [ring, None]).add_to(m)
-    html = m.get_root().render().encode().decode("unicode_escape").replace('\\"', '"')  # the markers sit in JS strings
-    assert 'aria-label="Byggeri og anlæg i Næstved"' in html and ">BOA<" in html
+    markers = office_markers(offices)
+    assert [(m.lat, m.lon) for m in markers] == [(55.23, 11.76), (55.68, 11.09)]
+    assert 'aria-label="Byggeri og anlæg i Næstved"' in markers[0].html and ">BOA<" in markers[0].html
     assert cluster_colour(7) == CLUSTER_COLOURS[0] and initials("Energi") == "E"
-    assert "1.200 klyngeansatte" in html
+    assert "1.200 klyngeansatte" in markers[0].tooltip
+    rings = portfolio_rings(offices, [ring, None])["features"]  # an office without an outline draws none
+    assert len(rings) == 1 and rings[0]["properties"]["colour"] == cluster_colour(0) and rings[0]["properties"]["fill"]
 
 
 def test_scenario_v2_keeps_portfolio_and_v1_still_loads():

@@ -32,6 +32,7 @@ from geo.report.formats import render
 from geo.report.scenario import Scenario, from_query_params, scenario_from_json
 from geo.settings import MAX_SITE_NAME
 from geo.text import md, plain
+from tests.helpers import open_section
 from tests.report_support import WEIGHTS, layers
 from ui import state as ui_state
 
@@ -179,27 +180,37 @@ def test_app_shows_hostile_names_as_text_on_every_tab() -> None:
         at.button(key="town_add").click()
         at.run()
     assert [s.name for s in at.session_state["sites"]][-2:] == ["Næstved", "Næstved (2)"]
-    at.toggle(key="loso").set_value(True)
-    at.radio(key="sg_pool").set_value("sites")
-    at.selectbox(key="fair_site").set_value(LINK)
-    at.selectbox(key="fin_site").set_value(IMG_TAG)
+    at.session_state["loso"] = True  # kept choices of tabs not yet open
+    at.session_state["sg_pool"] = "sites"
+    at.session_state["fin_site"] = IMG_TAG
     at.session_state["messages"] = [("success", f"Scenarie indlæst: {LINK}")]
     at.session_state["pending_diff"] = Scenario([], snapshot_id=IMAGE, layer_dates={LINK: "<img src=y>"})
     at.run()
+    assert any(md(LINK) in t.value for t in at.toast)
+    open_section(at, "ranking")
     shown = _assert_inert(at)
     for name in names:  # each name is in the robustness sentences, escaped
         assert md(name) in shown, name
-    assert any(md(LINK) in t.value for t in at.toast)
-    assert any(md(IMAGE) in w.value for w in at.warning)
+    open_section(at, "fairness")
+    at.selectbox(key="fair_site").set_value(LINK)
+    at.run()
+    _assert_inert(at)
+    for section in ("indicators", "finance", "surface", "portfolio"):
+        open_section(at, section)
+        _assert_inert(at)
+    open_section(at, "suggest")
     at.button(key="sg_run").click()
     at.run()
     shown = _assert_inert(at)
     chosen = at.session_state["suggestion"]["chosen"]
     assert md(", ".join(f"F{i} {c['name']}" for i, c in enumerate(chosen, start=1))) in shown
+    open_section(at, "meeting")
+    assert any(md(IMAGE) in w.value for w in at.warning)  # the scenario's snapshot difference, escaped
     at.button(key="prepare_exports").click()
     at.run()
     _assert_inert(at)
-    assert set(at.session_state["exports"]["files"]) == {"pdf", "xlsx", "gpkg", "html"}
+    data = at.session_state["exports"]["data"]
+    assert all(render(data, fmt) for fmt in ("pdf", "xlsx", "gpkg", "html"))  # hostile names do not break a file
     at.toggle(key="presentation").set_value(True)
     at.run()
     _assert_inert(at)

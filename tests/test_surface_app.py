@@ -10,6 +10,7 @@ from streamlit.testing.v1 import AppTest
 from geo.data.loading import load_layers
 from geo.reach import indicators, surface
 from geo.text import md
+from tests.helpers import open_section
 from ui.surface import cached_surface
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -35,6 +36,7 @@ def test_surface_recolours_without_recomputing_and_adds_a_top_area(tmp_path, mon
         at.button(key="town_add").click()
         at.run()
     assert calls == [1, 1]  # one search per site
+    open_section(at, "surface")
     at.toggle(key="surface_on").set_value(True)
     at.run()
     assert not at.exception, at.exception
@@ -47,8 +49,10 @@ def test_surface_recolours_without_recomputing_and_adds_a_top_area(tmp_path, mon
     before, n_calls = shown(), len(calls)
     assert any(line.startswith(md("Område 1: ved ")) for line in before)
     assert any(line.startswith("**Dine lokaliteter på samme skala:** " + md("Næstved ")) for line in before)
+    open_section(at, "ranking")
     at.slider(key="w_research").set_value(80.0)
     at.run()
+    open_section(at, "surface")
     assert not at.exception, at.exception
     assert len(calls) == n_calls  # a weight change only recolours: no indicator was computed
     assert shown() != before  # … and the scores moved
@@ -59,4 +63,5 @@ def test_surface_recolours_without_recomputing_and_adds_a_top_area(tmp_path, mon
     assert not at.exception, at.exception
     sites = at.session_state["sites"]
     assert len(sites) == 3 and sites[2].name.startswith("Område 1 ved ")
+    open_section(at, "indicators")
     assert md(f"3. {sites[2].name}") in at.table[0].value.columns  # its indicators are shown (escaped header)

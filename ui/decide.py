@@ -3,17 +3,18 @@
 from __future__ import annotations
 
 import io
+from functools import partial
 
 import geopandas as gpd
 import matplotlib.pyplot as plt
 import pandas as pd
 import streamlit as st
 
-from geo.decide.fairness import FAIRNESS_THRESHOLDS, finance_keys
-from geo.decide.finance import KEY_DA, KEYS, split
+from geo.decide.fairness import FAIRNESS_THRESHOLDS
+from geo.decide.finance import KEY_DA, KEYS
 from geo.decide.suggest import site_candidates, suggest
 from geo.errors import KlyngestedError
-from geo.format import kroner, number, parse_amount, percent
+from geo.format import kroner, number, percent
 from geo.i18n import choose, t
 from geo.reach.indicators import REACHED_DA, REACHED_EN, IndicatorContext
 from geo.report.csv import to_csv_bytes
@@ -22,6 +23,7 @@ from geo.settings import CRS_DISPLAY, CRS_METRIC, K17_CODES
 from geo.text import md, md_table
 from layers.fairness import fairness_figure
 from ui.data import cached_fairness, cached_town_candidates
+from ui.results import finance_inputs, finance_result
 from ui.sidebar import Settings
 from ui.state import state
 
@@ -32,11 +34,12 @@ def suggest_view(settings: Settings, ctx: IndicatorContext, sites: gpd.GeoDataFr
     st.caption(t("suggest_intro", lang))
     c1, c2, c3 = st.columns(3)
     objective = c1.radio(t("objective", lang), ["mclp", "pmedian"], key="sg_objective", format_func=lambda o: t(f"obj_{o}", lang))
-    k = c2.number_input(t("k_sites", lang), 1, 10, 2, key="sg_k")
-    minutes = c3.select_slider(t("minutes_limit", lang), [15, 30, 45, 60], value=45, key="sg_minutes")
+    k = c2.number_input(t("k_sites", lang), 1, 10, key="sg_k")
+    minutes = c3.select_slider(t("minutes_limit", lang), [15, 30, 45, 60], key="sg_minutes")
     pool = st.radio(t("candidates", lang), ["towns", "sites"], horizontal=True, key="sg_pool",
                     format_func=lambda p: t(f"cand_{p}", lang))
     candidates = cached_town_candidates(settings.data_key, settings.layers) if pool == "towns" or not len(sites) else site_candidates(sites)
+    state["sg_fixed"] = [n for n in state["sg_fixed"] if n in set(candidates["name"])]  # pool may have changed
     fixed = st.multiselect(t("fixed_offices", lang), candidates["name"].tolist(), key="sg_fixed", placeholder=t("choose", lang))
     one = st.checkbox(t("one_per_municipality", lang), key="sg_one")
     if st.button(t("suggest_button", lang), key="sg_run", type="primary"):
@@ -132,36 +135,28 @@ def fairness_view(settings: Settings, ctx: IndicatorContext, sites: gpd.GeoDataF
 def finance_view(settings: Settings, ctx: IndicatorContext, sites: gpd.GeoDataFrame, provenance: list[str]) -> pd.DataFrame | None:
     """Split an annual amount among the municipalities by a key, in whole kroner."""
     lang = settings.lang
+    inputs = finance_inputs(sites, lang)  # resets choices no longer offered before the widgets are drawn
     c1, c2 = st.columns(2)
-    total_text = c1.text_input(t("finance_total", lang), value=kroner(1_000_000, lang), key="fin_total")
+    c1.text_input(t("finance_total", lang), key="fin_total")
     key = c2.selectbox(t("finance_key", lang), [*KEYS, "mix"], key="fin_key",
                        format_func=lambda k: KEY_DA.get(k, t("finance_mix", lang)))
     if key == "mix":
-        cols = st.columns(len(KEYS))
-        mix = {k: col.number_input(KEY_DA[k], 0, 100, 20, key=f"fin_mix_{k}") for col, k in zip(cols, KEYS, strict=True)}
-        key_spec: str | dict = {k: v for k, v in mix.items() if v > 0} or {"equal": 1}
-    else:
-        key_spec = key
-    munis = st.multiselect(t("finance_munis", lang), list(K17_CODES), default=list(K17_CODES), key="fin_munis", placeholder=t("choose", lang),
+        for col, k in zip(st.columns(len(KEYS)), KEYS, strict=True):
+            col.number_input(KEY_DA[k], 0, 100, key=f"fin_mix_{k}")
+    munis = st.multiselect(t("finance_munis", lang), list(K17_CODES), key="fin_munis", placeholder=t("choose", lang),
                            format_func=lambda c: f"{ctx.muni_name.get(c, c)} ({c})")
     c3, c4 = st.columns(2)
-    lead = c3.selectbox(t("finance_lead", lang), ["—", *munis], key="fin_lead",
-                        format_func=lambda c: c if c == "—" else f"{ctx.muni_name.get(c, c)} ({c})")
-    lead_share = c4.slider(t("finance_lead_share", lang), 0, 50, 0, key="fin_lead_share", format="%d %%")
-    site = st.selectbox(t("finance_benefit_site", lang), ["—", *sites["name"].tolist()], key="fin_site")
-    if not munis:
-        st.warning(t("finance_no_munis", lang))
-        return None
-    xy = None
-    if site != "—":
-        point = sites.set_index("name").geometry[site]
-        xy = (point.x, point.y)
-    keys = finance_keys(ctx, xy, tuple(munis))
+    c3.selectbox(t("finance_lead", lang), ["—", *munis], key="fin_lead",
+                 format_func=lambda c: c if c == "—" else f"{ctx.muni_name.get(c, c)} ({c})")
+    c4.slider(t("finance_lead_share", lang), 0, 50, key="fin_lead_share", format="%d %%")
+    st.selectbox(t("finance_benefit_site", lang), ["—", *sites["name"].tolist()], key="fin_site")
     try:
-        total = parse_amount(total_text, lang)
-        result = split(total, keys, key_spec, lead=None if lead == "—" else lead, lead_share=lead_share / 100)
+        result = finance_result(settings, ctx, sites, inputs)
     except KlyngestedError as err:
         st.error(md(err.message(lang)))
+        return None
+    if result is None:
+        st.warning(t("finance_no_munis", lang))
         return None
     table = result.table
     st.table(md_table(pd.DataFrame({
@@ -171,8 +166,7 @@ def finance_view(settings: Settings, ctx: IndicatorContext, sites: gpd.GeoDataFr
     }).set_index(t("municipality", lang))))
     st.markdown(t("finance_sum", lang, total=number(table["amount_kr"].sum(), 0, lang)))
     st.caption(md(f"{result.formula_da} · {settings.engine.label()} · {ctx.data_label}"))
-    st.download_button(t("download_csv", lang), to_csv_bytes(table[["kommunekode", "kommune", "share", "amount_kr"]],
+    st.download_button(t("download_csv", lang), partial(to_csv_bytes, table[["kommunekode", "kommune", "share", "amount_kr"]],
                        [*provenance, f"Fordeling: {result.formula_da}"]),
                        file_name=f"{safe_filename('klyngested_medfinansiering')}.csv", mime="text/csv", key="fin_csv")
-    state["last_finance"] = {"table": table, "formula": result.formula_da}
     return table

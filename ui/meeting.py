@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import html
+from functools import partial
 
 import geopandas as gpd
 import pandas as pd
@@ -15,8 +16,8 @@ from geo.errors import KlyngestedError
 from geo.i18n import t
 from geo.reach import indicators
 from geo.reach.criteria import CRITERIA
-from geo.report.bundle import build_report_data
-from geo.report.formats import render
+from geo.reach.indicators import IndicatorContext
+from geo.report.bundle import ReportData, build_report_data
 from geo.report.safety import safe_filename
 from geo.report.scenario import (
     Scenario,
@@ -29,9 +30,9 @@ from geo.report.scenario import (
 from geo.settings import K17_CODES
 from geo.text import md
 from ui.decide import suggestion_lines
-from ui.ranking import headline_ranking
+from ui.results import finance_inputs, finance_result, ranking_inputs, ranking_result
 from ui.sidebar import Settings
-from ui.state import flash, set_weights, state
+from ui.state import KEPT_WIDGETS, flash, restore_choice, set_weights, state
 from ui.surface import surface_for_report
 from ui.workspace import map_panel
 
@@ -39,20 +40,13 @@ EXPORTS = (("pdf", "application/pdf"), ("xlsx", "application/vnd.openxmlformats-
            ("gpkg", "application/geopackage+sqlite3"), ("html", "text/html"))
 
 
-def _snapshot(settings: Settings) -> tuple[str, str]:
-    if settings.data_key.startswith("snapshot-"):
-        return settings.data_key.removeprefix("snapshot-"), ""
-    return ("standard" if settings.data_key == "default" else settings.data_key), ""
-
-
 def current_scenario(settings: Settings) -> Scenario:
     """The session's work as a Scenario (sites, cluster, weights, method, texts, snapshot)."""
-    snap_id, snap_date = _snapshot(settings)
     return Scenario(
         sites=list(state.sites), name=state.scenario_name, cluster_id=settings.cluster_id if not settings.cluster_id.startswith("__") else None,
-        codes=settings.codes, weights=dict(state.weights), method=settings.method, snapshot_id=snap_id,
-        snapshot_date=snap_date, layer_dates=layer_dates(settings.layers), case_texts=dict(state.case_texts),
-        case_site=state.get("case_site"), data_source=state.get("source", ""),
+        codes=settings.codes, weights=dict(state.weights), method=settings.method, snapshot_id=settings.snapshot_id,
+        snapshot_date=settings.snapshot_date, layer_dates=layer_dates(settings.layers), case_texts=dict(state.case_texts),
+        case_site=state.case_site, data_source=state.get("source", ""),
     )
 
 
@@ -86,7 +80,7 @@ def _load_uploaded_scenario() -> None:
         flash("warning", err.message_da)
         return
     apply_scenario(scenario)
-    state["pending_diff"] = scenario
+    state.pending_diff = scenario
     flash("success", f"Scenarie indlæst: {scenario.name}")
 
 
@@ -125,8 +119,10 @@ def case_view(settings: Settings, table: pd.DataFrame) -> None:
     """Per criterion: the computed evidence beside the lead municipality's own text."""
     lang = settings.lang
     st.caption(t("case_intro", lang))
-    state["case_site"] = st.selectbox(t("case_site", lang), table["site"].tolist(), key="case_site_pick")
-    row = table.set_index("site").loc[state["case_site"]]
+    names = table["site"].tolist()
+    restore_choice("case_site_pick", names, state.case_site if state.case_site in names else names[0])
+    state.case_site = st.selectbox(t("case_site", lang), names, key="case_site_pick")
+    row = table.set_index("site").loc[state.case_site]
     for cid in CRITERION_IDS:
         crit = CRITERIA[cid]
         st.markdown(f"**{crit.name(lang)}** — *{crit.paper_da}*")
@@ -137,40 +133,67 @@ def case_view(settings: Settings, table: pd.DataFrame) -> None:
         state.case_texts[cid] = text
 
 
-def exports_view(settings: Settings, sites: gpd.GeoDataFrame, table: pd.DataFrame, breakdown: pd.DataFrame,
-                 provenance: list[str]) -> None:
+def export_signature(settings: Settings) -> str:
+    """Every input that changes the exported files: sites, texts, weights, indicator rules,
+    robustness and finance choices, cluster, method, data state, language, surface and suggestion."""
+    return repr((state.scenario_name, [tuple(s.__dict__.values()) for s in state.sites], ranking_inputs(),
+                 {k: state[k] for k in KEPT_WIDGETS if k.startswith("fin_")}, settings.codes, settings.cluster_id,
+                 settings.method, settings.data_key, settings.snapshot_id, settings.snapshot_date,
+                 sorted(state.case_texts.items()), state.case_site, settings.lang, state["surface_on"], state["surface_one"],
+                 repr(state.suggestion)))
+
+
+def _report_data(settings: Settings, ctx: IndicatorContext, sites: gpd.GeoDataFrame, table: pd.DataFrame,
+                 breakdown: pd.DataFrame, provenance: list[str]) -> ReportData:
+    """Everything the four meeting files show, from the same cached results the sections show."""
+    ranked = ranking_result(table)
+    try:
+        finance = finance_result(settings, ctx, sites, finance_inputs(sites, settings.lang))
+    except KlyngestedError:
+        finance = None  # the finance section shows the message; the files leave the split out
+    return build_report_data(
+        settings.layers, sites, settings.engine, codes=settings.codes, cluster_id=settings.cluster_id,
+        cluster_name=settings.cluster_label, scenario_name=state.scenario_name, lang=settings.lang, table=table,
+        breakdown=breakdown, weights=state.weights,
+        ranking=None if ranked is None else ranked.ranking.table,
+        robustness=None if ranked is None else ranked.robustness.sentences,
+        rank_frequencies=None if ranked is None else ranked.robustness.frequencies,
+        finance=None if finance is None else finance.table, finance_formula="" if finance is None else finance.formula_da,
+        case_texts={k: v for k, v in state.case_texts.items() if v}, case_site=state.case_site,
+        provenance_lines=provenance, snapshot_id=settings.snapshot_id, snapshot_date=settings.snapshot_date,
+        created=dt.date.today().isoformat(), surface=surface_for_report(settings),
+        suggestion=[line.replace("**", "") for line in suggestion_lines(settings, settings.lang)],
+    )
+
+
+@st.cache_data(show_spinner=False, max_entries=20, ttl=3600)
+def _file(signature: str, fmt: str, _data: ReportData) -> bytes:
+    """One meeting file, made when its button is clicked and kept for this signature."""
+    from geo.report.formats import render  # optional: the writers load on first use
+
+    return render(_data, fmt)
+
+
+def exports_view(settings: Settings, ctx: IndicatorContext, sites: gpd.GeoDataFrame, table: pd.DataFrame,
+                 breakdown: pd.DataFrame, provenance: list[str]) -> None:
     """Scenario name, the four meeting exports, scenario save/load and the link."""
     lang = settings.lang
-    state.scenario_name = st.text_input(t("scenario_name", lang), value=state.scenario_name, key="scenario_name_input", max_chars=120)
-    ranking = state.get("last_ranking")
-    finance = state.get("last_finance")
-    signature = repr((state.scenario_name, [tuple(s.__dict__.values()) for s in state.sites], state.weights, settings.codes,
-                      settings.method, settings.data_key, sorted(state.case_texts.items()), lang,
-                      None if finance is None else finance["table"].to_json(), state.get("surface_on"),
-                      state.get("surface_one"), repr(state.get("suggestion"))))
+    if "scenario_name_input" not in state:
+        state["scenario_name_input"] = state.scenario_name
+    state.scenario_name = st.text_input(t("scenario_name", lang), key="scenario_name_input", max_chars=120)
+    signature = export_signature(settings)
     if st.button(t("prepare_exports", lang), key="prepare_exports", type="primary"):
         with st.spinner(t("preparing", lang)):
-            snap_id, snap_date = _snapshot(settings)
-            data = build_report_data(
-                settings.layers, sites, settings.engine, codes=settings.codes, cluster_id=settings.cluster_id,
-                cluster_name=settings.cluster_label, scenario_name=state.scenario_name, lang=lang, table=table,
-                breakdown=breakdown, weights=state.weights,
-                ranking=None if ranking is None else ranking["table"],
-                robustness=None if ranking is None else ranking["sentences"],
-                rank_frequencies=None if ranking is None else ranking["frequencies"],
-                finance=None if finance is None else finance["table"], finance_formula="" if finance is None else finance["formula"],
-                case_texts={k: v for k, v in state.case_texts.items() if v}, case_site=state.get("case_site"),
-                provenance_lines=provenance, snapshot_id=snap_id, snapshot_date=snap_date,
-                created=dt.date.today().isoformat(), surface=surface_for_report(settings),
-                suggestion=[line.replace("**", "") for line in suggestion_lines(settings, lang)],
-            )
-            state["exports"] = {"signature": signature, "files": {fmt: render(data, fmt) for fmt, _ in EXPORTS}}
-    exports = state.get("exports")
+            # the files themselves are made when their button is clicked (one, not all four)
+            state.exports = {"signature": signature,
+                             "data": _report_data(settings, ctx, sites, table, breakdown, provenance)}
+    exports = state.exports
     stem = safe_filename(state.scenario_name)
     if exports and exports["signature"] == signature:
         cols = st.columns(len(EXPORTS))
         for col, (fmt, mime) in zip(cols, EXPORTS, strict=True):
-            col.download_button(t(f"export_{fmt}", lang), exports["files"][fmt], file_name=f"{stem}.{fmt}", mime=mime, key=f"dl_{fmt}")
+            col.download_button(t(f"export_{fmt}", lang), partial(_file, signature, fmt, exports["data"]),
+                                file_name=f"{stem}.{fmt}", mime=mime, key=f"dl_{fmt}")
     elif exports:
         st.caption(t("exports_stale", lang))
     st.divider()
@@ -180,10 +203,9 @@ def exports_view(settings: Settings, sites: gpd.GeoDataFrame, table: pd.DataFram
                        mime="application/json", key="scenario_save")
     st.file_uploader(t("scenario_load", lang), type=["json"], key="scenario_upload")
     st.button(t("scenario_load_button", lang), on_click=_load_uploaded_scenario, key="scenario_load_button")
-    pending = state.pop("pending_diff", None)
+    pending, state.pending_diff = state.pending_diff, None
     if pending is not None:
-        snap_id, snap_date = _snapshot(settings)
-        for line in diff_snapshot(pending, snap_id, snap_date, layer_dates(settings.layers)):
+        for line in diff_snapshot(pending, settings.snapshot_id, settings.snapshot_date, layer_dates(settings.layers)):
             st.warning(md(line))
     st.caption(t("share_link", lang))
 
@@ -224,13 +246,13 @@ def presentation_view(settings: Settings, table: pd.DataFrame | None, sites: gpd
     if table is None:
         card_col.info(t("no_sites", lang))
         return
-    ranking = headline_ranking(table)
-    order = ranking["table"]["site"].tolist() if ranking else table["site"].tolist()
+    ranked = ranking_result(table)
+    order = ranked.ranking.table["site"].tolist() if ranked else table["site"].tolist()
     numbers = {site: i for i, site in enumerate(table["site"], start=1)}
-    ranks = ranking["table"].set_index("site")["rank"] if ranking else {}
+    ranks = ranked.ranking.table.set_index("site")["rank"] if ranked else {}
     rows = table.set_index("site")
-    cards = [site_card(numbers[site], site, rows.loc[site], f"nr. {int(ranks[site])} · " if ranking else "",
-                       ranking["sentences"].get(site, "") if ranking else "", lang)
+    cards = [site_card(numbers[site], site, rows.loc[site], f"nr. {int(ranks[site])} · " if ranked else "",
+                       ranked.robustness.sentences.get(site, "") if ranked else "", lang)
              for site in [s for s in order if s in numbers][:4]]
     card_col.html(f'<div class="ks-cards">{"".join(cards)}</div>')
     r = rows.iloc[0]

@@ -13,7 +13,7 @@ from geo.decide.portfolio_data import ClusterSpec, build_problem, floor_points, 
 from geo.decide.portfolio_fair import municipality_reach, portfolio_split, robustness
 from geo.decide.suggest import site_candidates
 from geo.errors import KlyngestedError
-from geo.format import kroner, number, percent
+from geo.format import kroner, number, parse_amount, percent
 from geo.i18n import t
 from geo.reach import indicators
 from geo.report.excel import to_xlsx_bytes
@@ -21,25 +21,27 @@ from geo.report.portfolio import OFFICE_HEAD, PortfolioReport, add_portfolio_she
 from geo.settings import CRS_DISPLAY, CRS_METRIC
 from geo.style import cluster_colour
 from geo.text import md, md_table
-from layers.portfolio import portfolio_layer
+from layers.dynamic import group_js
+from layers.portfolio import office_markers, portfolio_rings
 from ui.data import cached_catchment, cached_town_candidates
 from ui.sidebar import Settings
 from ui.state import state
 
-DEFAULT_CLUSTERS = ("byggeri", "food", "energy", "digital")
+
 ROBUSTNESS_DRAWS = 2_000
 
 
-def portfolio_groups(settings: Settings) -> list:
-    """The portfolio's map layer when one is placed for the current data (else nothing)."""
+def portfolio_group(settings: Settings, index: int) -> str | None:
+    """The portfolio's map layer (Leaflet code for dynamic group ``index``) when one is placed
+    for the current data, else None."""
     pf = state.get("portfolio")
     if not pf or pf.get("data_key") != settings.data_key:
-        return []
+        return None
     rings = []
     for o in pf["offices"]:
         shapes = [s for s in cached_catchment(settings.method, o["x"], o["y"]) if s["properties"]["minutes"] == pf["minutes"]]
         rings.append(shapes[0] if shapes else None)
-    return [portfolio_layer(pf["offices"], rings)]
+    return group_js(index, portfolio_rings(pf["offices"], rings), office_markers(pf["offices"]))
 
 
 def _specs(ids: list[str]) -> list[ClusterSpec]:
@@ -65,14 +67,16 @@ def _options(settings: Settings, ids: list[str]) -> tuple[PortfolioOptions, str]
     lang = settings.lang
     c1, c2, c3 = st.columns(3)
     objective = c1.radio(t("objective", lang), ["mclp", "pmedian"], key="pf_objective", format_func=lambda o: t(f"obj_{o}", lang))
-    offices = c2.number_input(t("pf_offices", lang), len(ids) or 1, 3 * max(len(ids), 1), len(ids) or 1, key="pf_offices")
-    minutes = c3.select_slider(t("minutes_limit", lang), [30, 45, 60], value=45, key="pf_minutes")
+    low, high = len(ids) or 1, 3 * max(len(ids), 1)
+    state["pf_offices"] = min(max(int(state["pf_offices"]), low), high)  # the cluster choice may have changed
+    offices = c2.number_input(t("pf_offices", lang), low, high, key="pf_offices")
+    minutes = c3.select_slider(t("minutes_limit", lang), [30, 45, 60], key="pf_minutes")
     pool = st.radio(t("candidates", lang), ["towns", "sites"], horizontal=True, key="pf_pool", format_func=lambda p: t(f"cand_{p}", lang))
-    fixed_text = st.text_input(t("pf_fixed", lang), value="byggeri=Næstved" if "byggeri" in ids else "", key="pf_fixed")
+    fixed_text = st.text_input(t("pf_fixed", lang), key="pf_fixed")
     fixed = tuple(tuple(p.split("=", 1)) for p in (x.strip() for x in fixed_text.split(",")) if "=" in p)
     d1, d2, d3 = st.columns(3)
-    one = d1.checkbox(t("one_per_municipality", lang), key="pf_one", value=True)
-    per_town = d2.number_input(t("pf_per_town", lang), 1, 5, 1, key="pf_per_town")
+    one = d1.checkbox(t("one_per_municipality", lang), key="pf_one")
+    per_town = d2.number_input(t("pf_per_town", lang), 1, 5, key="pf_per_town")
     floor = d3.checkbox(t("pf_floor", lang), key="pf_floor")
     opt = PortfolioOptions(int(offices), objective, float(minutes), tuple((a.strip(), b.strip()) for a, b in fixed), one,
                            int(per_town), floor, time_limit=30.0)
@@ -107,16 +111,17 @@ def portfolio_view(settings: Settings, sites: gpd.GeoDataFrame) -> None:
     lang = settings.lang
     known = load_clusters()
     st.caption(t("pf_intro", lang))
-    ids = st.multiselect(t("pf_clusters", lang), list(known), default=[c for c in DEFAULT_CLUSTERS if c in known],
-                         format_func=lambda i: known[i].label(lang), key="pf_clusters")
+    state["pf_clusters"] = [c for c in state["pf_clusters"] if c in known]
+    ids = st.multiselect(t("pf_clusters", lang), list(known), format_func=lambda i: known[i].label(lang), key="pf_clusters")
     _overview(settings, ids)
     opt, pool = _options(settings, ids)
-    total = st.number_input(t("pf_total", lang), 0, 10**9, 2_000_000, step=100_000, key="pf_total")
+    total_text = st.text_input(t("pf_total", lang), key="pf_total")
     if st.button(t("pf_button", lang), key="pf_run", type="primary", disabled=not ids):
         candidates = site_candidates(sites) if pool == "sites" and len(sites) else cached_town_candidates(settings.data_key, settings.layers)
         try:
+            total = parse_amount(total_text, lang)
             with st.spinner(t("suggest_running", lang)):
-                _solve(settings, ids, opt, candidates, int(total))
+                _solve(settings, ids, opt, candidates, total)
         except KlyngestedError as err:
             st.error(md(err.message(lang)))
             return

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 import altair as alt
 import pandas as pd
 import streamlit as st
@@ -9,17 +11,10 @@ import streamlit as st
 from geo.decide.robustness import (
     leave_one_criterion_out,
     leave_one_site_out,
-    monte_carlo,
     reversal_sentences,
 )
-from geo.decide.scoring import Ranking, explain, score
-from geo.decide.weights import (
-    CRITERION_IDS,
-    default_directions,
-    default_feeds,
-    equal_weights,
-    rebalance,
-)
+from geo.decide.scoring import Ranking, explain
+from geo.decide.weights import CRITERION_IDS, equal_weights, rebalance
 from geo.format import d3_locale, number
 from geo.i18n import choose, t
 from geo.reach import indicators
@@ -28,6 +23,8 @@ from geo.report.csv import to_csv_bytes
 from geo.report.safety import safe_filename
 from geo.style import CRITERION_COLOURS
 from geo.text import md, md_table
+from ui.results import ranking_result, rule_parts
+from ui.runlog import timed
 from ui.sidebar import Settings
 from ui.state import set_weights, state
 
@@ -37,10 +34,10 @@ def indicators_view(settings: Settings, table: pd.DataFrame, breakdown: pd.DataF
     lang = settings.lang
     st.table(md_table(indicators.display_table(table, lang)))
     st.caption(choose({"da": indicators.REACHED_DA, "en": indicators.REACHED_EN}, lang))
-    danish = st.checkbox(t("csv_danish", lang), value=True, key="csv_danish")
+    danish = st.checkbox(t("csv_danish", lang), key="csv_danish")
     st.download_button(
         t("download_csv", lang),
-        data=to_csv_bytes(table, provenance, danish=danish),
+        data=partial(to_csv_bytes, table, provenance, danish=danish),  # made only when clicked
         file_name=f"{safe_filename('klyngested_indikatorer')}.csv",
         mime="text/csv",
         key="download_csv",
@@ -50,22 +47,9 @@ def indicators_view(settings: Settings, table: pd.DataFrame, breakdown: pd.DataF
     st.table(md_table(indicators.breakdown_display(breakdown[breakdown["site"] == pick], lang)))
 
 
-def _new_weights(weights: dict[str, float]) -> None:
-    """Store weights set in this fragment and note that the surface tab, drawn outside it, is stale."""
-    set_weights(weights)
-    state["surface_stale"] = True
-
-
 def _on_weight(cid: str) -> None:
-    locked = state.locked if state.locked in CRITERION_IDS and state.locked != cid else None
-    _new_weights(rebalance(state.weights, cid, state[f"w_{cid}"], locked))
-
-
-def _redraw_surface() -> None:
-    """A weight moved in this fragment while the surface is on: rerun the whole app so the
-    surface tab (outside the fragment) is recoloured now, not at the next full rerun."""
-    if state.pop("surface_stale", False) and state.get("surface_on"):
-        st.rerun(scope="app")
+    locked = state["locked"] if state["locked"] in CRITERION_IDS and state["locked"] != cid else None
+    set_weights(rebalance(state.weights, cid, state[f"w_{cid}"], locked))
 
 
 def weight_controls(lang: str) -> dict[str, float]:
@@ -75,37 +59,49 @@ def weight_controls(lang: str) -> dict[str, float]:
         name = CRITERIA[cid].name(lang)
         col.slider(name, 0.0, 100.0, step=0.5, key=f"w_{cid}", on_change=_on_weight, args=(cid,), format="%.1f %%")
     c1, c2, c3 = st.columns([2, 2, 3])
-    c1.button(t("weights_equal", lang), on_click=lambda: _new_weights(equal_weights()), key="weights_equal")
+    c1.button(t("weights_equal", lang), on_click=lambda: set_weights(equal_weights()), key="weights_equal")
     c2.selectbox(t("weights_lock", lang), ["—", *CRITERION_IDS], key="locked",
                  format_func=lambda c: c if c == "—" else CRITERIA[c].name(lang))
     c3.markdown(t("weights_total", lang, total=number(sum(state.weights.values()), 1, lang)))
     return dict(state.weights)
 
 
-def indicator_settings(lang: str) -> tuple[dict, dict, dict]:
-    """Direction, target and inclusion per indicator (feeds, directions, targets)."""
-    specs = indicators.indicator_specs()
+def _rule_labels(lang: str) -> tuple[str, str, str]:
+    return t("more_is_better", lang), t("target", lang), t("included", lang)
+
+
+def _on_rules(editor_key: str, lang: str) -> None:
+    """Apply the indicator table's edits to the kept rules (one version per edit, like the sites)."""
+    more_l, target_l, included_l = _rule_labels(lang)
+    columns = list(state.rules)
+    rules = dict(state.rules)
+    for index, change in state[editor_key].get("edited_rows", {}).items():
+        column = columns[int(index)]
+        more, target, included = rules[column]
+        target = change.get(target_l, target)
+        rules[column] = (bool(change.get(more_l, more)),
+                         float(target) if target is not None and pd.notna(target) and float(target) > 0 else None,
+                         bool(change.get(included_l, included)))
+    state.rules = rules
+    state.rules_version += 1
+
+
+def indicator_settings(lang: str) -> None:
+    """Direction, target and inclusion per indicator, edited into the kept rules."""
+    specs = {s.column: s for s in indicators.indicator_specs()}
+    more_l, target_l, included_l = _rule_labels(lang)
+    rules = state.rules
     base = pd.DataFrame({
-        "column": [s.column for s in specs],
-        t("indicator", lang): [s.label(lang) for s in specs],
-        t("criterion", lang): [CRITERIA[s.criterion].name(lang) for s in specs],
-        t("more_is_better", lang): [s.higher_is_better for s in specs],
-        t("target", lang): [None] * len(specs),
-        t("included", lang): [s.scored for s in specs],
+        t("indicator", lang): [specs[c].label(lang) for c in rules],
+        t("criterion", lang): [CRITERIA[specs[c].criterion].name(lang) for c in rules],
+        more_l: [r[0] for r in rules.values()],
+        target_l: [r[1] for r in rules.values()],
+        included_l: [r[2] for r in rules.values()],
     })
-    edited = st.data_editor(base, key="indicator_settings", hide_index=True, width="stretch",
-                            column_config={"column": None}, disabled=[t("indicator", lang), t("criterion", lang)])
-    crit = {s.column: s.criterion for s in specs}
-    feeds: dict[str, list[str]] = {c: [] for c in CRITERION_IDS}
-    directions, targets = {}, {}
-    for row in edited.itertuples(index=False):
-        column, more, target, included = row[0], row[3], row[4], row[5]
-        directions[column] = bool(more)
-        if included:
-            feeds[crit[column]].append(column)
-        if target is not None and pd.notna(target) and float(target) > 0:
-            targets[column] = float(target)
-    return {k: tuple(v) for k, v in feeds.items()}, directions, targets
+    editor_key = f"indicator_settings_{state.rules_version}"
+    st.data_editor(base, key=editor_key, hide_index=True, width="stretch", on_change=_on_rules, args=(editor_key, lang),
+                   column_config={target_l: st.column_config.NumberColumn(target_l, min_value=0.0)},
+                   disabled=[t("indicator", lang), t("criterion", lang)])
 
 
 def contribution_chart(ranking: Ranking, lang: str) -> alt.Chart:
@@ -151,35 +147,12 @@ def frequency_chart(freq: pd.DataFrame, lang: str) -> alt.Chart:
 
 
 @st.cache_data(show_spinner=False, max_entries=100)
-def _ranked(table: pd.DataFrame, weights: dict, feeds: dict, directions: dict, targets: dict) -> tuple[Ranking, str]:
-    """The ranking, cached on its inputs; the key string identifies it for the robustness caches."""
-    ranking = score(table, weights, feeds=feeds, directions=directions, targets=targets)
-    return ranking, ranking.scores.to_json() + repr(sorted(ranking.weights.items()))
-
-
-@st.cache_data(show_spinner=False, max_entries=100)
-def _robustness(key: str, _scores: pd.DataFrame, _weights: dict, draws: int, method: str):
-    return monte_carlo(_scores, _weights, n=draws, method=method, seed=0)
-
-
-@st.cache_data(show_spinner=False, max_entries=100)
 def _criterion_out(key: str, _scores: pd.DataFrame, _weights: dict) -> pd.DataFrame:
     return leave_one_criterion_out(_scores, _weights)
 
 
-def headline_ranking(table: pd.DataFrame) -> dict | None:
-    """The ranking and robustness sentences for presentation mode: the Rangering tab's last
-    result, or (opened straight from a link) the session's weights with the default settings."""
-    if state.get("last_ranking") is not None:
-        return state["last_ranking"]
-    if len(table) < 2:
-        return None
-    ranking, key = _ranked(table, dict(state.weights), default_feeds(), default_directions(), {})
-    mc = _robustness(key, ranking.scores, ranking.weights, 10_000, "dirichlet")
-    return {"table": ranking.table, "sentences": mc.sentences, "frequencies": mc.frequencies, "weights": ranking.weights}
-
-
 @st.fragment
+@timed("ranking")
 def ranking_view(settings: Settings, table: pd.DataFrame) -> Ranking | None:
     """Weights, ranking with explanation, and robustness in plain Danish.
 
@@ -189,11 +162,12 @@ def ranking_view(settings: Settings, table: pd.DataFrame) -> Ranking | None:
     if len(table) < 2:
         st.info(t("ranking_needs_two", lang))
         return None
-    _redraw_surface()
-    weights = weight_controls(lang)
+    weight_controls(lang)
     with st.expander(t("indicator_settings", lang)):
-        feeds, directions, targets = indicator_settings(lang)
-    ranking, mc_inputs = _ranked(table, weights, feeds, directions, targets)
+        indicator_settings(lang)
+    result = ranking_result(table)
+    assert result is not None  # two or more sites
+    ranking, mc, mc_inputs = result.ranking, result.robustness, result.key
     winner = ranking.table["site"].iloc[0]
     st.markdown(f"### {md(explain(ranking, winner))}")
     st.table(md_table(pd.DataFrame({
@@ -209,20 +183,19 @@ def ranking_view(settings: Settings, table: pd.DataFrame) -> Ranking | None:
 
     st.subheader(t("robustness", lang))
     c1, c2 = st.columns(2)
-    method = c1.radio(t("robustness_method", lang), ["dirichlet", "uniform"], horizontal=True, key="mc_method",
-                      format_func=lambda m: t(f"mc_{m}", lang))
-    draws = c2.select_slider(t("draws", lang), [1_000, 5_000, 10_000, 20_000], value=10_000, key="mc_draws",
-                             format_func=lambda n: number(n, 0, lang))
-    mc = _robustness(mc_inputs, ranking.scores, ranking.weights, draws, method)
+    # the robustness choices are drawn after the figures they feed; a change reruns the fragment
+    c1.radio(t("robustness_method", lang), ["dirichlet", "uniform"], horizontal=True, key="mc_method",
+             format_func=lambda m: t(f"mc_{m}", lang))
+    c2.select_slider(t("draws", lang), [1_000, 5_000, 10_000, 20_000], key="mc_draws",
+                     format_func=lambda n: number(n, 0, lang))
     for site in ranking.table["site"]:
         st.markdown(f"- **{md(mc.sentences[site])}**")
     st.altair_chart(frequency_chart(mc.frequencies, lang), width="stretch")
     st.caption(md(mc.method_da))
     if st.toggle(t("loso_toggle", lang), key="loso", help=t("loso_help", lang)):
         loco = _criterion_out(mc_inputs, ranking.scores, ranking.weights)
+        feeds, directions, targets = rule_parts(state.rules)
         loso = leave_one_site_out(table, ranking.weights, feeds=feeds, directions=directions, targets=targets)
         lines = [s for s in loco["sentence"] if s] + reversal_sentences(loso)
         st.markdown("\n".join(f"- {md(s)}" for s in lines) if lines else t("no_reversal", lang))
-    state["last_ranking"] = {"table": ranking.table, "sentences": mc.sentences, "frequencies": mc.frequencies,
-                             "weights": ranking.weights}
     return ranking

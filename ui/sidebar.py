@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
+from pathlib import Path
 
 import streamlit as st
 
@@ -11,7 +12,7 @@ from geo.data.bundle import Layers
 from geo.data.clusters import format_codes, load_clusters, parse_codes
 from geo.data.loading import UserFiles, find_folder_files, folder_from_env
 from geo.data.refresh import refresh
-from geo.data.snapshot import current_snapshot, snapshot_dates
+from geo.data.snapshot import current_snapshot, read_manifest, snapshot_dates
 from geo.errors import KlyngestedError
 from geo.i18n import LANGUAGES, t
 from geo.reach.catchment import CatchmentEngine
@@ -27,6 +28,9 @@ class Settings:
     lang: str
     data_key: str
     layers: Layers
+    #: The data snapshot the numbers come from ("standard" for the embedded demodata) and its date.
+    snapshot_id: str
+    snapshot_date: str
     cluster_id: str
     cluster_label: str
     codes: tuple[str, ...] | None
@@ -61,7 +65,7 @@ def _refresh_data(lang: str) -> None:
               f"{layer}: {t('refresh_layer_ok', lang)}" if line == "ok" else f"{layer}: {line}")
     if result.snapshot is not None:
         flash("success", t("refresh_saved", lang, layers=", ".join(result.updated)))
-        state["pending_source"] = "snapshot"  # the radio exists already: switch on the rerun
+        state.pending_source = "snapshot"  # the radio exists already: switch on the rerun
     st.rerun()
 
 
@@ -70,7 +74,25 @@ def default_source(has_folder: bool, has_snapshot: bool) -> str:
     return "folder" if has_folder else ("snapshot" if has_snapshot else "default")
 
 
-def _data_source(lang: str, frozen: bool) -> tuple[str, Layers]:
+@dataclass(frozen=True)
+class DataSource:
+    """The chosen data state: its cache key, layers, and the snapshot id and date a scenario records."""
+
+    key: str
+    layers: Layers
+    snapshot_id: str
+    snapshot_date: str
+
+
+def _snapshot_date(snapshot: Path) -> str:
+    """The day a snapshot was written (from its manifest)."""
+    try:
+        return str(read_manifest(snapshot).get("created", ""))[:10]
+    except KlyngestedError:
+        return ""
+
+
+def _data_source(lang: str, frozen: bool) -> DataSource:
     folder = folder_from_env()
     snapshot = current_snapshot()
     options = ["default"] + (["snapshot"] if snapshot else []) + (["folder"] if folder else []) + ["upload"]
@@ -80,8 +102,8 @@ def _data_source(lang: str, frozen: bool) -> tuple[str, Layers]:
         "folder": t("source_folder", lang, path=folder) if folder else "",
         "upload": t("source_upload", lang),
     }
-    if "pending_source" in state:
-        state["source"] = state.pop("pending_source")
+    if state.pending_source is not None:
+        state["source"], state.pending_source = state.pending_source, None
     if state.get("source") not in options:
         if state.get("source"):  # e.g. a shared link made on a server with a data folder
             st.warning(t("source_unavailable", lang, source=md(state["source"])))
@@ -104,17 +126,17 @@ def _data_source(lang: str, frozen: bool) -> tuple[str, Layers]:
         dates = snapshot_dates(snapshot)
         st.caption(t("snapshot_dates", lang) + md("; ".join(f"{k}: {v or '–'}" for k, v in dates.items())))
 
-    key, files, snap = "default", None, None
+    key, files, snap, snap_id = "default", None, None, "standard"
     if source == "folder" and folder:
-        key, files = f"folder-{folder}", find_folder_files(folder)
+        key, files, snap_id = f"folder-{folder}", find_folder_files(folder), "mappe"
     elif source == "upload" and state.files is not None:
-        key, files = state.files_key, state.files
+        key, files, snap_id = state.files_key, state.files, state.files_key
     elif source == "snapshot" and snapshot:
-        key, snap = f"snapshot-{snapshot.name}", str(snapshot)
+        key, snap, snap_id = f"snapshot-{snapshot.name}", str(snapshot), snapshot.name
     layers = try_load(key, files, labels.get(source, source), lang, snap)
     if layers is None:
-        key, layers = "default", cached_layers("default", None)
-    return key, layers
+        return DataSource("default", cached_layers("default", None), "standard", "")
+    return DataSource(key, layers, snap_id, _snapshot_date(snapshot) if snap and snapshot else "")
 
 
 def _cluster(lang: str, frozen: bool) -> tuple[str, str, tuple[str, ...] | None]:
@@ -145,7 +167,7 @@ def sidebar() -> Settings:
         if presentation:
             st.caption(t("presentation_frozen", lang))
         st.header(t("data_section", lang))
-        data_key, layers = _data_source(lang, presentation)
+        data = _data_source(lang, presentation)
         st.header(t("cluster_section", lang))
         cluster_id, cluster_label, codes = _cluster(lang, presentation)
         st.header(t("method_section", lang))
@@ -154,4 +176,4 @@ def sidebar() -> Settings:
         engine = engine_for(method)
         st.caption(t("method_line", lang, method=md(engine.describe())))
         tiles = st.toggle(t("tiles", lang), value=False, key="tiles")
-    return Settings(lang, data_key, layers, cluster_id, cluster_label, codes, method, engine, tiles, presentation)
+    return Settings(lang, data.key, data.layers, data.snapshot_id, data.snapshot_date, cluster_id, cluster_label, codes, method, engine, tiles, presentation)

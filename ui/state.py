@@ -1,38 +1,178 @@
-"""Session state: the user's work (sites, weights, texts) survives every rerun and every error."""
+"""Session state: everything the app keeps between reruns, declared once and typed.
+
+`AppState` is a typed view of ``st.session_state``: each `Kept` attribute is one key with its
+type and default, so no part of the app reads a key nobody declared. Widget values live under
+their widget keys (``state["fin_total"]``); those a hidden section must not lose are listed in
+`KEPT_WIDGETS` with their defaults (Streamlit drops a widget's value in a run that does not
+draw it, and only the visible section is drawn).
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
+from functools import partial
+from typing import Any, Generic, TypeVar
 
 import streamlit as st
 
+from geo.data.clusters import load_clusters
+from geo.data.loading import UserFiles
 from geo.data.sites import MAX_SITES, Site, clean_name, clean_sites, unique_name
-from geo.decide.weights import equal_weights
+from geo.decide.finance import KEYS
+from geo.decide.weights import CRITERION_IDS, equal_weights
+from geo.format import kroner
+from geo.reach import indicators
+from geo.settings import K17_CODES
 from geo.text import md
 
-state = st.session_state
+T = TypeVar("T")
 
-DEFAULTS: dict[str, object] = {
-    "sites": [],
-    "last_click": None,
-    "editor_version": 0,
-    "files": None,
-    "files_key": "default",
-    "messages": [],
-    "locked": "—",
-    "case_texts": {},
-    "scenario_name": "K17-møde",
-    "suggestion": None,
-    "query_loaded": False,
+#: The clusters the portfolio tab starts with (those the region has offices or plans for).
+DEFAULT_CLUSTERS = ("byggeri", "food", "energy", "digital")
+
+#: Indicator column -> (more is better, target or None, included): the ranking's indicator settings.
+Rules = dict[str, tuple[bool, float | None, bool]]
+
+
+class Kept(Generic[T]):
+    """One session-state key with its type and a factory for its default."""
+
+    def __init__(self, default: Callable[[], T]) -> None:
+        self.default = default
+        self.name = ""
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.name = name
+
+    def __get__(self, obj: object, objtype: type | None = None) -> T:
+        return st.session_state[self.name]
+
+    def __set__(self, obj: object, value: T) -> None:
+        st.session_state[self.name] = value
+
+
+def default_rules() -> Rules:
+    """Every scored indicator included, with its natural direction and no target."""
+    return {s.column: (s.higher_is_better, None, s.scored) for s in indicators.indicator_specs()}
+
+
+class AppState:
+    """Typed access to the session; item access (``state["w_value"]``) reaches widget keys.
+
+    No instance attributes (``__slots__``): setting an undeclared name raises instead of
+    landing on this object, which every session shares.
+    """
+
+    __slots__ = ()
+
+    sites: Kept[list[Site]] = Kept(list)
+    weights: Kept[dict[str, float]] = Kept(equal_weights)
+    rules: Kept[Rules] = Kept(default_rules)
+    rules_version: Kept[int] = Kept(int)
+    last_click: Kept[tuple[dict | None, dict | None] | None] = Kept(lambda: None)
+    editor_version: Kept[int] = Kept(int)
+    files: Kept[UserFiles | None] = Kept(lambda: None)
+    files_key: Kept[str] = Kept(lambda: "default")
+    messages: Kept[list[tuple[str, str]]] = Kept(list)
+    case_texts: Kept[dict[str, str]] = Kept(dict)
+    case_site: Kept[str | None] = Kept(lambda: None)
+    scenario_name: Kept[str] = Kept(lambda: "K17-møde")
+    suggestion: Kept[dict | None] = Kept(lambda: None)
+    query_loaded: Kept[bool] = Kept(bool)
+    exports: Kept[dict | None] = Kept(lambda: None)
+    pending_diff: Kept[Any] = Kept(lambda: None)
+    script_ms: Kept[float] = Kept(float)
+    #: The data source the sidebar switches to on the next run (after a refresh).
+    pending_source: Kept[str | None] = Kept(lambda: None)
+    #: (data signature, criterion surfaces, one-per-municipality) of the surface last shown.
+    surface_shown: Kept[tuple | None] = Kept(lambda: None)
+    #: The placed cluster portfolio (offices, report) for one data state.
+    portfolio: Kept[dict | None] = Kept(lambda: None)
+    portfolio_overview: Kept[Any] = Kept(lambda: None)
+
+    def __getitem__(self, key: str) -> Any:
+        return st.session_state[key]
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        st.session_state[key] = value
+
+    def __contains__(self, key: str) -> bool:
+        return key in st.session_state
+
+    def get(self, key: str, default: Any = None) -> Any:
+        return st.session_state.get(key, default)
+
+    def pop(self, key: str, default: Any = None) -> Any:
+        return st.session_state.pop(key, default)
+
+
+def kept_keys() -> dict[str, Kept]:
+    """The declared keys of `AppState`, by name."""
+    return {k: v for k, v in vars(AppState).items() if isinstance(v, Kept)}
+
+
+state = AppState()
+
+#: Widget keys of sections that may be hidden, with the value a new session starts from.
+KEPT_WIDGETS: dict[str, Callable[[], object]] = {
+    "locked": lambda: "—",
+    "mc_method": lambda: "dirichlet",
+    "mc_draws": lambda: 10_000,
+    "loso": lambda: False,
+    "csv_danish": lambda: True,
+    "sg_objective": lambda: "mclp",
+    "sg_k": lambda: 2,
+    "sg_minutes": lambda: 45,
+    "sg_pool": lambda: "towns",
+    "sg_fixed": list,
+    "sg_one": lambda: False,
+    "fin_total": lambda: kroner(1_000_000),
+    "fin_key": lambda: "population",
+    **{f"fin_mix_{k}": (lambda: 20) for k in KEYS},
+    "fin_munis": lambda: list(K17_CODES),
+    "fin_lead": lambda: "—",
+    "fin_lead_share": lambda: 0,
+    "fin_site": lambda: "—",
+    "surface_on": lambda: False,
+    "surface_one": lambda: False,
+    "pf_clusters": lambda: [c for c in DEFAULT_CLUSTERS if c in load_clusters()],
+    "pf_objective": lambda: "mclp",
+    "pf_offices": lambda: len(DEFAULT_CLUSTERS),
+    "pf_minutes": lambda: 45,
+    "pf_pool": lambda: "towns",
+    "pf_fixed": lambda: "byggeri=Næstved",
+    "pf_one": lambda: True,
+    "pf_per_town": lambda: 1,
+    "pf_floor": lambda: False,
+    "pf_total": lambda: kroner(2_000_000),
 }
 
 
 def init_state() -> None:
-    """Set defaults once per session, including one slider value per criterion."""
-    for key, value in DEFAULTS.items():
-        state.setdefault(key, value.copy() if isinstance(value, (list, dict)) else value)
-    if "weights" not in state:
-        set_weights(equal_weights())
+    """Defaults once per session; then keep hidden sections' widget values through this run."""
+    for name, field in kept_keys().items():
+        if name not in st.session_state:
+            st.session_state[name] = field.default()
+    kept = {**KEPT_WIDGETS, **{f"w_{cid}": partial(_weight, cid) for cid in CRITERION_IDS},
+            **{f"case_{cid}": partial(_case_text, cid) for cid in CRITERION_IDS}}
+    for key, default in kept.items():
+        # re-setting a widget's own value turns it into session data Streamlit keeps
+        st.session_state[key] = st.session_state[key] if key in st.session_state else default()
+
+
+def _weight(cid: str) -> float:
+    return float(state.weights[cid])
+
+
+def _case_text(cid: str) -> str:
+    return state.case_texts.get(cid, "")
+
+
+def restore_choice(key: str, options: list, fallback: object) -> None:
+    """Drop a kept choice that is no longer offered (a site deleted, a municipality removed)."""
+    if st.session_state.get(key) not in options:
+        st.session_state[key] = fallback
 
 
 def set_weights(weights: dict[str, float]) -> None:

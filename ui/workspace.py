@@ -5,23 +5,22 @@ from __future__ import annotations
 import math
 from functools import partial
 
-import folium
 import geopandas as gpd
 import pandas as pd
 import streamlit as st
-from streamlit_folium import st_folium
 
 from geo.data.sites import Site, check_lonlat, clean_name, read_sites_csv
 from geo.errors import KlyngestedError
 from geo.format import number
 from geo.i18n import t
-from geo.report.webmap.basemap import base_map
 from geo.report.webmap.legend import legend_html
-from geo.report.webmap.sites import sites_layer, suggestions_layer
-from geo.settings import CRS_DISPLAY, THRESHOLDS_MIN
+from geo.report.webmap.sites import site_markers, site_rings, suggestion_markers
+from geo.settings import THRESHOLDS_MIN
 from geo.text import md
-from ui.data import cached_catchment, cached_map_data
-from ui.portfolio import portfolio_groups
+from layers.dynamic import group_js
+from ui.data import cached_catchment, cached_map_data, cached_town_points
+from ui.mapview import cached_static_map, show_map
+from ui.portfolio import portfolio_group
 from ui.sidebar import Settings
 from ui.state import add_site, apply_site_edits, flash, state
 
@@ -32,25 +31,17 @@ def map_panel(settings: Settings, sites: gpd.GeoDataFrame, height: int = MAP_HEI
     """The map: static layers once per data state, sites and suggestions as the dynamic group."""
     lang = settings.lang
     static = cached_map_data(settings.data_key, settings.codes, settings.layers)
-    # a new Map each run (a Map must not be shared between sessions); streamlit-folium hashes
-    # its script with stable names, so the browser redraws only when the content changes
-    fmap = base_map(static, THRESHOLDS_MIN, tiles=settings.tiles, with_legend=False, attribution_inside=False)
-    groups = [sites_layer(sites, [cached_catchment(settings.method, p.x, p.y) for p in sites.geometry], settings.method)]
+    rings = site_rings(sites, [cached_catchment(settings.method, p.x, p.y) for p in sites.geometry], settings.method)
+    groups = [group_js(0, rings, site_markers(sites))]
     suggestion = state.suggestion
-    if suggestion is not None and suggestion.get("data_key") == settings.data_key:
-        groups.append(suggestions_layer(suggestion["chosen"]))
-    groups += portfolio_groups(settings)
-    st_folium(
-        fmap,
-        key="map",
-        height=height,
-        use_container_width=True,
-        returned_objects=["last_clicked", "last_object_clicked"],  # a click on a marker is an object click
-        feature_group_to_add=groups,
-        layer_control=folium.LayerControl(collapsed=True),  # a small button: the open box hid the north-east
-        on_change=None if settings.presentation else partial(_on_map_click, lang),
-        render=False,  # st_folium renders the map itself again below; one render is enough
-    )
+    chosen = suggestion["chosen"] if suggestion is not None and suggestion.get("data_key") == settings.data_key else []
+    portfolio = portfolio_group(settings, 2)
+    if chosen or portfolio:  # groups are numbered in the layer control's order: sites, suggestions, portfolio
+        groups.append(group_js(1, None, suggestion_markers(chosen)))
+    if portfolio:
+        groups.append(portfolio)
+    show_map(cached_static_map(settings.data_key, settings.codes, settings.tiles, static), groups, key="map",
+             height=height, on_change=None if settings.presentation else partial(_on_map_click, lang))
     st.markdown(legend_html(THRESHOLDS_MIN, static.workplaces["title"], static.workplace_count, static.attributions),
                 unsafe_allow_html=True)
 
@@ -116,7 +107,7 @@ def sites_panel(settings: Settings) -> None:
             except KlyngestedError as err:
                 st.error(md(err.message(lang)))
     with tab_town:
-        towns = settings.layers.towns.to_crs(CRS_DISPLAY).sort_values("name")
+        towns = cached_town_points(settings.data_key, settings.layers)
         with st.form("add_town"):
             names = towns["name"].tolist()
             town = st.selectbox(t("town", lang), names, index=names.index("Næstved") if "Næstved" in names else 0, key="town_pick")

@@ -1,0 +1,228 @@
+"""What the planner feels: the real app in headless Chromium, timed from the user's action to
+the changed content on screen.
+
+Starts ``streamlit run app.py`` (as the end-to-end tests do, file watcher off as on a server)
+on the embedded K17 data (43,548 workplaces) and, per travel-time method and number of sites,
+opens the app from a shared link holding the sites. Then, each ``--repeat`` times:
+
+- add a site (coordinates form, "Tilføj") -> its column in the indicator table;
+- click the map -> the new numbered marker on the map;
+- move a weight (keyboard on the slider, ranking tab) -> the ranking section has run again;
+- switch tab (Kommunerne <-> Indikatorer) -> the tab's content shown;
+- first paint: a new browser context opens the link -> the map's layer control is drawn
+  (the first one after the server starts is "cold": nothing cached yet);
+- the board pack: "Lav filer" -> PDF downloaded (``--pdf-repeat`` times, new scenario name each).
+
+Each added site is new, so sites grow by one per repetition (the figure says from how many).
+Beside each figure, the server's own time for the runs the action caused, read from the run
+log the app writes when ``KLYNGESTED_RUN_LOG`` is set (a script run, or the ranking fragment).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import re
+import statistics
+import tempfile
+import time
+import urllib.parse
+from collections.abc import Callable
+from pathlib import Path
+
+from benchmarks import format_table, row
+from geo.data.sources.embedded import load_towns
+from geo.settings import CRS_DISPLAY
+
+MAP_FRAME = 'iframe[title="streamlit_folium.st_folium"]'
+MARKERS = '[aria-label^="Lokalitet "]'
+RUNNING = "document.querySelector('.stApp')?.getAttribute('data-test-script-state') === 'running'"
+IDLE = "() => document.querySelector('.stApp')?.getAttribute('data-test-script-state') !== 'running'"
+TIMEOUT_MS = 120_000
+
+try:
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+except ImportError:  # playwright is a test dependency; the benchmark says so when run without it
+    PlaywrightTimeout = TimeoutError  # type: ignore[misc,assignment]
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--sites", default="10,20", help="sites on the map at the start, comma-separated")
+    parser.add_argument("--methods", default="estimate,network", help="travel-time methods, comma-separated")
+    parser.add_argument("--repeat", type=int, default=10, help="repetitions per action (>= 10 for a p95)")
+    parser.add_argument("--pdf-repeat", type=int, default=3, help="board packs made per case")
+
+
+def _points() -> list[tuple[str, float, float]]:
+    towns = load_towns().to_crs(CRS_DISPLAY).sort_values("population", ascending=False)
+    return [(str(n), round(p.y, 5), round(p.x, 5)) for n, p in zip(towns["name"], towns.geometry, strict=True)]
+
+
+def _link(base: str, points: list[tuple[str, float, float]], method: str) -> str:
+    sites = "|".join(f"{name.replace('~', ' ').replace('|', ' ')}~{lat}~{lon}" for name, lat, lon in points)
+    query = {"s": sites, **({"m": method} if method != "estimate" else {})}
+    return f"{base}/?{urllib.parse.urlencode(query)}"
+
+
+class RunLog:
+    """The app's run log: server milliseconds of the runs that ended after a given moment."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    def since(self, t0: float) -> float:
+        records = [json.loads(line) for line in self.path.read_text(encoding="utf-8").splitlines() if line]
+        records = [r for r in records if r["end"] >= t0]
+        scripts = [r["ms"] for r in records if r["kind"] == "script"]
+        return sum(scripts) if scripts else sum(r["ms"] for r in records)
+
+
+def _timed(log: RunLog, act: Callable[[], None], done: Callable[[], None], page) -> tuple[float, float]:
+    """(seconds from the action to ``done``, server ms of the runs it caused); NaN seconds when
+    the result never showed (counted as a failure, not left out of the figures silently)."""
+    t_wall = time.time()
+    t0 = time.perf_counter()
+    try:
+        act()
+        done()
+        seconds = time.perf_counter() - t0
+    except PlaywrightTimeout:
+        seconds = math.nan
+    page.wait_for_function(IDLE, timeout=TIMEOUT_MS)
+    page.wait_for_timeout(150)  # the run log line is written as the run ends
+    return seconds, log.since(t_wall)
+
+
+def _open(browser, url: str):
+    page = browser.new_context(viewport={"width": 1600, "height": 1000}, accept_downloads=True).new_page()
+    t0 = time.perf_counter()
+    page.goto(url, wait_until="domcontentloaded")
+    page.frame_locator(MAP_FRAME).locator(".leaflet-control-layers").wait_for(timeout=TIMEOUT_MS)
+    return page, time.perf_counter() - t0
+
+
+def _open_tab(page, name: str) -> None:
+    page.get_by_role("tab", name=name).click()
+    page.wait_for_function(IDLE, timeout=TIMEOUT_MS)
+
+
+def _add_site(page, name: str, lat: float, lon: float) -> Callable[[], None]:
+    def act() -> None:
+        page.get_by_role("tab", name="Tilføj med koordinater").click()
+        page.get_by_label("Navn", exact=True).first.fill(name)
+        page.get_by_label("Breddegrad (lat)").fill(f"{lat:.5f}")
+        page.get_by_label("Længdegrad (lon)").fill(f"{lon:.5f}")
+        page.get_by_role("button", name="Tilføj").first.click()
+    return act
+
+
+def _case(browser, base: str, points, method: str, n: int, args, log: RunLog) -> dict[str, list[tuple[float, float]]]:
+    out: dict[str, list[tuple[float, float]]] = {k: [] for k in ("add", "map", "weight", "tab", "paint", "pdf")}
+    link = _link(base, points[:n], method)
+    for _ in range(args.repeat):
+        page, seconds = _open(browser, link)
+        out["paint"].append((seconds, float("nan")))
+        page.context.close()
+    page, _ = _open(browser, link)
+    frame = page.frame_locator(MAP_FRAME)
+    spare = iter(points[n:])
+    for i in range(args.repeat):
+        name, lat, lon = next(spare)
+        label = f"B{i} {name}"
+        out["add"].append(_timed(log, _add_site(page, label, lat + 0.003, lon + 0.003),
+                                 lambda label=label: page.get_by_role("table").filter(has_text=label).first.wait_for(timeout=TIMEOUT_MS),
+                                 page))
+    leaflet = frame.locator(".leaflet-container")
+    box = leaflet.bounding_box()
+    for i in range(args.repeat):
+        before = frame.locator(MARKERS).count()
+        angle = 2 * math.pi * i / args.repeat  # a ring around the centre, away from earlier clicks
+        position = {"x": box["width"] * (0.5 + 0.15 * math.cos(angle)), "y": box["height"] * (0.5 + 0.15 * math.sin(angle))}
+        out["map"].append(_timed(log, lambda position=position: leaflet.click(position=position),
+                                 lambda before=before: frame.locator(MARKERS).nth(before).wait_for(timeout=TIMEOUT_MS), page))
+    _open_tab(page, "Rangering")
+    slider = page.get_by_role("slider").first
+    for i in range(args.repeat):
+        def press(i: int = i) -> None:
+            slider.focus()
+            page.keyboard.press("ArrowRight" if i % 2 == 0 else "ArrowLeft")
+        out["weight"].append(_timed(log, press, lambda: (page.wait_for_function(RUNNING, timeout=10_000, polling=5),
+                                                         page.wait_for_function(IDLE, timeout=TIMEOUT_MS, polling=5)), page))
+    for i in range(args.repeat):
+        tab, shown = (("Kommunerne", re.compile("(Alle kommuner har|Kommuner uden) klyngearbejdssteder")) if i % 2 == 0
+                      else ("Indikatorer", re.compile("Klyngearbejdssteder inden for 45 min")))
+        out["tab"].append(_timed(log, lambda tab=tab: page.get_by_role("tab", name=tab).click(),
+                                 lambda shown=shown: page.get_by_text(shown).first.wait_for(timeout=TIMEOUT_MS), page))
+    _open_tab(page, "Mødepakke og scenarie")
+    for i in range(args.pdf_repeat):
+        def make(i: int = i) -> None:
+            page.get_by_label("Scenariets navn").fill(f"Bestyrelse {method} {n} {i}")
+            page.get_by_label("Scenariets navn").press("Enter")
+            page.wait_for_function(IDLE, timeout=TIMEOUT_MS)
+            page.get_by_role("button", name="Lav filer til mødet").click()
+            with page.expect_download(timeout=TIMEOUT_MS):
+                page.get_by_role("button", name="Mødepakke (PDF)").click(timeout=TIMEOUT_MS)
+        out["pdf"].append(_timed(log, make, lambda: None, page))
+    page.context.close()
+    return out
+
+
+def _p95(values: list[float]) -> float:
+    if len(values) < 2:
+        return values[0] if values else float("nan")
+    return statistics.quantiles(values, n=20, method="inclusive")[-1]
+
+
+FIGURES = {
+    "add": "add a site (form) -> its indicators shown",
+    "map": "click the map -> new site on the map",
+    "weight": "move a weight -> ranking run again",
+    "tab": "switch tab -> content shown",
+    "paint": "first paint of the map (new session)",
+    "pdf": "board pack: 'Lav filer' -> PDF downloaded",
+}
+
+
+def run(args: argparse.Namespace) -> list[dict]:
+    from playwright.sync_api import (
+        sync_playwright,  # optional: only this benchmark drives a browser
+    )
+
+    from tests.e2e_support import CHROMIUM_ARGS, chromium_path, running_app
+
+    points = _points()
+    rows: list[dict] = []
+    with tempfile.TemporaryDirectory() as tmp:
+        log = RunLog(Path(tmp) / "runs.jsonl")
+        log.path.touch()
+        env = {"STREAMLIT_SERVER_FILE_WATCHER_TYPE": "none", "KLYNGESTED_RUN_LOG": str(log.path)}
+        with running_app(env=env, timeout=120) as url, sync_playwright() as pw:
+            browser = pw.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
+            page, cold = _open(browser, _link(url, points[:10], "estimate"))
+            page.context.close()
+            rows.append(row("first paint, cold server (first session after start)", cold * 1000, "ms",
+                            "python -m benchmarks browser"))
+            for method in args.methods.split(","):
+                for n in (int(v) for v in args.sites.split(",")):
+                    cmd = f"python -m benchmarks browser --sites {n} --methods {method} --repeat {args.repeat}"
+                    found = _case(browser, url, points, method, n, args, log)
+                    for kind, pairs in found.items():
+                        seconds = [s for s, _ in pairs if not math.isnan(s)]
+                        failed = len(pairs) - len(seconds)
+                        if not seconds:
+                            rows.append(row(f"{method} ({n} sites): {FIGURES[kind]}: every try timed out", failed, "failures", cmd))
+                            continue
+                        server = [ms for _, ms in pairs if not math.isnan(ms)]
+                        extra = f"; server median {statistics.median(server):.0f} ms" if server else ""
+                        grow = f" ({n}->{n + args.repeat} sites)" if kind in ("add", "map") else f" ({n} sites)"
+                        rows.append(row(f"{method}{grow}: {FIGURES[kind]}, median{extra}",
+                                        statistics.median(seconds) * 1000, "ms", cmd))
+                        rows.append(row(f"{method}{grow}: {FIGURES[kind]}, p95 of {len(seconds)}"
+                                        + (f" ({failed} timed out)" if failed else ""), _p95(seconds) * 1000, "ms", cmd))
+                    print(format_table(rows), flush=True)  # partial results survive a long run
+            browser.close()
+    rows.append(row(f"load average (1 min) at the end, {os.cpu_count()} cores", os.getloadavg()[0], "",
+                    "python -m benchmarks browser"))
+    return rows
