@@ -41,14 +41,16 @@ class Row:
 
 @dataclass
 class Table:
-    """A table as text: column headings, rows, the alignment of each column ('l', 'r' or 'c').
+    """A table as text: column headings, rows, each column's alignment ('l', 'r' or 'c') and width (%).
 
-    Column `head_col` heads each row (a screen reader names the row by it).
+    Column `head_col` heads each row (a screen reader names the row by it). Fixed column widths
+    keep the layout quick and stop narrow columns from breaking words.
     """
 
     header: list[str]
     rows: list[Row]
     align: list[str]
+    widths: list[float]
     label: str = ""
     css: str = ""
     head_col: int = 0
@@ -78,7 +80,7 @@ def overview(ctx: MapContext) -> Part:
                  str(int(rank[str(row.site)])) if str(row.site) in rank else "–"])
             for i, row in enumerate(data.table.itertuples(index=False))]
     table = Table(["Lokalitet", "Kommune", f"Arb.st. {REACH_MIN} min", "Andel af K17", "Rang"], rows,
-                  ["l", "l", "r", "r", "c"], label="Nøgletal")
+                  ["l", "l", "r", "r", "c"], [36, 23, 15, 15, 11], label="Nøgletal")
     facts = [
         f"Klynge: {data.cluster_name}",
         f"Rejsetid: {data.method_da}",
@@ -105,7 +107,9 @@ def comparison(ctx: MapContext, chunk: list[int]) -> Part:
         rows += [Row([s.label(), s.unit_label()] + [format_indicator(r, s, unit=False) for _, r in table.iterrows()])
                  for s in specs]
     header = ["Indikator", "Enhed"] + [f"{i + 1}. {s}" for i, s in zip(chunk, table["site"], strict=True)]
-    return Part("table.html", {"table": Table(header, rows, ["l", "l"] + ["r"] * len(chunk), css="comparison")})
+    site_w = min(13.0, 55.0 / max(1, len(chunk)))
+    widths = [100 - 9 - site_w * len(chunk), 9] + [site_w] * len(chunk)
+    return Part("table.html", {"table": Table(header, rows, ["l", "l"] + ["r"] * len(chunk), widths, css="comparison")})
 
 
 def ranking(ctx: MapContext) -> Part:
@@ -116,7 +120,7 @@ def ranking(ctx: MapContext) -> Part:
     rows = [Row([str(int(r["rank"])), str(r["site"]), number(float(r["score"]), 1),
                  (data.robustness or {}).get(str(r["site"]), "")]) for _, r in rk.iterrows()]
     table = Table(["Rang", "Lokalitet", "Point", "Robusthed (samme rang ved tilfældige vægte)"], rows,
-                  ["c", "l", "r", "l"], css="ranking", head_col=1)
+                  ["c", "l", "r", "l"], [6, 26, 8, 60], css="ranking", head_col=1)
     lines = []
     if data.weights:
         lines.append("Vægte: " + ", ".join(f"{CRITERIA[c].name()} {number(w, 1)} %"
@@ -150,7 +154,7 @@ def site(ctx: MapContext, i: int) -> Part:
     for crit, specs in specs_by_criterion(tuple(data.thresholds), set(row.index)):
         rows.append(Row([crit.name()], group=True))
         rows += [Row([s.label(), format_indicator(row, s)]) for s in specs]
-    indicators = Table(["Indikator (efter K17-papirets fem kriterier)", "Værdi"], rows, ["l", "r"], css="indicators")
+    indicators = Table(["Indikator (efter K17-papirets fem kriterier)", "Værdi"], rows, ["l", "r"], [76, 24], css="indicators")
     spread = breakdown(data, i)
     notes = [SHARE_NOTE, *([RATIO_NOTE] if len(spread.header) > 3 else [])]
     where = (f"{place['name']} · {place['kommune']} · "
@@ -181,7 +185,8 @@ def breakdown(data: ReportData, i: int) -> Table:
     if fin is not None:
         header += ["Andel af udgift", "Gavn ÷ udgift"]
     label = f"Fordeling pr. kommune ({len(rows)} kommuner)"
-    return Table(header, rows, ["l"] + ["r"] * (len(header) - 1), label=label, css="breakdown")
+    widths = [30, 19, 17, 17, 17] if fin is not None else [40, 30, 30]
+    return Table(header, rows, ["l"] + ["r"] * (len(header) - 1), widths, label=label, css="breakdown")
 
 
 def finance(ctx: MapContext) -> Part:
@@ -202,7 +207,8 @@ def finance(ctx: MapContext) -> Part:
     if data.finance_formula:
         lines.append(data.finance_formula)
     return Part("finance.html", {"chart": finance_chart(data) if "amount_kr" in f else None,
-                                 "table": Table(header, rows, ["l"] + ["r"] * (len(header) - 1), css="finance"),
+                                 "table": Table(header, rows, ["l"] + ["r"] * (len(header) - 1),
+                                                [40, 18, 24, 18][:len(header)], css="finance"),
                                  "lines": lines})
 
 
@@ -212,7 +218,7 @@ def case(ctx: MapContext) -> Part:
     rows = [Row([c.name(), "Beregnet: " + (data.evidence(c.id, data.case_site) or "–"),
                  data.case_texts.get(c.id, "").strip() or "(ikke udfyldt)"]) for c in CRITERIA.values()]
     return Part("table.html", {"table": Table(["Kriterium", "Beregnet", "Lead-kommunens begrundelse"], rows,
-                                              ["l", "l", "l"], css="case")})
+                                              ["l", "l", "l"], [18, 41, 41], css="case")})
 
 
 def sources(ctx: MapContext) -> Part:
@@ -227,4 +233,4 @@ def sources(ctx: MapContext) -> Part:
     warning = ("Demodata: lag markeret 'Demodata (syntetisk)' er ikke rigtige virksomheder."
                if data.has_synthetic else "")
     return Part("sources.html", {"table": Table(["Lag", "Kilde", "Dato", "Metode", "Kvalitet"], rows, ["l"] * 5,
-                                                css="sources"), "lines": lines, "warning": warning})
+                                                [11, 33, 9, 31, 16], css="sources"), "lines": lines, "warning": warning})
