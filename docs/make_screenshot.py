@@ -12,13 +12,14 @@ import tempfile
 from pathlib import Path
 
 from playwright.sync_api import TimeoutError  # Playwright's, raised by wait_for
+from pypdf import PdfReader
 
 from geo.data.sites import Site, sites_frame
 from geo.data.sources.embedded import load_default
 from geo.decide.weights import equal_weights
 from geo.reach.engines import select_engine
 from geo.report.bundle import build_report_data
-from geo.report.pdf import page_plan, report_to_pdf
+from geo.report.pdf import report_to_pdf
 from tests.e2e_support import add_town, browser_page, running_app, wait_for_map
 
 DOCS = Path(__file__).parent
@@ -75,10 +76,11 @@ def pdf_pages() -> None:
     engine, _ = select_engine("estimate")
     data = build_report_data(layers, sites, engine, codes=("41", "42", "43", "711", "813"), cluster_id="byggeri",
                              weights=equal_weights(), scenario_name="K17-møde")
-    site_page = 1 + next(i for i, (title, _) in enumerate(page_plan(data)) if title.startswith("Lokalitet 1:"))
     with tempfile.TemporaryDirectory() as tmp:
         pdf = Path(tmp) / "pakke.pdf"
         pdf.write_bytes(report_to_pdf(data))
+        pages = [page.extract_text() for page in PdfReader(pdf).pages]
+        site_page = 1 + next(i for i, text in enumerate(pages) if text.startswith("Lokalitet 1:"))
         for page, name in ((1, "pdf_page1"), (site_page, "pdf_site")):
             subprocess.run(["pdftoppm", "-png", "-r", "80", "-f", str(page), "-l", str(page), "-singlefile",
                             str(pdf), str(DOCS / name)], check=True)

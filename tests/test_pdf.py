@@ -1,4 +1,6 @@
-"""Board-pack PDF: page count and Danish text on every page (its speed: `python -m benchmarks goals`)."""
+"""Board-pack PDF: sections and Danish text on every page (its speed: `python -m benchmarks goals`).
+
+The tagged structure (PDF/UA) is checked in tests/test_pdf_tagged.py."""
 
 from __future__ import annotations
 
@@ -27,26 +29,41 @@ def pages(pdf):
     return [p.extract_text() or "" for p in pypdf.PdfReader(io.BytesIO(pdf)).pages]
 
 
-def test_page_count_and_order(data, pages):
-    # overview, comparison, ranking, 4 sites, co-financing, lead case, sources
+def section_pages(titles: list[str], pages: list[str]) -> list[str]:
+    """The section each page belongs to: its heading starts a page; a continued page names it '(fortsat)'."""
+    out, k = [], -1
+    for text in pages:
+        if k + 1 < len(titles) and text.startswith(titles[k + 1]):  # the heading is the page's first text
+            k += 1
+        out.append(titles[k])
+    return out
+
+
+def test_sections_in_order_each_on_a_new_page(data, pages):
+    # overview, comparison, ranking, 4 sites, co-financing, lead case, sources; long tables continue
     titles = [t for t, _ in page_plan(data)]
-    assert len(pages) == len(titles)
     assert titles[0] == "Overblik" and titles[-1] == "Kilder og metode"
     assert titles[3] == "Lokalitet 1: Næstved" and "Medfinansiering" in titles and "Lead-kommunens begrundelse" in titles
-    sites = [t for t in titles if t.startswith("Lokalitet ") and "fortsat" not in t]
-    assert len(sites) == 4
+    assert len([t for t in titles if t.startswith("Lokalitet ")]) == 4
+    owners = section_pages(titles, pages)
+    assert sorted(set(owners), key=titles.index) == titles  # every section starts a page, in the plan's order
+    for owner, text, previous in zip(owners[1:], pages[1:], owners[:-1], strict=True):
+        if owner == previous:  # a continued page says so in its header
+            assert f"{owner} (fortsat)" in text
 
 
 def test_no_municipality_table_is_cut(data, pages):
-    """Every municipality a site reaches is in the pack: after 8 rows the table continues."""
+    """Every municipality a site reaches is in the pack: the table continues on the next page."""
     titles = [t for t, _ in page_plan(data)]
+    owners = section_pages(titles, pages)
     for i, name in enumerate(data.site_names(), start=1):
-        mine = "\n".join(p for t, p in zip(titles, pages, strict=True) if t.startswith(f"Lokalitet {i}:"))
+        mine = "\n".join(p for t, p in zip(owners, pages, strict=True) if t.startswith(f"Lokalitet {i}:"))
         codes = data.breakdown.loc[data.breakdown["site"].astype(str) == name, "kommunekode"].astype(str)
         missing = [c for c in codes if f"({c})" not in mine]
         assert not missing, (name, missing)
-    assert any(len(data.breakdown[data.breakdown["site"].astype(str) == n]) > 8 for n in data.site_names())
-    assert "fortsat" in "".join(titles) and "Gavn ÷ udgift: kommunens andel af gavnen" in "\n".join(pages)
+        assert f"Fordeling pr. kommune ({len(codes)} kommuner)" in mine
+    assert "Lokalitet 1: Næstved (fortsat)" in "\n".join(pages)
+    assert "Gavn ÷ udgift: kommunens andel af gavnen" in "\n".join(pages)
 
 
 def test_every_page_has_name_date_and_number(pages):
@@ -73,7 +90,9 @@ def test_suggestion_page_says_it_in_sentences():
                         "31,4 min. Der findes ikke et bedre sæt med 2 steder.")]
     titles = [t for t, _ in page_plan(data)]
     assert titles[2] == "Optimeringens forslag"
-    text = " ".join(pypdf.PdfReader(io.BytesIO(render(data, "pdf"))).pages[2].extract_text().split())  # lines wrap
+    pages = [p.extract_text() for p in pypdf.PdfReader(io.BytesIO(render(data, "pdf"))).pages]
+    [page] = [p for owner, p in zip(section_pages(titles, pages), pages, strict=True) if owner == titles[2]]
+    text = " ".join(page.split())  # lines wrap
     assert "F1 Næstved, F2 Roskilde" in text and "Der findes ikke et bedre sæt med 2 steder." in text
 
 
@@ -81,7 +100,8 @@ def test_minimal_pack_without_optional_pages():
     data = report_data(n_sites=2, ranked=False, finance=False, case=False)
     reader = pypdf.PdfReader(io.BytesIO(render(data, "pdf")))
     titles = [t for t, _ in page_plan(data)]
-    continued = sum("fortsat" in t for t in titles)
-    assert len(reader.pages) == 1 + 1 + 2 + continued + 1  # overview, comparison, 2 sites (+ continuations), sources
-    assert "Rangering og robusthed" not in titles and "Medfinansiering" not in titles
+    assert titles == ["Overblik", "Sammenligning af lokaliteterne", "Lokalitet 1: Næstved",
+                      f"Lokalitet 2: {data.site_names()[1]}", "Kilder og metode"]
+    pages = [p.extract_text() for p in reader.pages]
+    assert set(section_pages(titles, pages)) == set(titles)
     assert reader.metadata.title == "Klyngested – Testscenarie"
