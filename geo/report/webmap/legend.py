@@ -72,7 +72,7 @@ def legend_html(thresholds: tuple[int, ...], workplaces_title: str, n_workplaces
         )
     else:
         items.append(f"{dot.format(WORKPLACE_COLOUR, '#222')}{esc(workplaces_title)}")
-    body = "".join(f'<span class="klyngested-legend-item" style="margin-right:18px;white-space:nowrap">{i}</span> ' for i in items)
+    body = "".join(f'<span class="klyngested-legend-item" style="margin-right:18px;display:inline-block;max-width:100%">{i}</span> ' for i in items)
     if attributions:
         body += f'<div style="font-size:14px;line-height:1.4;color:#222">Kilder: {esc(" · ".join(attributions))}</div>'
     return (
