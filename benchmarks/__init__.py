@@ -3,9 +3,17 @@
 Each benchmark is a module ``benchmarks/<name>.py`` exposing ``add_arguments(parser)`` and
 ``run(args) -> list[dict]``; every row has the keys figure, value, unit, command, ratio and
 goal (the target the figure is judged against, printed beside it; the test suite asserts none).
+`in_fresh_process` runs a measurement in a new process, so the peak memory it reports is that
+measurement's own and not whatever the calling process reached before.
 """
 
 from __future__ import annotations
+
+import multiprocessing
+import resource
+import traceback
+from collections.abc import Callable
+from multiprocessing.connection import Connection
 
 ROW_KEYS = ("figure", "value", "unit", "ratio", "goal", "command")
 
@@ -40,3 +48,55 @@ def format_markdown(rows: list[dict]) -> str:
         lines.append(f"| {r['figure']} | {value} | {r.get('unit', '')} | {ratio} | {r.get('goal') or ''} "
                      f"| `{r.get('command', '')}` |")
     return "\n".join(lines)
+
+
+def _child(conn: Connection, target: Callable[..., object], args: tuple) -> None:
+    try:
+        result = target(*args)
+    except BaseException:  # noqa: BLE001 - handed to the parent, which raises it
+        conn.send(("error", traceback.format_exc()))
+        return
+    conn.send(("ok", (result, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)))
+
+
+def in_fresh_process(target: Callable[..., object], *args: object,
+                     timeout: float | None = None) -> tuple[object, float] | None:
+    """Run ``target(*args)`` in a new process (spawned: nothing of this one is inherited).
+
+    Parameters
+    ----------
+    target : callable
+        A module-level function (it is pickled by reference); its result must pickle.
+    *args
+        Its arguments.
+    timeout : float, optional
+        Seconds to wait; past them the process is terminated and None returned.
+
+    Returns
+    -------
+    tuple or None
+        The result and the peak resident memory of that process in MB (``ru_maxrss``).
+
+    Raises
+    ------
+    RuntimeError
+        When ``target`` raised (with its traceback) or the process died without an answer.
+    """
+    context = multiprocessing.get_context("spawn")  # also: HiGHS threads do not survive fork
+    parent, child = context.Pipe(duplex=False)
+    proc = context.Process(target=_child, args=(child, target, args))
+    proc.start()
+    child.close()
+    try:
+        got = parent.recv() if parent.poll(timeout) else None
+    except EOFError:
+        got = ("error", f"the process ended with exit code {proc.exitcode} without an answer")
+    if got is None:
+        proc.terminate()
+    proc.join()
+    if got is None:
+        return None
+    status, value = got
+    if status == "error":
+        raise RuntimeError(f"{getattr(target, '__name__', target)} failed in its own process:\n{value}")
+    return value

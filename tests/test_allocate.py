@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from benchmarks.__main__ import main as bench_main
-from geo.decide.baselines import classic_pmedian
+from geo.decide.baselines import classic_mclp, classic_pmedian
 from geo.decide.inputs import AllocationError, aggregate_demand, evaluate, travel_matrix
 from geo.decide.mclp import mclp
 from geo.decide.mclp_model import MclpModel
@@ -53,10 +53,15 @@ def brute_mclp(minutes, w, k, t, fixed=(), muni=None):
 
 
 @pytest.mark.parametrize("seed", range(4))
-def test_mclp_equals_brute_force(seed):
+def test_mclp_equals_brute_force_and_the_classic_model(seed):
     minutes, w, muni = instance(seed)
     for k, fixed, m in ((3, (), None), (3, (7,), None), (3, (1,), muni)):
         res = mclp(minutes, w, k, 20.0, fixed=fixed, municipality=m)
+        chosen, classic, _ = classic_mclp(minutes, w, k, 20.0, fixed=fixed, municipality=m)
+        assert classic == pytest.approx(brute_mclp(minutes, w, k, 20.0, fixed, m))
+        assert set(fixed) <= set(chosen) and len(chosen) == k
+        if m is not None:
+            assert len({m[j] for j in chosen}) == k
         assert res.proven_optimal and res.gap <= 1e-6 and res.bound >= res.objective
         assert res.objective == pytest.approx(brute_mclp(minutes, w, k, 20.0, fixed, m))
         assert set(fixed) <= set(res.chosen) and len(res.chosen) == k
