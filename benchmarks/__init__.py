@@ -9,6 +9,8 @@ measurement's own and not whatever the calling process reached before.
 
 from __future__ import annotations
 
+import argparse
+import importlib
 import multiprocessing
 import resource
 import traceback
@@ -100,3 +102,8 @@ def in_fresh_process(target: Callable[..., object], *args: object,
     if status == "error":
         raise RuntimeError(f"{getattr(target, '__name__', target)} failed in its own process:\n{value}")
     return value
+
+
+def run_benchmark(name: str, args: argparse.Namespace) -> list[dict]:
+    """Rows of ``benchmarks.<name>``, importing only that module (the target of a fresh process)."""
+    return importlib.import_module(f"benchmarks.{name}").run(args)
