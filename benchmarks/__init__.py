@@ -52,13 +52,31 @@ def format_markdown(rows: list[dict]) -> str:
     return "\n".join(lines)
 
 
+def peak_memory_mb() -> float:
+    """Peak resident memory of this process in MB: ``VmHWM`` of ``/proc/self/status``.
+
+    Not ``getrusage(...).ru_maxrss``: Linux carries the peak of the process a new one was
+    started from (fork, then exec) into the new one's ``ru_maxrss``, so a process started
+    from a 1.4 GB parent reports at least 1.4 GB however little it uses. ``VmHWM`` belongs to
+    the current address space, which exec replaces. Falls back to ``ru_maxrss`` without /proc.
+    """
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
 def _child(conn: Connection, target: Callable[..., object], args: tuple) -> None:
     try:
         result = target(*args)
     except BaseException:  # noqa: BLE001 - handed to the parent, which raises it
         conn.send(("error", traceback.format_exc()))
         return
-    conn.send(("ok", (result, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)))
+    conn.send(("ok", (result, peak_memory_mb())))
 
 
 def in_fresh_process(target: Callable[..., object], *args: object,
@@ -77,7 +95,7 @@ def in_fresh_process(target: Callable[..., object], *args: object,
     Returns
     -------
     tuple or None
-        The result and the peak resident memory of that process in MB (``ru_maxrss``).
+        The result and the peak resident memory of that process in MB (`peak_memory_mb`).
 
     Raises
     ------
