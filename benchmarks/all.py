@@ -14,15 +14,15 @@ import argparse
 
 from benchmarks import (
     export,
-    in_fresh_process,
-    run_benchmark,
     goals,
+    in_fresh_process,
     indicators,
     interaction,
     network,
     optimize,
     payload,
     row,
+    run_benchmark,
     scale,
     surface,
 )

@@ -19,7 +19,7 @@ ROOT = Path(__file__).resolve().parents[1]
 
 def test_all_benchmarks_run_at_small_scale() -> None:
     result = subprocess.run([sys.executable, "-m", "benchmarks", "all", "--scale", "small"],
-                            cwd=ROOT, capture_output=True, text=True, timeout=600)
+                            cwd=ROOT, capture_output=True, text=True, timeout=600, check=False)
     assert result.returncode == 0, result.stderr[-2000:]
     for name in ("network", "optimize", "payload", "indicators", "interaction", "scale", "export", "goals",
                  "surface"):
