@@ -6,25 +6,32 @@ travel minutes = straight line × 1.3 / 60 km/h × a seeded per-pair factor U(0.
 
 The project's path (Lagrangian bound + local search, variable fixing, exact residual
 solve; see `geo.decide.solver`) is timed at full size: seconds and the optimality gap it
-proves (0 = optimal; otherwise the gap between the best set found and the bound). spopt's
-classic MCLP/PMedian (PuLP + HiGHS) is then run on growing instances
-(``--spopt-sizes``) until one exceeds ``--spopt-cap`` seconds; on the largest one it
-finished, the project's path is timed again and the objective values must agree.
+proves (0 = optimal; otherwise the gap between the best set found and the bound).
+
+Two peers solve the classic models (one binary column per candidate, one column per
+demand point or pair) on growing instances (``--spopt-sizes``) until spopt exceeds
+``--spopt-cap`` seconds: spopt's MCLP/PMedian (PuLP + HiGHS), and the same models sent
+straight to HiGHS as sparse matrices (`geo.decide.baselines.classic_mclp` /
+``classic_pmedian``, highspy, no modelling layer). Each peer runs in its own process with
+its libraries imported before the timer (model building and solving are timed, imports
+are not). On the largest size spopt finished, the project's path is timed again, all
+objective values must agree, and the ratio is against the faster peer.
 """
 
 from __future__ import annotations
 
 import argparse
 import math
-import multiprocessing as mp
+import os
 import time
 
 import numpy as np
 
-from benchmarks import row
-from geo.decide.baselines import spopt_mclp, spopt_pmedian
+from benchmarks import in_fresh_process, row
+from geo.decide.baselines import classic_mclp, classic_pmedian, spopt_mclp, spopt_pmedian
 from geo.decide.mclp import mclp
 from geo.decide.pmedian import pmedian
+from geo.decide.solver import DEFAULT_GAP
 
 WIDTH_KM, HEIGHT_KM = 100.0, 75.0
 
@@ -65,31 +72,30 @@ def make_instance(n_cand: int, n_demand: int, seed: int = 1) -> tuple[np.ndarray
     return minutes, weights
 
 
-def _spopt_child(conn, kind: str, minutes: np.ndarray, weights: np.ndarray, k: int, t: float) -> None:
-    import os
+PEERS = {"spopt": "spopt classic {label} (PuLP + HiGHS)", "highs": "classic {label} straight to HiGHS (highspy, sparse)"}
 
+
+def peer_solve(peer: str, kind: str, minutes: np.ndarray, weights: np.ndarray, k: int, t: float) -> tuple[float, float]:
+    """Seconds (model building and solving) and objective of a peer; run in a fresh process."""
     null = os.open(os.devnull, os.O_WRONLY)  # HiGHS's banner (PuLP creates Highs before msg=False applies)
     os.dup2(null, 1)
+    if peer == "spopt":
+        import pulp  # noqa: F401  # optional: peer baseline, imported before the timer
+        import spopt.locate  # noqa: F401  # optional: peer baseline, imported before the timer
     t0 = time.perf_counter()
-    if kind == "mclp":
-        _, obj = spopt_mclp(minutes, weights, k, t)
+    if peer == "spopt":
+        _, obj = spopt_mclp(minutes, weights, k, t) if kind == "mclp" else spopt_pmedian(minutes, weights, k)
     else:
-        _, obj = spopt_pmedian(minutes, weights, k)
-    conn.send((time.perf_counter() - t0, obj))
+        _, obj, _ = (classic_mclp(minutes, weights, k, t, gap=DEFAULT_GAP) if kind == "mclp"
+                     else classic_pmedian(minutes, weights, k, gap=DEFAULT_GAP))  # the project's gap
+    return time.perf_counter() - t0, obj
 
 
-def spopt_timed(kind: str, minutes: np.ndarray, weights: np.ndarray, k: int, t: float,
-                cap: float) -> tuple[float, float] | None:
-    """(seconds, objective) of spopt in a child process, or None past ``cap`` seconds."""
-    ctx = mp.get_context("spawn")  # HiGHS threads do not survive fork
-    parent, child = ctx.Pipe(duplex=False)
-    proc = ctx.Process(target=_spopt_child, args=(child, kind, minutes, weights, k, t))
-    proc.start()
-    got = parent.recv() if parent.poll(cap) else None
-    if got is None:
-        proc.terminate()
-    proc.join()
-    return got
+def peer_timed(peer: str, kind: str, minutes: np.ndarray, weights: np.ndarray, k: int, t: float,
+               cap: float) -> tuple[float, float] | None:
+    """(seconds, objective) of a peer in its own process, or None past ``cap`` seconds."""
+    got = in_fresh_process(peer_solve, peer, kind, minutes, weights, k, t, timeout=cap)
+    return None if got is None else got[0]
 
 
 def _ours(kind: str, minutes: np.ndarray, weights: np.ndarray, args: argparse.Namespace):
@@ -114,24 +120,39 @@ def run(args: argparse.Namespace) -> list[dict]:
         rows.append(row(f"project {label}, {size}: optimality gap", 100 * res.gap, "%", cmd))
     sizes = [tuple(int(v) for v in s.lower().split("x")) for s in args.spopt_sizes.split(",") if s.strip()]
     for kind, label in (("mclp", "MCLP"), ("pmedian", "p-median")):
-        last = None
-        for nc, nd in sizes:
-            m, w = make_instance(nc, nd, args.seed)
-            got = spopt_timed(kind, m, w, min(args.k, nc), args.minutes, args.spopt_cap)
-            if got is None:
-                break
-            last = (nc, nd, m, w, got)
-        if last is None:
-            rows.append(row(f"spopt {label}: no size finished within {args.spopt_cap:g} s", float("nan"), "s", cmd))
-            continue
-        nc, nd, m, w, (secs, obj) = last
-        ns = argparse.Namespace(**{**vars(args), "k": min(args.k, nc)})
-        mine = _ours(kind, m, w, ns)
-        if mine.gap > 1e-6:
-            raise RuntimeError(f"{label} at {nc}x{nd} not solved to optimality within the time limit")
+        rows += _versus_peers(kind, label, sizes, args, cmd)
+    return rows
+
+
+def _versus_peers(kind: str, label: str, sizes: list[tuple[int, int]], args: argparse.Namespace,
+                  cmd: str) -> list[dict]:
+    """Both peers on growing sizes while spopt finishes; rows for the largest, ratio against the faster peer."""
+    last = None
+    for nc, nd in sizes:
+        m, w = make_instance(nc, nd, args.seed)
+        k = min(args.k, nc)
+        got = peer_timed("spopt", kind, m, w, k, args.minutes, args.spopt_cap)
+        if got is None:
+            break
+        last = (nc, nd, m, w, {"spopt": got, "highs": peer_timed("highs", kind, m, w, k, args.minutes, args.spopt_cap)})
+    if last is None:
+        return [row(f"spopt {label}: no size finished within {args.spopt_cap:g} s", float("nan"), "s", cmd)]
+    nc, nd, m, w, peers = last
+    mine = _ours(kind, m, w, argparse.Namespace(**{**vars(args), "k": min(args.k, nc)}))
+    if mine.gap > 1e-6:
+        raise RuntimeError(f"{label} at {nc}x{nd} not solved to optimality within the time limit")
+    done = {name: got for name, got in peers.items() if got is not None}
+    for name, (_, obj) in done.items():
         if not math.isclose(mine.objective, obj, rel_tol=1e-6, abs_tol=1e-6):
-            raise RuntimeError(f"{label} objective mismatch at {nc}x{nd}: project {mine.objective} vs spopt {obj}")
-        rows.append(row(f"project {label} at spopt's largest ({nc} × {nd})", mine.seconds, "s", cmd))
-        rows.append(row(f"spopt classic {label} + PuLP/HiGHS ({nc} × {nd}, same objective {obj:.6g})", secs, "s",
-                        cmd, ratio=secs / mine.seconds if mine.seconds > 0 else None))
+            raise RuntimeError(f"{label} objective mismatch at {nc}x{nd}: project {mine.objective} vs {name} {obj}")
+    fastest = min(done, key=lambda name: done[name][0])
+    rows = [row(f"project {label} at spopt's largest ({nc} × {nd})", mine.seconds, "s", cmd)]
+    for name, got in peers.items():
+        text = PEERS[name].format(label=label)
+        if got is None:
+            rows.append(row(f"{text} ({nc} × {nd}): over {args.spopt_cap:g} s", float("nan"), "s", cmd))
+            continue
+        faster = ", the faster peer" if name == fastest else ""
+        rows.append(row(f"{text} ({nc} × {nd}, same objective {got[1]:.6g}{faster})", got[0], "s", cmd,
+                        ratio=got[0] / mine.seconds if name == fastest and mine.seconds > 0 else None))
     return rows

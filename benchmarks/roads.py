@@ -12,7 +12,6 @@ whose wall time and peak resident memory are reported.
 from __future__ import annotations
 
 import argparse
-import multiprocessing
 import resource
 import tempfile
 import time
@@ -20,7 +19,7 @@ from pathlib import Path
 
 import numpy as np
 
-from benchmarks import row
+from benchmarks import in_fresh_process, row
 from geo.data.refresh import refresh
 from geo.data.roads import RoadGraph
 
@@ -127,9 +126,7 @@ def run(args: argparse.Namespace) -> list[dict]:
             label = f"{counts['nodes']:,} nodes, {counts['ways']:,} ways"
             rows.append(row(f"write synthetic .osm.pbf ({label})", time.perf_counter() - t0, "s", cmd))
         size_mb = pbf.stat().st_size / 1e6
-        context = multiprocessing.get_context("spawn")
-        with context.Pool(1) as pool:
-            seconds, cpu, peak_mb, n_nodes, n_edges = pool.apply(_build, (str(pbf), tmp))
+        (seconds, cpu, n_nodes, n_edges), peak_mb = in_fresh_process(_build, str(pbf), tmp)
     return [
         *rows,
         row(f"build graph from a {size_mb:,.0f} MB .osm.pbf: refresh --only roads --region alle "
@@ -139,7 +136,7 @@ def run(args: argparse.Namespace) -> list[dict]:
     ]
 
 
-def _build(pbf: str, tmp: str) -> tuple[float, float, float, int, int]:
+def _build(pbf: str, tmp: str) -> tuple[float, float, int, int]:
     out = Path(tmp) / "roads.npz"
     t0 = time.perf_counter()
     result = refresh(["roads"], region="alle", pbf=pbf, roads_out=out,
@@ -149,4 +146,4 @@ def _build(pbf: str, tmp: str) -> tuple[float, float, float, int, int]:
         raise RuntimeError("; ".join(result.failures))
     usage = resource.getrusage(resource.RUSAGE_SELF)
     graph = RoadGraph.load(out)
-    return seconds, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024, graph.n_nodes, graph.n_edges
+    return seconds, usage.ru_utime + usage.ru_stime, graph.n_nodes, graph.n_edges

@@ -9,15 +9,13 @@ stage and the process's peak resident memory.
 from __future__ import annotations
 
 import argparse
-import multiprocessing
-import resource
 import time
 
 import geopandas as gpd
 import numpy as np
 from shapely import box
 
-from benchmarks import row
+from benchmarks import in_fresh_process, row
 from benchmarks.network import make_graph, make_points
 from geo.data.bundle import Layers
 from geo.data.provenance import Provenance
@@ -68,9 +66,9 @@ def synthetic_layers(graph, n_workplaces: int, seed: int) -> Layers:
 
 def run(args: argparse.Namespace) -> list[dict]:
     """Run the measurement in a fresh process, so its peak memory is its own."""
-    context = multiprocessing.get_context("spawn")
-    with context.Pool(1) as pool:
-        return pool.apply(_measure, (args.nodes, args.workplaces, args.sites, args.seed))
+    rows, peak_mb = in_fresh_process(_measure, args.nodes, args.workplaces, args.sites, args.seed)
+    cmd = rows[0]["command"]
+    return [*rows, row("peak resident memory (a fresh process: graph, layers, engine, indicators)", peak_mb, "MB", cmd)]
 
 
 def _measure(nodes: int, workplaces: int, n_sites: int, seed: int) -> list[dict]:
@@ -90,12 +88,10 @@ def _measure(nodes: int, workplaces: int, n_sites: int, seed: int) -> list[dict]
     for i, xy in enumerate(sites):
         indicators.site_row(ctx, f"site {i}", (float(xy[0]), float(xy[1])))
     t_sites = time.perf_counter() - t0
-    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     label = f"{graph.n_nodes:,} nodes, {args.workplaces:,} workplaces"
     return [
         row(f"generate graph + layers ({label})", t_build, "s", cmd),
         row("prepare: engine, cluster filter, snap all workplaces (once)", t_prepare, "s", cmd),
         row(f"all indicators, {args.sites} sites (network)", t_sites, "s", cmd),
         row("per site", t_sites / max(args.sites, 1), "s/site", cmd),
-        row("peak resident memory (a fresh process: graph, layers, engine, indicators)", peak_mb, "MB", cmd),
     ]

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from benchmarks.__main__ import main as bench_main
-from geo.decide.baselines import classic_pmedian
+from geo.decide.baselines import classic_mclp, classic_pmedian
 from geo.decide.inputs import AllocationError, aggregate_demand, evaluate, travel_matrix
 from geo.decide.mclp import mclp
 from geo.decide.mclp_model import MclpModel
@@ -53,10 +53,15 @@ def brute_mclp(minutes, w, k, t, fixed=(), muni=None):
 
 
 @pytest.mark.parametrize("seed", range(4))
-def test_mclp_equals_brute_force(seed):
+def test_mclp_equals_brute_force_and_the_classic_model(seed):
     minutes, w, muni = instance(seed)
     for k, fixed, m in ((3, (), None), (3, (7,), None), (3, (1,), muni)):
         res = mclp(minutes, w, k, 20.0, fixed=fixed, municipality=m)
+        chosen, classic, _ = classic_mclp(minutes, w, k, 20.0, fixed=fixed, municipality=m)
+        assert classic == pytest.approx(brute_mclp(minutes, w, k, 20.0, fixed, m))
+        assert set(fixed) <= set(chosen) and len(chosen) == k
+        if m is not None:
+            assert len({m[j] for j in chosen}) == k
         assert res.proven_optimal and res.gap <= 1e-6 and res.bound >= res.objective
         assert res.objective == pytest.approx(brute_mclp(minutes, w, k, 20.0, fixed, m))
         assert set(fixed) <= set(res.chosen) and len(res.chosen) == k
@@ -210,6 +215,23 @@ def test_gap_is_reported_honestly_under_a_time_limit():
             assert res.objective == pytest.approx(evaluate(minutes, w, res.chosen, 12.0)[0])
         else:
             assert res.objective == pytest.approx(float((w * minutes[list(res.chosen)].min(axis=0)).sum()))
+
+
+def test_a_run_out_of_time_is_labelled_not_proven():
+    """With a limit already spent at every check (deterministic: no clock reading decides anything), both models
+    stop after the first bound and say so: not proven, a finite gap between 0 and 1, the note, the true objective."""
+    minutes, w, _ = instance(7, nc=120, nd=2000, holes=0.0)
+    for res, kind in ((mclp(minutes, w, 6, 12.0, time_limit=1e-9), "mclp"),
+                      (pmedian(minutes, w, 6, time_limit=1e-9), "pmedian")):
+        assert not res.proven_optimal and 1e-6 < res.gap < 1.0 and np.isfinite(res.bound)
+        assert any("Ikke bevist optimal" in n for n in res.notes) and "tidsgrænsen" in res.details
+        assert len(res.chosen) == 6
+        if kind == "mclp":
+            assert res.bound > res.objective == pytest.approx(evaluate(minutes, w, res.chosen, 12.0)[0])
+        else:
+            assert res.bound < res.objective == pytest.approx(float((w * minutes[list(res.chosen)].min(axis=0)).sum()))
+    full = mclp(minutes, w, 6, 12.0)  # without a limit the same instance is proven optimal
+    assert full.proven_optimal and full.objective >= mclp(minutes, w, 6, 12.0, time_limit=1e-9).objective
 
 
 def test_highs_writes_nothing_to_stdout():

@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 from pyproj import Transformer
 
+from benchmarks.network import check_same, make_graph, to_networkx
 from geo.data.roads import RoadGraph, load_default_roads
 from geo.data.sources import osm_roads
 from geo.reach.network import NetworkEngine
@@ -55,14 +56,6 @@ def osm_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="module")
 def osm_graph(osm_file: Path) -> RoadGraph:
     return osm_roads.graph_from_osm_file(osm_file, largest_component=False)
-
-
-def to_networkx(g: RoadGraph) -> nx.DiGraph:
-    G = nx.DiGraph()
-    G.add_nodes_from(range(g.n_nodes))
-    u, v, w = g.edges()
-    G.add_weighted_edges_from(zip(u.tolist(), v.tolist(), w.tolist()), weight="minutes")
-    return G
 
 
 def node_xy(g: RoadGraph, i: int) -> tuple[float, float]:
@@ -143,11 +136,37 @@ def test_tag_parsing() -> None:
 
 
 def test_times_equal_networkx_on_random_graphs() -> None:
-    from benchmarks.network import make_graph
-
     for seed in (1, 2):
         g = make_graph(400, seed=seed)
         assert_equals_networkx(g, [0, 57, 211, 399])
+
+
+def test_benchmark_graph_has_road_classes() -> None:
+    """100 × 100 nodes at 200 m: primary roads on grid lines 20 and 60 (rows and columns), a motorway on line 75."""
+    g = make_graph(10_000, seed=1)
+    u, v, w = g.edges()
+    kmh = np.hypot(g.x[u] - g.x[v], g.y[u] - g.y[v]) / 1000 / w * 60
+    assert np.isclose(kmh, 80).sum() == 4 * 99 * 2  # 4 lines of 99 links, both ways, none missing
+    assert np.isclose(kmh, 110).sum() == 2 * 6 * 2  # row and column 75: junctions every 15 nodes (0..90)
+    assert set(np.unique(np.round(kmh[kmh < 79]))) == {30, 50, 60}
+
+
+def test_bounded_networkx_search_equals_engine_with_limit() -> None:
+    """The network benchmark's peer (networkx with a cutoff) and its equality check."""
+    g = make_graph(10_000, seed=2)
+    G = to_networkx(g)
+    eng = NetworkEngine(g, limit=10)
+    sites = g.xy()[[0, 5050, 7575]]
+    nodes, _ = eng.snap(sites)
+    found = [nx.single_source_dijkstra_path_length(G, int(n), cutoff=10, weight="minutes") for n in nodes]
+    assert all(0 < len(f) < g.n_nodes for f in found)  # the cutoff bites
+    check_same(eng, sites, found)
+    found[1][next(iter(found[1]))] += 0.5
+    with pytest.raises(RuntimeError, match="minutes differ"):
+        check_same(eng, sites, found)
+    del found[2][max(found[2])]
+    with pytest.raises(RuntimeError, match="reached nodes differ"):
+        check_same(eng, sites[[2]], found[2:])
 
 
 # --- engine ------------------------------------------------------------------------------
@@ -204,8 +223,6 @@ def test_engine_protocol_and_description() -> None:
 
 
 def test_isochrone_polygons() -> None:
-    from benchmarks.network import make_graph
-
     g = make_graph(2500, seed=3)
     eng = NetworkEngine(g)
     site = node_xy(g, 1275)

@@ -93,7 +93,9 @@ def solve_mip(mip: Mip, gap: float, time_limit: float | None, threads: int | Non
     gap : float
         Relative MIP gap to stop at.
     time_limit : float or None
-        Seconds HiGHS may use.
+        Seconds HiGHS may use. With a limit, HiGHS's presolve is off: it does not look at
+        the clock (1.2 s on a 2,000-row residual MCLP given 0.3 s, and no solution after
+        2.7 s given 2 s, where without presolve the same model is solved in 1.6 s).
     threads : int or None
         HiGHS threads.
     start : sequence of int, optional
@@ -109,6 +111,7 @@ def solve_mip(mip: Mip, gap: float, time_limit: float | None, threads: int | Non
     h.setOptionValue("mip_rel_gap", float(gap))
     if time_limit is not None:
         h.setOptionValue("time_limit", float(max(time_limit, 0.01)))
+        h.setOptionValue("presolve", "off")
     if threads is not None:
         h.setOptionValue("threads", int(threads))
     h.passModel(_lp(mip))

@@ -34,7 +34,7 @@ def mclp(minutes: np.ndarray, weights: np.ndarray, k: int, minutes_limit: float,
     municipality : sequence of str, optional
         Municipality code per candidate; when given, at most one site per municipality.
     gap, time_limit, threads
-        Relative gap to stop at, seconds in all, HiGHS threads.
+        Relative gap to stop at, seconds in all (building included; see `geo.decide.solver.solve`), HiGHS threads.
 
     Returns
     -------

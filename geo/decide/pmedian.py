@@ -43,7 +43,7 @@ def pmedian(minutes: np.ndarray, weights: np.ndarray, k: int, fixed: Sequence[in
     minutes_limit : float, optional
         Threshold for ``covered_share`` in the result.
     gap, time_limit, threads
-        Relative gap to stop at, seconds in all, threads.
+        Relative gap to stop at, seconds in all (building included; see `geo.decide.solver.solve`), threads.
 
     Returns
     -------
