@@ -18,7 +18,7 @@ from scipy import sparse
 
 from geo.decide.highs import Mip
 from geo.decide.matroid import addable, choice_rows, swappable
-from geo.decide.solver import Clock, Relaxation
+from geo.decide.solver import Clock, Relaxation, Schedule
 
 #: Coverage matrices with more nonzeros than this are scored in float32.
 FLOAT32_NNZ_ABOVE = 1_000_000
@@ -67,6 +67,9 @@ class MclpModel:
 
     #: Whether a relaxation over all candidates is cheap (see `geo.decide.solver.Model`).
     cheap = True
+    #: Deflected steps, halved late: the plain schedule stalls far above the LP bound on large
+    #: instances whose best sets leave much of the demand covered twice.
+    schedule = Schedule(deflect=0.8, patience=40)
 
     def take(self, rows: np.ndarray) -> MclpModel:
         """The same model over candidates ``rows``."""

@@ -68,6 +68,24 @@ class Clock:
 
 
 @dataclass(frozen=True)
+class Schedule:
+    """How a model's subgradient steps.
+
+    Attributes
+    ----------
+    deflect : float
+        Share of the previous direction kept in the next (deflected subgradient,
+        Camerini, Fratta & Maffioli 1975); 0 = plain subgradient.
+    patience : int
+        Iterations without a better bound before the step is halved; three times as
+        many end a round.
+    """
+
+    deflect: float = 0.0
+    patience: int = 10
+
+
+@dataclass(frozen=True)
 class Relaxation:
     """The Lagrangian relaxation at some multipliers.
 
@@ -90,9 +108,10 @@ class Model(Protocol):
     """A "choose ``r`` of ``n`` candidates" maximisation the skeleton can solve.
 
     Attributes ``n`` (candidates), ``r`` (to choose), ``mu`` (municipality code per
-    candidate, or None), ``m`` (demand groups, sizing enumeration) and ``cheap`` (True
+    candidate, or None), ``m`` (demand groups, sizing enumeration), ``cheap`` (True
     when a relaxation over all candidates costs little: the core is then all of them
-    and the first local search runs over all of them too). Indices are the
+    and the first local search runs over all of them too) and ``schedule`` (how its
+    subgradient steps). Indices are the
     model's own (0..n-1); values include every constant, so the values of a model, of
     its `take` and of its `fix` are comparable.
     """
@@ -102,6 +121,7 @@ class Model(Protocol):
     mu: np.ndarray | None
     m: int
     cheap: bool
+    schedule: Schedule
 
     def take(self, rows: np.ndarray) -> Model:
         """The same model over candidates ``rows`` only."""
@@ -252,7 +272,8 @@ class _Search:
         """
         cm = self.model if len(self.core) == self.model.n else self.model.take(self.core)
         self.search(cm, sorted(self.sel))
-        best_ub, best_lam, stall, history = np.inf, lam, 0, []
+        deflect, patience = self.model.schedule.deflect, self.model.schedule.patience
+        best_ub, best_lam, stall, history, prev = np.inf, lam, 0, [], 0.0
         for _ in range(iterations):
             self.iterations += 1
             rel = cm.relax(lam)
@@ -262,14 +283,14 @@ class _Search:
                 best_ub, best_lam, stall = ub, lam, 0
             else:
                 stall += 1
-                if stall >= 10:
+                if stall >= patience:
                     step, stall = step / 2, 0
             history.append(best_ub)
             self.offer(self.core[s], cm)
-            stalled = len(history) > 30 and history[-31] - best_ub < 1e-5 * abs(best_ub)
+            stalled = len(history) > 3 * patience and history[-3 * patience - 1] - best_ub < 1e-5 * abs(best_ub)
             if self.closed(best_ub) or step < 1e-3 or stalled:
                 return best_lam, step, True
-            d = cm.descent(lam, s)
+            d = prev = cm.descent(lam, s) + deflect * prev
             nrm = float(d @ d)
             if nrm == 0 or self.clock.short(0.3):
                 return best_lam, step, nrm == 0
