@@ -59,11 +59,26 @@ class MclpModel:
     """
 
     def __init__(self, A: sparse.csr_matrix, w: np.ndarray, r: int, mu: np.ndarray | None, const: float = 0.0) -> None:
-        self.A, self.w, self.r, self.mu, self.const = sparse.csr_matrix(A), np.asarray(w, float), r, mu, const
-        self.m, self.n = self.A.shape
-        self.At = self.A.T.tocsr()
-        self.At32 = self.At.astype(np.float32) if self.A.nnz > FLOAT32_NNZ_ABOVE else None
+        self._columns(sparse.csr_matrix(A).T.tocsr(), w, r, mu, const)
+
+    @classmethod
+    def of_columns(cls, At: sparse.csr_matrix, w: np.ndarray, r: int, mu: np.ndarray | None,
+                   const: float = 0.0) -> MclpModel:
+        """The model from ``Aᵀ`` (candidates × groups, CSR): slicing candidates then costs no transpose."""
+        model = cls.__new__(cls)
+        model._columns(At, w, r, mu, const)
+        return model
+
+    def _columns(self, At: sparse.csr_matrix, w: np.ndarray, r: int, mu: np.ndarray | None, const: float) -> None:
+        self.At, self.w, self.r, self.mu, self.const = At, np.asarray(w, float), r, mu, const
+        self.n, self.m = At.shape
+        self.At32 = At.astype(np.float32) if At.nnz > FLOAT32_NNZ_ABOVE else None
         self.integral = bool(np.all(self.w == np.round(self.w)))
+
+    @cached_property
+    def A(self) -> sparse.csr_matrix:
+        """Groups × candidates."""
+        return self.At.T.tocsr()
 
     #: Whether a relaxation over all candidates is cheap (see `geo.decide.solver.Model`).
     cheap = True
@@ -74,12 +89,13 @@ class MclpModel:
     def take(self, rows: np.ndarray) -> MclpModel:
         """The same model over candidates ``rows``."""
         rows = np.asarray(rows, dtype=np.int64)
-        return MclpModel(self.A[:, rows], self.w, self.r, None if self.mu is None else self.mu[rows], self.const)
+        return MclpModel.of_columns(self.At[rows], self.w, self.r, None if self.mu is None else self.mu[rows], self.const)
 
     def fix(self, rows: np.ndarray) -> MclpModel:
         """Candidates ``rows`` forced open: what they cover moves into ``const``."""
         hit = self.covered(rows)
-        return MclpModel(self.A[~hit], self.w[~hit], self.r - len(rows), self.mu, self.const + float(self.w[hit].sum()))
+        return MclpModel.of_columns(self.At[:, np.nonzero(~hit)[0]], self.w[~hit], self.r - len(rows), self.mu,
+                                    self.const + float(self.w[hit].sum()))
 
     def covered(self, sel: Sequence[int]) -> np.ndarray:
         """Mask of the groups a set covers."""
