@@ -213,6 +213,10 @@ class _Search:
         sel, self.inc = model.improve([], model.cheap, clock)
         self.sel = list(sel)
         self.core = np.arange(model.n) if model.cheap else np.asarray(sorted(self.sel), dtype=np.int64)
+        #: Sets known to be swap-optimal, with the candidates they were searched over.
+        self.local: dict[tuple[int, ...], np.ndarray] = {}
+        if model.cheap and not clock.short(0.3):
+            self.local[tuple(sorted(self.sel))] = self.core
 
     def tol(self) -> float:
         """Absolute slack for comparisons with the incumbent (rounding only)."""
@@ -235,10 +239,17 @@ class _Search:
             self.search(core_model, key)
 
     def search(self, core_model: Model, start: Sequence[int]) -> None:
-        """Swap local search over the core from ``start`` (global indices, all in the core)."""
-        if not set(start) <= set(self.core.tolist()):
+        """Swap local search over the core from ``start`` (global indices, all in the core).
+
+        Skipped when ``start`` is already swap-optimal over a superset of the core (the
+        core of a cheap model only shrinks, so its incumbent need not be searched again).
+        """
+        key = tuple(sorted(int(j) for j in start))
+        if not set(key) <= set(self.core.tolist()) or (key in self.local and np.isin(self.core, self.local[key]).all()):
             return
         found, v = core_model.improve(np.searchsorted(self.core, start).tolist(), True, self.clock)
+        if not self.clock.short(0.3):  # the search ran to its end: a local optimum over the core
+            self.local[tuple(sorted(int(self.core[j]) for j in found))] = self.core
         if v > self.inc + self.tol():
             self.sel, self.inc = [int(self.core[j]) for j in found], v
 
