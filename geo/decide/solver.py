@@ -210,6 +210,8 @@ class _Search:
         self.iterations = 0
         self.best: _Pricing | None = None
         self.seen: set[tuple[int, ...]] = set()
+        self.resume: np.ndarray | None = None
+        self.prev: np.ndarray | float = 0.0
         sel, self.inc = model.improve([], model.cheap, clock)
         self.sel = list(sel)
         self.core = np.arange(model.n) if model.cheap else np.asarray(sorted(self.sel), dtype=np.int64)
@@ -284,7 +286,7 @@ class _Search:
         cm = self.model if len(self.core) == self.model.n else self.model.take(self.core)
         self.search(cm, sorted(self.sel))
         deflect, patience = self.model.schedule.deflect, self.model.schedule.patience
-        best_ub, best_lam, stall, history, prev = np.inf, lam, 0, [], 0.0
+        best_ub, best_lam, stall, history, prev = np.inf, lam, 0, [], self.prev
         for _ in range(iterations):
             self.iterations += 1
             rel = cm.relax(lam)
@@ -306,6 +308,8 @@ class _Search:
             if nrm == 0 or self.clock.short(0.3):
                 return best_lam, step, nrm == 0
             lam = cm.project(lam + step * max(ub - self.inc, 1e-9 * abs(ub)) / nrm * d)
+            if deflect:  # a deflected run goes on from where it is, its direction kept
+                self.resume, self.prev = lam, d
         return best_lam, step, False
 
     def lagrange(self) -> None:
@@ -321,7 +325,10 @@ class _Search:
             small = enumerable(len(self.alive), self.model.r, self.model.m)
             if self.closed(self.bound) or self.clock.short(0.3) or small or (converged and not fresh):
                 return
-            step = max(step, 0.5)
+            if self.resume is None:
+                step = max(step, 0.5)
+            else:
+                lam = self.resume
 
 
 def solve(model: Model, gap: float = DEFAULT_GAP, time_limit: float | None = None, threads: int | None = None,
