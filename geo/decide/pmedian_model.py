@@ -20,7 +20,7 @@ from scipy import sparse
 
 from geo.decide.highs import Mip
 from geo.decide.matroid import addable, choice_rows, swappable
-from geo.decide.solver import Clock, Relaxation
+from geo.decide.solver import Clock, Relaxation, Schedule
 
 #: Matrices with more entries than this are held in float32.
 FLOAT32_ABOVE = 4_000_000
@@ -74,6 +74,8 @@ class PMedianModel:
 
     #: Whether a relaxation over all candidates is cheap (see `geo.decide.solver.Model`).
     cheap = False
+    #: Plain subgradient steps (see `geo.decide.solver.Schedule`).
+    schedule = Schedule()
 
     def take(self, rows: np.ndarray) -> PMedianModel:
         """The same model over candidates ``rows``."""

@@ -24,7 +24,7 @@ from geo.decide.highs import Mip
 from geo.decide.matroid import addable, choice_rows, swappable
 from geo.decide.mclp_model import MclpModel
 from geo.decide.pmedian_model import PMedianModel
-from geo.decide.solver import Clock, Relaxation
+from geo.decide.solver import Clock, Relaxation, Schedule
 
 
 @dataclass(frozen=True)
@@ -125,6 +125,7 @@ class LinearModel:
 
     cheap = True
     m = 1
+    schedule = Schedule()
 
     def __init__(self, v: np.ndarray, r: int, mu: np.ndarray | None, const: float = 0.0) -> None:
         self.v, self.r, self.mu, self.const = np.asarray(v, float), r, mu, const
@@ -197,6 +198,7 @@ class PortfolioModel:
     def __init__(self, inner: MclpModel | PMedianModel | LinearModel, pairs: Pairs, rules: Rules, penalty: float) -> None:
         self.inner, self.pairs, self.rules, self.penalty = inner, pairs, rules, penalty
         self.n, self.r, self.mu, self.m, self.cheap = inner.n, inner.r, inner.mu, inner.m, inner.cheap
+        self.schedule = inner.schedule
 
     def take(self, rows: np.ndarray) -> PortfolioModel:
         """The same model over pairs ``rows``."""

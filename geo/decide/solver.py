@@ -68,6 +68,24 @@ class Clock:
 
 
 @dataclass(frozen=True)
+class Schedule:
+    """How a model's subgradient steps.
+
+    Attributes
+    ----------
+    deflect : float
+        Share of the previous direction kept in the next (deflected subgradient,
+        Camerini, Fratta & Maffioli 1975); 0 = plain subgradient.
+    patience : int
+        Iterations without a better bound before the step is halved; three times as
+        many end a round.
+    """
+
+    deflect: float = 0.0
+    patience: int = 10
+
+
+@dataclass(frozen=True)
 class Relaxation:
     """The Lagrangian relaxation at some multipliers.
 
@@ -90,9 +108,10 @@ class Model(Protocol):
     """A "choose ``r`` of ``n`` candidates" maximisation the skeleton can solve.
 
     Attributes ``n`` (candidates), ``r`` (to choose), ``mu`` (municipality code per
-    candidate, or None), ``m`` (demand groups, sizing enumeration) and ``cheap`` (True
+    candidate, or None), ``m`` (demand groups, sizing enumeration), ``cheap`` (True
     when a relaxation over all candidates costs little: the core is then all of them
-    and the first local search runs over all of them too). Indices are the
+    and the first local search runs over all of them too) and ``schedule`` (how its
+    subgradient steps). Indices are the
     model's own (0..n-1); values include every constant, so the values of a model, of
     its `take` and of its `fix` are comparable.
     """
@@ -102,6 +121,7 @@ class Model(Protocol):
     mu: np.ndarray | None
     m: int
     cheap: bool
+    schedule: Schedule
 
     def take(self, rows: np.ndarray) -> Model:
         """The same model over candidates ``rows`` only."""
@@ -190,9 +210,15 @@ class _Search:
         self.iterations = 0
         self.best: _Pricing | None = None
         self.seen: set[tuple[int, ...]] = set()
+        self.resume: np.ndarray | None = None
+        self.prev: np.ndarray | float = 0.0
         sel, self.inc = model.improve([], model.cheap, clock)
         self.sel = list(sel)
         self.core = np.arange(model.n) if model.cheap else np.asarray(sorted(self.sel), dtype=np.int64)
+        #: Sets known to be swap-optimal, with the candidates they were searched over.
+        self.local: dict[tuple[int, ...], np.ndarray] = {}
+        if model.cheap and not clock.short(0.3):
+            self.local[tuple(sorted(self.sel))] = self.core
 
     def tol(self) -> float:
         """Absolute slack for comparisons with the incumbent (rounding only)."""
@@ -215,10 +241,17 @@ class _Search:
             self.search(core_model, key)
 
     def search(self, core_model: Model, start: Sequence[int]) -> None:
-        """Swap local search over the core from ``start`` (global indices, all in the core)."""
-        if not set(start) <= set(self.core.tolist()):
+        """Swap local search over the core from ``start`` (global indices, all in the core).
+
+        Skipped when ``start`` is already swap-optimal over a superset of the core (the
+        core of a cheap model only shrinks, so its incumbent need not be searched again).
+        """
+        key = tuple(sorted(int(j) for j in start))
+        if not set(key) <= set(self.core.tolist()) or (key in self.local and np.isin(self.core, self.local[key]).all()):
             return
         found, v = core_model.improve(np.searchsorted(self.core, start).tolist(), True, self.clock)
+        if not self.clock.short(0.3):  # the search ran to its end: a local optimum over the core
+            self.local[tuple(sorted(int(self.core[j]) for j in found))] = self.core
         if v > self.inc + self.tol():
             self.sel, self.inc = [int(self.core[j]) for j in found], v
 
@@ -252,7 +285,8 @@ class _Search:
         """
         cm = self.model if len(self.core) == self.model.n else self.model.take(self.core)
         self.search(cm, sorted(self.sel))
-        best_ub, best_lam, stall, history = np.inf, lam, 0, []
+        deflect, patience = self.model.schedule.deflect, self.model.schedule.patience
+        best_ub, best_lam, stall, history, prev = np.inf, lam, 0, [], self.prev
         for _ in range(iterations):
             self.iterations += 1
             rel = cm.relax(lam)
@@ -262,18 +296,20 @@ class _Search:
                 best_ub, best_lam, stall = ub, lam, 0
             else:
                 stall += 1
-                if stall >= 10:
+                if stall >= patience:
                     step, stall = step / 2, 0
             history.append(best_ub)
             self.offer(self.core[s], cm)
-            stalled = len(history) > 30 and history[-31] - best_ub < 1e-5 * abs(best_ub)
+            stalled = len(history) > 3 * patience and history[-3 * patience - 1] - best_ub < 1e-5 * abs(best_ub)
             if self.closed(best_ub) or step < 1e-3 or stalled:
                 return best_lam, step, True
-            d = cm.descent(lam, s)
+            d = prev = cm.descent(lam, s) + deflect * prev
             nrm = float(d @ d)
             if nrm == 0 or self.clock.short(0.3):
                 return best_lam, step, nrm == 0
             lam = cm.project(lam + step * max(ub - self.inc, 1e-9 * abs(ub)) / nrm * d)
+            if deflect:  # a deflected run goes on from where it is, its direction kept
+                self.resume, self.prev = lam, d
         return best_lam, step, False
 
     def lagrange(self) -> None:
@@ -289,7 +325,10 @@ class _Search:
             small = enumerable(len(self.alive), self.model.r, self.model.m)
             if self.closed(self.bound) or self.clock.short(0.3) or small or (converged and not fresh):
                 return
-            step = max(step, 0.5)
+            if self.resume is None:
+                step = max(step, 0.5)
+            else:
+                lam = self.resume
 
 
 def solve(model: Model, gap: float = DEFAULT_GAP, time_limit: float | None = None, threads: int | None = None,
