@@ -84,7 +84,7 @@ def overview(ctx: MapContext) -> Part:
                  str(int(rank[str(row.site)])) if str(row.site) in rank else "–"])
             for i, row in enumerate(data.table.itertuples(index=False))]
     table = Table(["Lokalitet", "Kommune", f"Arb.st. {REACH_MIN} min", "Andel af K17", "Rang"], rows,
-                  ["l", "l", "r", "r", "c"], [36, 23, 15, 15, 11], label="Nøgletal")
+                  ["l", "l", "r", "r", "c"], [30, 34, 13, 13, 10], label="Nøgletal", css="keys")
     facts = [
         f"Klynge: {data.cluster_name}",
         f"Rejsetid: {data.method_da}",
