@@ -86,6 +86,7 @@ class MapContext:
         self.density = _density(self.wp_xy, self.munis.total_bounds)
         self.extent = pad(np.array(self.region.total_bounds), self.iso, 0.03)
         self.marks = _site_marks(data)
+        self.dots = _dots(self.marks)
         self.legends: dict[tuple[float, ...], np.ndarray] = {}  #: site-map legends drawn, by their rings' minutes
 
     @functools.cached_property
@@ -103,6 +104,19 @@ def _site_marks(data: ReportData) -> list[tuple[str, gpd.GeoDataFrame, dict]]:
     marks.append(("togstationer", data.layers.stations,
                   {"s": 18, "c": "white", "edgecolors": "black", "linewidths": 1.2, "zorder": 6}))
     return [m for m in marks if len(m[1])]
+
+
+def _dots(marks: list[tuple[str, gpd.GeoDataFrame, dict]]) -> list[dict]:
+    """The marks as scatter arguments: one collection per layer (z-order), the kinds in their order."""
+    layers: dict[int, dict[str, list]] = {}
+    for _, points, style in marks:
+        layer = layers.setdefault(style["zorder"], {"x": [], "y": [], "s": [], "c": [], "edgecolors": [],
+                                                     "linewidths": []})
+        layer["x"] += points.geometry.x.tolist()
+        layer["y"] += points.geometry.y.tolist()
+        for key in ("s", "c", "edgecolors", "linewidths"):
+            layer[key] += [style[key]] * len(points)
+    return [{**layer, "zorder": z} for z, layer in sorted(layers.items())]
 
 
 def _density(xy: np.ndarray, bounds: np.ndarray, cell_m: float = 2500.0):

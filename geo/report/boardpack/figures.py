@@ -104,8 +104,8 @@ def _site_window(ctx: MapContext, i: int) -> Figure:
     shapes = ctx.iso[ctx.iso["nr"] == i + 1].sort_values("minutes")
     for j, shape in enumerate(shapes.itertuples()):
         outline(ax, shape.geometry, color=RINGS[j % 4], lw=2.4 if j == 0 else 1.8, ls=RING_DASH_MPL[j % 4], zorder=5)
-    for _, points, style in ctx.marks:
-        ax.scatter(points.geometry.x, points.geometry.y, **style)
+    for dots in ctx.dots:
+        ax.scatter(**dots)
     _site_marker(ax, site.geometry.x, site.geometry.y, i + 1, SITE_COLOURS[0], size=17)
     return fig
 
