@@ -9,8 +9,8 @@ import io
 import pypdf
 import pytest
 
-from geo.report.formats import render
 from geo.report.boardpack.sections import ROWS_UNDER_MAP
+from geo.report.formats import render
 from geo.report.pdf import page_plan
 from tests.report_support import report_data
 

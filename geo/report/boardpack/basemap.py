@@ -18,8 +18,8 @@ import matplotlib.pyplot as plt
 import numpy as np
 import shapely
 from matplotlib.axes import Axes
-from matplotlib.figure import Figure
 from matplotlib.collections import LineCollection
+from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 from shapely.geometry.base import BaseGeometry
 

@@ -17,7 +17,15 @@ from matplotlib.lines import Line2D
 from geo.format import kroner, number
 from geo.reach.criteria import CRITERIA
 from geo.reach.indicators import REACH_MIN
-from geo.report.boardpack.basemap import OVERVIEW_MAP, SITE_MAP, MapContext, draw_base, fit, outline, show_base
+from geo.report.boardpack.basemap import (
+    OVERVIEW_MAP,
+    SITE_MAP,
+    MapContext,
+    draw_base,
+    fit,
+    outline,
+    show_base,
+)
 from geo.report.boardpack.picture import DPI, Picture, drawn, encoded, rasterised
 from geo.style import CRITERION_COLOURS, RING_DASH_MPL, RING_STYLES, SITE_COLOURS
 
@@ -26,6 +34,7 @@ if TYPE_CHECKING:
 
 RINGS = tuple(colour for colour, _ in RING_STYLES)
 SITE_MAP_MM = 124  #: printed width of a site map (the indicator table is beside it)
+CHART_MAX_MM = 150  #: printed height of the ranking chart at most: it fits under the section's heading
 
 
 # ---- map helpers ------------------------------------------------------------------------------
@@ -146,7 +155,7 @@ def _ranking_figure(data: ReportData) -> Figure:
     assert rk is not None
     height = 0.9 + 0.32 * len(rk)
     fig = Figure(figsize=(10.0, height))
-    ax = fig.add_axes((0.22, 0.75 / height, 0.50, 1 - 0.85 / height))
+    ax = fig.add_axes((0.20, 0.75 / height, 0.42, 1 - 0.85 / height))  # room for the legend at the right
     y = np.arange(len(rk))[::-1]
     left = np.zeros(len(rk))
     for c in _criteria(data):
@@ -158,7 +167,7 @@ def _ranking_figure(data: ReportData) -> Figure:
     ax.set_xlabel("Point (0–100, i forhold til de andre kandidater) – bidrag pr. kriterium", fontsize=10)
     for yy, total in zip(y, left, strict=True):
         ax.text(total + 1, yy, number(total, 1), va="center", fontsize=9)
-    ax.legend(loc="upper left", bbox_to_anchor=(1.04, 1.0), fontsize=9, frameon=False)
+    ax.legend(loc="upper left", bbox_to_anchor=(1.02, 1.0), fontsize=9, frameon=False)
     ax.spines[["top", "right"]].set_visible(False)
     return fig
 
@@ -178,7 +187,8 @@ def ranking_chart(data: ReportData) -> Picture:
                      for r, s, p in zip(rk["rank"], rk["site"], totals, strict=True))
     alt = (f"Vandret søjlediagram over point (0–100) for hver lokalitet, delt op i bidrag fra "
            f"{_listing([CRITERIA[c].name() for c in crits])}: {bars}.")
-    return Picture(*_ranking_figure(data), alt, 250)
+    jpeg, (width, height) = _ranking_figure(data)
+    return Picture(jpeg, (width, height), alt, min(250, CHART_MAX_MM * width / height))
 
 
 @drawn

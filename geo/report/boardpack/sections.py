@@ -17,7 +17,13 @@ from geo.decide.suitability import describe_top
 from geo.format import kroner, number, percent
 from geo.i18n import t
 from geo.reach.criteria import CRITERIA
-from geo.reach.indicators import REACH_MIN, REACHED_DA, format_indicator, spec_for, specs_by_criterion
+from geo.reach.indicators import (
+    REACH_MIN,
+    REACHED_DA,
+    format_indicator,
+    spec_for,
+    specs_by_criterion,
+)
 from geo.report.boardpack.basemap import MapContext
 from geo.report.boardpack.figures import finance_chart, overview_map, ranking_chart, site_map
 from geo.report.boardpack.surface import surface_map
