@@ -11,7 +11,7 @@ and the section title "(fortsat)".
 Accessibility: the PDF has a structure tree in reading order (headings, paragraphs, real tables
 with header cells, figures with Danish alternative texts), /Lang (da) and the document title
 shown by viewers. Maps and charts are drawn by matplotlib (`geo.report.boardpack.figures`) as
-PNG and handed to WeasyPrint from memory: the renderer fetches nothing else, neither from the
+JPEG and handed to WeasyPrint from memory: the renderer fetches nothing else, neither from the
 network nor from files. All text from users is escaped by Jinja (autoescape).
 """
 
@@ -28,7 +28,8 @@ import weasyprint
 from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherResponse
 
 from geo.report.boardpack import sections
-from geo.report.boardpack.figures import MapContext, Picture
+from geo.report.boardpack.basemap import MapContext
+from geo.report.boardpack.picture import Picture
 from geo.text import plain
 
 if TYPE_CHECKING:
@@ -53,8 +54,8 @@ class PictureFetcher(URLFetcher):
 
     def add(self, picture: Picture) -> str:
         """Keep a picture; its URL for an <img src>."""
-        url = f"{SCHEME}{len(self.pictures) + 1}.png"
-        self.pictures[url] = picture.png
+        url = f"{SCHEME}{len(self.pictures) + 1}.jpg"
+        self.pictures[url] = picture.jpeg
         return url
 
     def fetch(self, url: str, headers: dict | None = None) -> URLFetcherResponse:
@@ -67,7 +68,7 @@ class PictureFetcher(URLFetcher):
         """
         if url not in self.pictures:
             raise RefusedFetch(f"Mødepakken henter ikke eksterne filer: {url[:80]}")
-        return URLFetcherResponse(url, self.pictures[url], {"Content-Type": "image/png"})
+        return URLFetcherResponse(url, self.pictures[url], {"Content-Type": "image/jpeg"})
 
 
 @dataclass

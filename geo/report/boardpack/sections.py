@@ -17,8 +17,15 @@ from geo.decide.suitability import describe_top
 from geo.format import kroner, number, percent
 from geo.i18n import t
 from geo.reach.criteria import CRITERIA
-from geo.reach.indicators import REACH_MIN, REACHED_DA, format_indicator, spec_for, specs_by_criterion
-from geo.report.boardpack.figures import MapContext, finance_chart, overview_map, ranking_chart, site_map
+from geo.reach.indicators import (
+    REACH_MIN,
+    REACHED_DA,
+    format_indicator,
+    spec_for,
+    specs_by_criterion,
+)
+from geo.report.boardpack.basemap import MapContext
+from geo.report.boardpack.figures import finance_chart, overview_map, ranking_chart, site_map
 from geo.report.boardpack.surface import surface_map
 from geo.style import SURFACE_RAMP
 
@@ -26,6 +33,9 @@ if TYPE_CHECKING:
     from geo.report.bundle import ReportData
 
 SHARE_NOTE = f"Andel af gavn: kommunens andel af de arbejdssteder, lokaliteten når inden for {REACH_MIN} min."
+#: A site's municipalities go under its map (the site on one page) up to this many; more go below both
+#: columns, where the table may continue on the next page (a float must never need to).
+ROWS_UNDER_MAP = 13
 TOP_NOTE = ("Et område er en celle (H3-sekskant, ca. 5 km²), der scorer mindst lige så højt som alle sine naboer. "
             "Tallet på kortet er områdets nummer i listen.")
 
@@ -80,7 +90,7 @@ def overview(ctx: MapContext) -> Part:
                  str(int(rank[str(row.site)])) if str(row.site) in rank else "–"])
             for i, row in enumerate(data.table.itertuples(index=False))]
     table = Table(["Lokalitet", "Kommune", f"Arb.st. {REACH_MIN} min", "Andel af K17", "Rang"], rows,
-                  ["l", "l", "r", "r", "c"], [36, 23, 15, 15, 11], label="Nøgletal")
+                  ["l", "l", "r", "r", "c"], [30, 34, 13, 13, 10], label="Nøgletal", css="keys")
     facts = [
         f"Klynge: {data.cluster_name}",
         f"Rejsetid: {data.method_da}",
@@ -160,7 +170,7 @@ def site(ctx: MapContext, i: int) -> Part:
     where = (f"{place['name']} · {place['kommune']} · "
              f"{number(float(place['lat']), 4)}, {number(float(place['lon']), 4)}")
     return Part("site.html", {"map": site_map(ctx, i), "where": where, "indicators": indicators,
-                              "breakdown": spread, "notes": notes})
+                              "breakdown": spread, "notes": notes, "under_map": len(spread.rows) <= ROWS_UNDER_MAP})
 
 
 def breakdown(data: ReportData, i: int) -> Table:

@@ -10,7 +10,7 @@ import geopandas as gpd
 from matplotlib.figure import Figure
 
 from geo.decide.suitability import WeightedSurface
-from geo.report.boardpack.figures import Picture, drawn
+from geo.report.boardpack.picture import Picture, drawn
 from geo.style import MUNICIPALITY_LINE, TOP_AREA_LINE, surface_colours
 
 
@@ -57,4 +57,4 @@ def surface_map(surface: WeightedSurface, municipalities: gpd.GeoDataFrame | Non
               " Det bedste område er markeret med 1." if n == 1 else "")
     alt = ("Kort over K17 delt i sekskanter, farvet efter egnethed i syv trin fra mindst egnet (mørkeblå) "
            f"til mest egnet (gul), med kommunegrænser.{marked}")
-    return Picture(draw_surface_map(surface, municipalities), alt, 150)
+    return Picture(*draw_surface_map(surface, municipalities), alt, 150)
