@@ -27,7 +27,8 @@ TOWNS = ("Næstved", "Roskilde", "Slagelse")
 SIZES = ((1280, 720), (1600, 1000))
 #: Tab label -> file stem; the app's main screen is "indikatorer".
 TABS = {"Indikatorer": "indikatorer", "Rangering": "rangering", "Forslag": "forslag", "Kommunerne": "kommunerne",
-        "Medfinansiering": "medfinansiering", "Mødepakke og scenarie": "moedepakke", "Kort over egnethed": "egnethed"}
+        "Medfinansiering": "medfinansiering", "Mødepakke og scenarie": "moedepakke", "Kort over egnethed": "egnethed",
+        "Klynger": "klynger"}
 
 
 def _tab(page, label: str) -> None:
