@@ -157,6 +157,11 @@ def test_distances_to_points_placed_at_their_town_are_never_precise() -> None:
     assert university.iloc[1] == "≈ 32"  # Næstved -> nearest university, 32.2 km, whole km
     km_rows = [label for label in shown.index if label.endswith("(km)")]
     assert not any(v == "0,0" for label in km_rows for v in shown.loc[label].iloc[1:])
+    # the drive to the same points: 'i byen' with the distance, else whole minutes
+    assert list(shown.loc["Køretid til nærmeste togstation (min)"].iloc[1:]) == ["i byen", "i byen"]
+    drive = shown.loc["Køretid til nærmeste universitet (min)"]
+    minutes = table["nearest_university_min"].iloc[0]
+    assert drive.iloc[2] == "i byen" and drive.iloc[1] == f"≈ {round(minutes)}" and minutes > 30
     row = table.iloc[0]
     spec = indicators.spec_for("nearest_station_km")
     assert indicators.format_indicator(row, spec) == "i byen"

@@ -378,15 +378,17 @@ def is_approximate(row: pd.Series | dict, column: str) -> bool:
 
 
 def format_indicator(row: pd.Series | dict, spec: IndicatorSpec, lang: str = "da", unit: bool = True) -> str:
-    """One indicator value as text; a distance to a point placed at its town is never precise.
+    """One indicator value as text; a distance or drive to a point placed at its town is never precise.
 
-    Such a distance reads 'i byen' below 1.5 km, else '≈ 2 km' (whole km).
+    Such a distance reads 'i byen' below 1.5 km, else '≈ 2 km' (whole km); the drive time to the
+    same point reads 'i byen' with it, else '≈ 4 min' (whole minutes).
     """
     value = float(row[spec.column])
-    if spec.unit == "km" and np.isfinite(value) and is_approximate(row, spec.column):
-        if value < IN_TOWN_KM:
+    distance = spec.column.removesuffix("_min") + "_km" if spec.unit == "min" else spec.column
+    if spec.unit in ("km", "min") and np.isfinite(value) and is_approximate(row, distance):
+        if float(row[distance]) < IN_TOWN_KM:
             return t("in_town", lang)
-        return f"≈ {number(float(round(value)), 0, lang)}" + (" km" if unit else "")
+        return f"≈ {number(float(round(value)), 0, lang)}" + (f" {spec.unit}" if unit else "")
     return indicator(spec, value, lang, unit=unit)
 
 
