@@ -14,7 +14,8 @@ pytestmark = pytest.mark.e2e
 
 AXE_OPTIONS = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]},
                "resultTypes": ["violations"]}
-TABS = ("Indikatorer", "Rangering", "Forslag", "Kommunerne", "Medfinansiering", "Mødepakke og scenarie")
+TABS = ("Indikatorer", "Rangering", "Forslag", "Kommunerne", "Medfinansiering", "Mødepakke og scenarie",
+        "Kort over egnethed", "Klynger")
 #: An English decimal ("20.0 %", "55.2299"): a point followed by other than exactly three digits.
 ENGLISH_DECIMAL = re.compile(r"(?<![\d.])\d+\.(?:\d{1,2}|\d{4,})(?![\d.])")
 #: English thousands ("2,227", "1,000,000") – also what a wrong decimal-comma rewrite of "2.227" gives.
@@ -67,6 +68,10 @@ def test_every_view_is_danish_and_passes_axe_and_presentation_fits_a_projector()
                 page.get_by_role("button", name="Foreslå steder").click()
                 page.get_by_text("Jeres bedste 2 af 3 lokaliteter").first.wait_for(timeout=120_000)
                 assert not re.search(r"optimalitetsgab|Lagrange", main_text(page))
+            if tab == "Kort over egnethed":  # the surface itself, with its map and best areas
+                page.get_by_text("Vis kort over egnethed").click()
+                page.get_by_text("Bedste områder").first.wait_for(timeout=240_000)
+                page.wait_for_timeout(2000)
             check_view(page, tab)
         page.goto(page.url + "&vis=praesentation")  # the link opens the app straight in presentation mode
         cards = page.locator(".ks-card")
