@@ -64,8 +64,8 @@ class MapLayout:
         return fig, fig.add_axes((left / w, bottom / h, bw / w, bh / h))
 
 
-#: The overview map: a square with a thin margin.
-OVERVIEW_MAP = MapLayout.of((6.2, 6.2), (0.06, 0.06, 0.06, 0.06))
+#: The overview map: a square with a thin margin and a strip below it for the legend (never on the map).
+OVERVIEW_MAP = MapLayout.of((6.2, 7.0), (0.06, 0.86, 0.06, 0.06))
 #: A site map: wide, beside its indicator table (its legend is drawn below it, once per pack).
 SITE_MAP = MapLayout.of((5.6, 3.1), (0.04, 0.02, 0.04, 0.04))
 

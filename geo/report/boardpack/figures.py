@@ -33,6 +33,8 @@ if TYPE_CHECKING:
     from geo.report.bundle import ReportData
 
 RINGS = tuple(colour for colour, _ in RING_STYLES)
+OVERVIEW_MM = 150  #: printed height of the overview map with its legend strip
+OVERVIEW_LEGEND_MAX = 12  #: sites the overview's legend lists (3 columns under the map)
 SITE_MAP_MM = 124  #: printed width of a site map (the indicator table is beside it)
 CHART_MAX_MM = 150  #: printed height of the ranking chart at most: it fits under the section's heading
 
@@ -86,10 +88,23 @@ def _overview_figure(ctx: MapContext) -> Figure:
                     ls="-" if thick else RING_DASH_MPL[j % 4], zorder=5)
         _site_marker(ax, site.geometry.x, site.geometry.y, i + 1, colour)
         handles.append(Line2D([], [], color=colour, lw=2.6, label=f"{i + 1}. {_short(site.name, 24)}"))
-    if handles:
-        title = f"Opland {REACH_MIN} min (tyk)" if show else "Oplande: se siden for hver lokalitet"
-        ax.legend(handles=handles[:12], loc="upper left", fontsize=9, framealpha=0.95, title=title, title_fontsize=9)
+    _overview_legend(fig, handles, bool(show))
     return fig
+
+
+def _overview_legend(fig: Figure, handles: list[Line2D], rings: bool) -> None:
+    """The sites' colours in the strip under the overview map; with more sites than fit, a line
+    pointing to the table (the markers carry the numbers)."""
+    strip = OVERVIEW_MAP.box[1] / OVERVIEW_MAP.figure[1]  # the strip's height, as a share of the figure
+    if not handles:
+        return
+    if len(handles) > OVERVIEW_LEGEND_MAX:
+        fig.text(0.5, strip / 2, "Lokaliteternes numre står i tabellen Nøgletal; oplandene på siden for hver lokalitet.",
+                 ha="center", va="center", fontsize=9)
+        return
+    title = f"Opland {REACH_MIN} min (tyk)" if rings else "Oplande: se siden for hver lokalitet"
+    fig.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, strip), ncol=3, fontsize=9, frameon=False,
+               title=title, title_fontsize=9)
 
 
 def overview_map(ctx: MapContext) -> Picture:
@@ -101,7 +116,7 @@ def overview_map(ctx: MapContext) -> Picture:
              f"(den tykke linje er {REACH_MIN} min)." if show else " Oplandene er vist på siden for hver lokalitet.")
     alt = (f"Kort over {where} med kommunegrænser og de {len(sites)} lokaliteter nummereret: {'; '.join(sites)}.{rings} "
            "Gråt viser, hvor klyngens arbejdssteder ligger tæt. Tallene står i tabellen Nøgletal.")
-    return Picture(*_overview_figure(ctx), alt, 150)
+    return Picture(*_overview_figure(ctx), alt, OVERVIEW_MM * OVERVIEW_MAP.figure[0] / OVERVIEW_MAP.figure[1])
 
 
 @rasterised
