@@ -71,3 +71,20 @@ def _no_machine_data(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.T
     """Tests never see this machine's data folder or snapshots (real data is the app's default)."""
     monkeypatch.delenv("KLYNGESTED_DATA_DIR", raising=False)
     monkeypatch.setenv("KLYNGESTED_SNAPSHOT_DIR", str(tmp_path_factory.getbasetemp() / "no-snapshots"))
+
+
+@pytest.fixture(scope="session")
+def board_data():
+    """The test scenario's report bundle (tests/report_support.py: four sites, ranking, finance, case)."""
+    from tests.report_support import report_data  # optional: geo loads only for the tests that need it
+
+    return report_data()
+
+
+@pytest.fixture(scope="session")
+def board_pdf(board_data) -> bytes:
+    """The board pack of `board_data`, rendered once for every test that reads it."""
+    from geo.report.formats import render  # optional: the PDF writer loads only for the tests that need it
+
+    return render(board_data, "pdf")
+

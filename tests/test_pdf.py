@@ -16,18 +16,8 @@ from tests.report_support import report_data
 
 
 @pytest.fixture(scope="module")
-def data():
-    return report_data()
-
-
-@pytest.fixture(scope="module")
-def pdf(data) -> bytes:
-    return render(data, "pdf")
-
-
-@pytest.fixture(scope="module")
-def pages(pdf):
-    return [p.extract_text() or "" for p in pypdf.PdfReader(io.BytesIO(pdf)).pages]
+def pages(board_pdf):
+    return [p.extract_text() or "" for p in pypdf.PdfReader(io.BytesIO(board_pdf)).pages]
 
 
 def section_pages(titles: list[str], pages: list[str]) -> list[str]:
@@ -40,9 +30,9 @@ def section_pages(titles: list[str], pages: list[str]) -> list[str]:
     return out
 
 
-def test_sections_in_order_each_on_a_new_page(data, pages):
+def test_sections_in_order_each_on_a_new_page(board_data, pages):
     # overview, comparison, ranking, 4 sites, co-financing, lead case, sources; long tables continue
-    titles = [t for t, _ in page_plan(data)]
+    titles = [t for t, _ in page_plan(board_data)]
     assert titles[0] == "Overblik" and titles[-1] == "Kilder og metode"
     assert titles[3] == "Lokalitet 1: Næstved" and "Medfinansiering" in titles and "Lead-kommunens begrundelse" in titles
     assert len([t for t in titles if t.startswith("Lokalitet ")]) == 4
@@ -53,16 +43,16 @@ def test_sections_in_order_each_on_a_new_page(data, pages):
             assert f"{owner} (fortsat)" in text
 
 
-def test_no_municipality_table_is_cut(data, pages):
+def test_no_municipality_table_is_cut(board_data, pages):
     """Every municipality a site reaches is in the pack; a site whose table fits under its map takes one page.
 
     (A longer table continues on the next page: tests/test_pdf_tagged.py, 60 municipalities.)
     """
-    titles = [t for t, _ in page_plan(data)]
+    titles = [t for t, _ in page_plan(board_data)]
     owners = section_pages(titles, pages)
-    for i, name in enumerate(data.site_names(), start=1):
+    for i, name in enumerate(board_data.site_names(), start=1):
         own = [p for t, p in zip(owners, pages, strict=True) if t.startswith(f"Lokalitet {i}:")]
-        codes = data.breakdown.loc[data.breakdown["site"].astype(str) == name, "kommunekode"].astype(str)
+        codes = board_data.breakdown.loc[board_data.breakdown["site"].astype(str) == name, "kommunekode"].astype(str)
         missing = [c for c in codes if f"({c})" not in "\n".join(own)]
         assert not missing, (name, missing)
         assert f"Fordeling pr. kommune ({len(codes)} kommuner)" in own[0]

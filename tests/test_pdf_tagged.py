@@ -82,22 +82,12 @@ def full_text(e: Element) -> str:
 
 
 @pytest.fixture(scope="module")
-def data():
-    return report_data()
+def tree(board_pdf) -> Element:
+    return structure(board_pdf)
 
 
-@pytest.fixture(scope="module")
-def pdf(data) -> bytes:
-    return render(data, "pdf")
-
-
-@pytest.fixture(scope="module")
-def tree(pdf) -> Element:
-    return structure(pdf)
-
-
-def test_catalog_says_tagged_danish_and_shows_the_title(pdf) -> None:
-    doc = pikepdf.open(io.BytesIO(pdf))
+def test_catalog_says_tagged_danish_and_shows_the_title(board_pdf) -> None:
+    doc = pikepdf.open(io.BytesIO(board_pdf))
     root = doc.Root
     assert root.MarkInfo.Marked is True
     assert str(root.Lang) == "da"
@@ -143,11 +133,11 @@ def test_a_table_row_is_text_in_cell_order(tree) -> None:
     assert header in rows
 
 
-def test_html_in_a_site_name_is_text(pdf, tree) -> None:
+def test_html_in_a_site_name_is_text(board_pdf, tree) -> None:
     headings = [full_text(e) for e in tree.walk() if e.kind == "H1"]
     assert f"Lokalitet 3: {HOSTILE}" in headings
     assert len([e for e in tree.walk() if e.kind == "Figure"]) == 7  # no picture came from the name
-    text = " ".join(p.extract_text() for p in pypdf.PdfReader(io.BytesIO(pdf)).pages)
+    text = " ".join(p.extract_text() for p in pypdf.PdfReader(io.BytesIO(board_pdf)).pages)
     assert f"Lokalitet 3: {HOSTILE}" in text
 
 
