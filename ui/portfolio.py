@@ -21,27 +21,12 @@ from geo.report.portfolio import OFFICE_HEAD, PortfolioReport, add_portfolio_she
 from geo.settings import CRS_DISPLAY, CRS_METRIC
 from geo.style import cluster_colour
 from geo.text import md, md_table
-from layers.dynamic import group_js
-from layers.portfolio import office_markers, portfolio_rings
-from ui.data import cached_catchment, cached_town_candidates
+from ui.data import cached_town_candidates
 from ui.sidebar import Settings
 from ui.state import state
 
 
 ROBUSTNESS_DRAWS = 2_000
-
-
-def portfolio_group(settings: Settings, index: int) -> str | None:
-    """The portfolio's map layer (Leaflet code for dynamic group ``index``) when one is placed
-    for the current data, else None."""
-    pf = state.get("portfolio")
-    if not pf or pf.get("data_key") != settings.data_key:
-        return None
-    rings = []
-    for o in pf["offices"]:
-        shapes = [s for s in cached_catchment(settings.method, o["x"], o["y"]) if s["properties"]["minutes"] == pf["minutes"]]
-        rings.append(shapes[0] if shapes else None)
-    return group_js(index, portfolio_rings(pf["offices"], rings), office_markers(pf["offices"]))
 
 
 def _specs(ids: list[str]) -> list[ClusterSpec]:

@@ -18,9 +18,9 @@ from geo.report.webmap.sites import site_markers, site_rings, suggestion_markers
 from geo.settings import THRESHOLDS_MIN
 from geo.text import md
 from layers.dynamic import group_js
+from layers.portfolio import office_markers, portfolio_rings
 from ui.data import cached_catchment, cached_map_data, cached_town_points
 from ui.mapview import cached_static_map, show_map
-from ui.portfolio import portfolio_group
 from ui.sidebar import Settings
 from ui.state import add_site, apply_site_edits, flash, state
 
@@ -44,6 +44,19 @@ def map_panel(settings: Settings, sites: gpd.GeoDataFrame, height: int = MAP_HEI
              height=height, on_change=None if settings.presentation else partial(_on_map_click, lang))
     st.markdown(legend_html(THRESHOLDS_MIN, static.workplaces["title"], static.workplace_count, static.attributions),
                 unsafe_allow_html=True)
+
+
+def portfolio_group(settings: Settings, index: int) -> str | None:
+    """The portfolio's map layer (Leaflet code for dynamic group ``index``) when one is placed
+    for the current data, else None."""
+    pf = state.portfolio
+    if not pf or pf.get("data_key") != settings.data_key:
+        return None
+    rings = []
+    for o in pf["offices"]:
+        shapes = [s for s in cached_catchment(settings.method, o["x"], o["y"]) if s["properties"]["minutes"] == pf["minutes"]]
+        rings.append(shapes[0] if shapes else None)
+    return group_js(index, portfolio_rings(pf["offices"], rings), office_markers(pf["offices"]))
 
 
 NEAR_M = 150  #: a click this close to a site is a click on that site
