@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import io
+
 import geopandas as gpd
 import numpy as np
+import openpyxl
 from shapely import Point, box
 from streamlit.testing.v1 import AppTest
 
@@ -75,3 +78,13 @@ def open_section(at: AppTest, section: str) -> None:
     """Switch the app under AppTest to a tab below the map (only the open tab runs) and run it."""
     at.session_state["section"] = t(f"tab_{section}", "da")
     at.run()
+
+
+def xlsx_bytes(rows: list[list[object]]) -> bytes:
+    """An Excel workbook with `rows` on its first sheet, as bytes (a stand-in for an uploaded file)."""
+    workbook = openpyxl.Workbook()
+    for row in rows:
+        workbook.active.append(row)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()

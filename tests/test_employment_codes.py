@@ -5,7 +5,6 @@ from __future__ import annotations
 import io
 
 import numpy as np
-import openpyxl
 import pandas as pd
 import pytest
 
@@ -16,6 +15,7 @@ from geo.data.sources import cvr_es
 from geo.data.sources.cvr_export import parse_industry, parse_period, read_cvr_export
 from geo.data.sources.embedded import load_towns
 from geo.errors import ClusterError
+from tests.helpers import xlsx_bytes
 
 OLD_YEAR = {"aar": 2018, "antalAarsvaerk": 8.0, "intervalKodeAntalAnsatte": "ANTAL_5_9"}
 OLD_QUARTER = {"aar": 2019, "kvartal": 3, "antalAarsvaerk": None,
@@ -100,17 +100,8 @@ def test_parse_period(value: object, period: str | None) -> None:
     assert parse_period(value) == period
 
 
-def _xlsx(rows: list[list[object]]) -> bytes:
-    wb = openpyxl.Workbook()
-    for r in rows:
-        wb.active.append(r)
-    buf = io.BytesIO()
-    wb.save(buf)
-    return buf.getvalue()
-
-
 def test_cvr_export_with_monthly_columns_uses_the_month() -> None:
-    data = _xlsx([
+    data = xlsx_bytes([
         ["CVR-nummer", "Navn", "Postnr.", "By", "Årsværk", "Årsværk (måned)", "Beskæftigelsesperiode", "Hovedbranche"],
         [11111111, "Nyt VVS ApS", 4700, "Næstved", "-", 23, "2026-09", "F 43.22.00 VVS-installation"],
         [22222222, "Gammel Byg A/S", 4000, "Roskilde", 8, None, None, "410000 Opførelse af bygninger"],

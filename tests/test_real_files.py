@@ -24,6 +24,7 @@ from geo.data.sources.dagi_file import read_boundaries
 from geo.data.spatial import assign_municipality
 from geo.errors import InputFileError
 from geo.settings import CRS_METRIC, K17_CODES
+from tests.helpers import xlsx_bytes
 
 CVR_FILE = "cvr/datacvr_export_byggeri_2025.xlsx"
 KOMMUNER = "dagi/kommuner_fot2014.geojson"
@@ -197,15 +198,6 @@ def tiny_placer() -> Placer:
         crs=CRS_METRIC,
     )
     return Placer(areas, towns)
-
-
-def xlsx_bytes(rows: list[list[object]]) -> bytes:
-    workbook = openpyxl.Workbook()
-    for row in rows:
-        workbook.active.append(row)
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
 
 
 ROW_A = ["11111111", "2000-01-01", 25, "A ApS", "Vej 1 - 4700 Næstved", "4700", "Næstved",
