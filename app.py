@@ -14,7 +14,7 @@ from ui.chrome import page_chrome
 from ui.data import cached_context, cached_sites_frame
 from ui.meeting import load_from_query_params, presentation_view, sync_query_params
 from ui.runlog import log_run
-from ui.sections import Run, sections_view
+from ui.sections import Run, outside_key, sections_view
 from ui.sidebar import sidebar
 from ui.state import init_state, show_messages, state
 from ui.workspace import map_panel, sites_panel
@@ -37,7 +37,8 @@ show_messages()
 
 sites = cached_sites_frame(settings.data_key, tuple(state.sites), settings.layers)
 ctx = cached_context(settings.data_key, settings.codes, settings.method, settings.layers)
-run = Run(settings, sites, ctx, [*settings.layers.provenance_lines(), t("method_line", "da", method=settings.engine.describe())])
+run = Run(settings, sites, ctx, [*settings.layers.provenance_lines(), t("method_line", "da", method=settings.engine.describe())],
+          outside_key())
 
 if settings.presentation:
     presentation_view(settings, run.table if len(sites) else None, sites)

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import io
+import xml.etree.ElementTree as ET
 
 import geopandas as gpd
 import numpy as np
 import openpyxl
+import pandas as pd
 from shapely import Point, box
 from streamlit.testing.v1 import AppTest
 
@@ -88,3 +90,19 @@ def xlsx_bytes(rows: list[list[object]]) -> bytes:
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
+
+
+def shown_tables(at: AppTest) -> list[pd.DataFrame]:
+    """The tables the app shows (`ui.chrome.show_table`), read back from their HTML as text:
+    header cells as columns (the first names the row labels), each row's ``th`` as its label."""
+    tables = []
+    for element in at.html:
+        if 'class="ks-table-wrap"' not in element.body:
+            continue
+        table = ET.fromstring(element.body).find("table")
+        head = ["".join(th.itertext()) for th in table.find("thead").iter("th")]
+        rows = table.find("tbody").findall("tr")
+        labels = ["".join(r.find("th").itertext()) for r in rows]
+        cells = [["".join(td.itertext()) for td in r.findall("td")] for r in rows]
+        tables.append(pd.DataFrame(cells, index=pd.Index(labels, name=head[0] or None), columns=head[1:]))
+    return tables

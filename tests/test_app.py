@@ -9,8 +9,7 @@ import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from geo.i18n import t
-from geo.text import md
-from tests.helpers import open_section
+from tests.helpers import open_section, shown_tables
 from ui import results
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -41,8 +40,8 @@ def test_add_site_by_coordinates_shows_indicators(app: AppTest) -> None:
     add_by_coordinates(app, "Næstved st.", 55.2301, 11.7605)
     assert not app.exception
     assert [s.name for s in app.session_state["sites"]] == ["Næstved st."]
-    table = app.table[0].value
-    assert md("1. Næstved st.") in table.columns  # st.table cells are Markdown: shown escaped
+    table = shown_tables(app)[0]
+    assert "1. Næstved st." in table.columns
     assert any("Klyngearbejdssteder inden for 45 min" in str(i) for i in table.index)
 
 
@@ -74,8 +73,8 @@ def test_network_method_labels_the_synthetic_graph(app: AppTest) -> None:
     app.run()
     add_by_coordinates(app, "Nykøbing F", 54.7691, 11.8743)
     assert not app.exception
-    table = app.table[0].value
-    assert any(str(v).startswith(md("vejnet (syntetisk demonet) · Demodata")) for v in table.iloc[-1].tolist())
+    table = shown_tables(app)[0]
+    assert any(str(v).startswith("vejnet (syntetisk demonet) · Demodata") for v in table.iloc[-1].tolist())
 
 
 def add_towns(app: AppTest, *names: str) -> None:

@@ -20,6 +20,7 @@ from streamlit.testing.v1 import AppTest
 
 from geo.data.snapshot import current_snapshot, load_snapshot
 from geo.text import md
+from tests.helpers import shown_tables
 from tests.standins import StandIns, town_point
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -97,8 +98,8 @@ def test_app_button_refreshes_and_uses_the_new_snapshot(standins: StandIns, tmp_
     at.button(key="coord_add").click()
     at.run()
     assert not at.exception, at.exception
-    table = at.table[0].value
-    assert md("beskæftigelse: CVR, september 2026") in str(table.loc[md("Metode / data")].iloc[-1])
+    table = shown_tables(at)[0]
+    assert "beskæftigelse: CVR, september 2026" in str(table.loc["Metode / data"].iloc[-1])
     assert at.radio(key="source").value == "snapshot"
     lines = [m.value for m in at.markdown if m.value.startswith("- ")]  # Kilder og metode
     assert any(md("CVR system-til-system") in line and "september 2026" in line for line in lines)

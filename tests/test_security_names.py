@@ -12,6 +12,7 @@ import json
 import re
 import subprocess
 import sys
+import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import geopandas as gpd
@@ -149,13 +150,24 @@ def test_plain_keeps_line_breaks_and_drops_surrogates() -> None:
 
 
 def _markdown_bodies(at: AppTest) -> list[str]:
-    """The Markdown source of every element Streamlit renders as Markdown (st.table cells included)."""
+    """The Markdown source of every element Streamlit renders as Markdown."""
     kinds = ("title", "header", "subheader", "markdown", "caption", "toast", "warning", "error", "info", "success")
     bodies = [str(e.value) for kind in kinds for e in getattr(at, kind)]
-    for table in at.table:  # st.table renders headers, index and cells as Markdown too
-        frame = table.value
-        bodies += [str(v) for v in [*frame.columns, *frame.index, *frame.to_numpy().ravel()] if isinstance(v, str)]
     return bodies + [str(m.label) for m in at.metric]
+
+
+TABLE_TAGS = {"div", "table", "thead", "tbody", "tr", "th", "td"}
+
+
+def _table_texts(at: AppTest) -> list[str]:
+    """The text of every cell of the app's HTML tables, after checking they hold no markup but the table's own."""
+    texts = []
+    for element in at.html:
+        if 'class="ks-table-wrap"' in element.body:
+            tree = ET.fromstring(element.body)  # escaped text keeps it well-formed
+            assert {e.tag for e in tree.iter()} <= TABLE_TAGS, element.body
+            texts += ["".join(cell.itertext()) for cell in tree.iter() if cell.tag in ("th", "td")]
+    return texts
 
 
 def _assert_inert(at: AppTest) -> str:
@@ -165,7 +177,7 @@ def _assert_inert(at: AppTest) -> str:
         out = _rendered(body)
         assert not re.search(r"<(a|img|script)\b", out), body
         assert not any(fragment in _unescaped(body) for fragment in ("](", "<img", "<script", "http://")), body
-    return "\n".join(bodies)
+    return "\n".join(bodies + _table_texts(at))
 
 
 def test_app_shows_hostile_names_as_text_on_every_tab() -> None:
@@ -198,6 +210,8 @@ def test_app_shows_hostile_names_as_text_on_every_tab() -> None:
     for section in ("indicators", "finance", "surface", "portfolio"):
         open_section(at, section)
         _assert_inert(at)
+        if section == "indicators":  # the names head the table's columns, as written
+            assert {f"1. {LINK}", f"3. {IMG_TAG}"} <= set(_table_texts(at))
     open_section(at, "suggest")
     at.button(key="sg_run").click()
     at.run()

@@ -3,16 +3,18 @@
 Streamlit 1.67 writes `<html lang="en">` and English chrome texts; `page_chrome()` adds one
 small script (ui/chrome.js, run by `st.html(unsafe_allow_javascript=True)`; no user input goes
 into it) that sets the document's and the map frame's `lang` and puts those texts in Danish,
-and the CSS for WCAG contrast and the presentation (projector) layout.
+and the CSS for WCAG contrast, tables and the presentation (projector) layout.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
+import pandas as pd
 import streamlit as st
 
 from geo.i18n import choose
+from geo.text import html_table
 
 _SCRIPT = Path(__file__).with_name("chrome.js").read_text(encoding="utf-8")
 
@@ -22,6 +24,12 @@ BASE_CSS = """
 [data-testid="stCaptionContainer"] {opacity: 1 !important;}
 [data-testid="stCaptionContainer"], [data-testid="stCaptionContainer"] * {color: #4a4a4a !important;}
 [data-testid="stWidgetLabel"] p, [data-testid="stTooltipHoverTarget"] {color: #1f1f1f;}
+.ks-table-wrap {overflow-x: auto; max-width: 100%;}
+.ks-table {border-collapse: collapse; font-size: 0.95rem; color: #1f1f1f; margin-bottom: 0.5rem;}
+.ks-table th, .ks-table td {border-bottom: 1px solid #c8c8c8; padding: 0.3rem 0.6rem; text-align: left; vertical-align: top;}
+.ks-table thead th {border-bottom: 2px solid #6b6b6b; font-weight: 600;}
+.ks-table tbody th {font-weight: 600;}
+.ks-table tr {text-align: left !important;}
 """
 
 #: Projector layout: no sidebar, toolbar or header; the map and the site cards fill the first screen.
@@ -50,3 +58,8 @@ def page_chrome(lang: str, presentation: bool) -> None:
     css = BASE_CSS + (PRESENTATION_CSS if presentation else "")
     st.html(f"<style>{css}</style>")
     st.html(f"<script>{_SCRIPT.replace('__LANG__', choose({'da': 'da', 'en': 'en'}, lang))}</script>", unsafe_allow_javascript=True)
+
+
+def show_table(frame: pd.DataFrame, label: str) -> None:
+    """A table of formatted text as one HTML element (`geo.text.html_table`); ``label`` names it."""
+    st.html(html_table(frame, label))

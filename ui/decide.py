@@ -20,8 +20,9 @@ from geo.reach.indicators import REACHED_DA, REACHED_EN, IndicatorContext
 from geo.report.csv import to_csv_bytes
 from geo.report.safety import safe_filename
 from geo.settings import CRS_DISPLAY, CRS_METRIC, K17_CODES
-from geo.text import md, md_table
+from geo.text import md
 from layers.fairness import fairness_figure
+from ui.chrome import show_table
 from ui.data import cached_fairness, cached_town_candidates
 from ui.results import finance_inputs, finance_result
 from ui.sidebar import Settings
@@ -125,7 +126,7 @@ def fairness_view(settings: Settings, ctx: IndicatorContext, sites: gpd.GeoDataF
     st.image(fairness_png(settings.data_key, settings.codes, settings.method, pick, point.x, point.y, fair,
                           settings.layers.municipalities), width=720, alt=t("fairness_alt", lang, site=pick))
     st.markdown(reached_sentence(int(fair["reached"].sum()), lang))
-    st.table(md_table(shown))
+    show_table(shown, t("tab_fairness", lang))
     left = fair.loc[fair["left_out"], "kommune"].tolist()
     st.markdown(t("left_out", lang, names=md(", ".join(left))) if left else t("none_left_out", lang))
     st.caption(f"{t('method', lang)}: {md(f'{settings.engine.label()} · {ctx.data_label}')}")
@@ -159,11 +160,11 @@ def finance_view(settings: Settings, ctx: IndicatorContext, sites: gpd.GeoDataFr
         st.warning(t("finance_no_munis", lang))
         return None
     table = result.table
-    st.table(md_table(pd.DataFrame({
+    show_table(pd.DataFrame({
         t("municipality", lang): [f"{n} ({c})" for n, c in zip(table["kommune"], table["kommunekode"], strict=True)],
         t("share", lang): [percent(100 * v, 2, lang) for v in table["share"]],
         t("amount", lang): [kroner(v, lang) for v in table["amount_kr"]],
-    }).set_index(t("municipality", lang))))
+    }).set_index(t("municipality", lang)), t("tab_finance", lang))
     st.markdown(t("finance_sum", lang, total=number(table["amount_kr"].sum(), 0, lang)))
     st.caption(md(f"{result.formula_da} · {settings.engine.label()} · {ctx.data_label}"))
     st.download_button(t("download_csv", lang), partial(to_csv_bytes, table[["kommunekode", "kommune", "share", "amount_kr"]],

@@ -20,11 +20,11 @@ from geo.report.excel import to_xlsx_bytes
 from geo.report.portfolio import OFFICE_HEAD, PortfolioReport, add_portfolio_sheet, portfolio_to_pdf
 from geo.settings import CRS_DISPLAY, CRS_METRIC
 from geo.style import cluster_colour
-from geo.text import md, md_table
+from geo.text import md
+from ui.chrome import show_table
 from ui.data import cached_town_candidates
 from ui.sidebar import Settings
 from ui.state import state
-
 
 ROBUSTNESS_DRAWS = 2_000
 
@@ -119,7 +119,7 @@ def portfolio_view(settings: Settings, sites: gpd.GeoDataFrame) -> None:
 def _show(pf: dict, lang: str) -> None:
     report: PortfolioReport = pf["report"]
     st.markdown("### " + t("pf_result", lang))
-    st.table(md_table(_offices_da(report, lang)))
+    show_table(_offices_da(report, lang), t("tab_portfolio", lang))
     st.markdown(md(report.cost_da))
     st.caption(md(f"{report.method_da} · {pf['robustness_method']}"))
     st.dataframe(report.reach, hide_index=True, use_container_width=True)

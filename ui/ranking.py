@@ -22,7 +22,8 @@ from geo.reach.criteria import CRITERIA
 from geo.report.csv import to_csv_bytes
 from geo.report.safety import safe_filename
 from geo.style import CRITERION_COLOURS
-from geo.text import md, md_table
+from geo.text import md
+from ui.chrome import show_table
 from ui.results import ranking_result, rule_parts
 from ui.runlog import timed
 from ui.sidebar import Settings
@@ -32,7 +33,7 @@ from ui.state import set_weights, state
 def indicators_view(settings: Settings, table: pd.DataFrame, breakdown: pd.DataFrame, provenance: list[str]) -> None:
     """The indicator table (sites as columns), CSV export and the per-municipality breakdown."""
     lang = settings.lang
-    st.table(md_table(indicators.display_table(table, lang)))
+    show_table(indicators.display_table(table, lang), t("tab_indicators", lang))
     st.caption(choose({"da": indicators.REACHED_DA, "en": indicators.REACHED_EN}, lang))
     danish = st.checkbox(t("csv_danish", lang), key="csv_danish")
     st.download_button(
@@ -44,7 +45,7 @@ def indicators_view(settings: Settings, table: pd.DataFrame, breakdown: pd.DataF
     )
     st.subheader(t("breakdown_section", lang))
     pick = st.selectbox(t("breakdown_site", lang), table["site"].tolist(), key="breakdown_pick")
-    st.table(md_table(indicators.breakdown_display(breakdown[breakdown["site"] == pick], lang)))
+    show_table(indicators.breakdown_display(breakdown[breakdown["site"] == pick], lang), t("breakdown_section", lang))
 
 
 def _on_weight(cid: str) -> None:
@@ -170,11 +171,11 @@ def ranking_view(settings: Settings, table: pd.DataFrame) -> Ranking | None:
     ranking, mc, mc_inputs = result.ranking, result.robustness, result.key
     winner = ranking.table["site"].iloc[0]
     st.markdown(f"### {md(explain(ranking, winner))}")
-    st.table(md_table(pd.DataFrame({
+    show_table(pd.DataFrame({
         t("rank", lang): ranking.table["rank"].astype(str).tolist(),
         t("breakdown_site", lang): ranking.table["site"].tolist(),
         t("points", lang): [number(v, 1, lang) for v in ranking.table["score"]],
-    }).set_index(t("rank", lang))))
+    }).set_index(t("rank", lang)), t("tab_ranking", lang))
     st.caption(t("points_note", lang))
     st.altair_chart(contribution_chart(ranking, lang), width="stretch")
     for note in ranking.notes:

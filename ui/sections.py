@@ -1,7 +1,10 @@
-"""The sections below the map, as lazy tabs: only the tab the user looks at runs.
+"""The sections below the map, as lazy tabs in one fragment: only the tab the user looks at runs,
+and a tab switch or a choice inside a section reruns the sections alone, not the map.
 
 A new section plugs in with one `Section` line in `SECTIONS`. Each section gets the run's
 inputs (`Run`); results several sections share come from `ui.results`, cached on their inputs.
+A section that changes what the rest of the page shows (sites, a suggestion or portfolio on the
+map, a loaded scenario, a message) makes the whole app run again (`outside_key`).
 """
 
 from __future__ import annotations
@@ -17,7 +20,16 @@ import streamlit as st
 from geo.i18n import t
 from geo.reach.indicators import IndicatorContext
 from ui.data import indicator_table
+from ui.meeting import sync_query_params
+from ui.runlog import timed
 from ui.sidebar import Settings
+from ui.state import keep_widget_values, state
+
+
+def outside_key() -> tuple[object, ...]:
+    """What the page outside the sections shows from the session: the sites (and their edits),
+    the suggestion and portfolio on the map, and pending messages."""
+    return state.editor_version, tuple(state.sites), id(state.suggestion), id(state.portfolio), len(state.messages)
 
 
 @dataclass(frozen=True)
@@ -28,6 +40,8 @@ class Run:
     sites: gpd.GeoDataFrame
     ctx: IndicatorContext
     provenance: list[str]
+    #: `outside_key` when the whole app last ran.
+    outside: tuple[object, ...]
 
     @cached_property
     def tables(self) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -85,13 +99,17 @@ def _meeting(run: Run) -> None:
 
 
 def _surface(run: Run) -> None:
-    from ui.surface import surface_view  # optional: h3 and the surface shapes load when the tab opens
+    from ui.surface import (
+        surface_view,  # optional: h3 and the surface shapes load when the tab opens
+    )
 
     surface_view(run.settings, run.ctx, run.table if len(run.sites) else None)
 
 
 def _portfolio(run: Run) -> None:
-    from ui.portfolio import portfolio_view  # optional: the portfolio model loads when the tab opens
+    from ui.portfolio import (
+        portfolio_view,  # optional: the portfolio model loads when the tab opens
+    )
 
     portfolio_view(run.settings, run.sites)
 
@@ -117,8 +135,11 @@ SECTIONS: tuple[Section, ...] = (
 )
 
 
+@st.fragment
+@timed("sections")
 def sections_view(run: Run) -> None:
-    """Tabs that rerun on a switch; a hidden tab's code does not run at all."""
+    """Tabs that rerun the fragment on a switch; a hidden tab's code does not run at all."""
+    keep_widget_values()
     lang = run.settings.lang
     tabs = st.tabs([t(f"tab_{s.id}", lang) for s in SECTIONS], key="section", on_change="rerun")
     for tab, section in zip(tabs, SECTIONS, strict=True):
@@ -129,3 +150,6 @@ def sections_view(run: Run) -> None:
                 st.info(t("no_sites", lang))
             else:
                 section.show(run)
+    if outside_key() != run.outside:  # a section added a site, placed offices, loaded a scenario …
+        st.rerun(scope="app")
+    sync_query_params(run.settings)  # weights chosen here belong in the shareable link

@@ -154,6 +154,11 @@ def init_state() -> None:
     for name, field in kept_keys().items():
         if name not in st.session_state:
             st.session_state[name] = field.default()
+    keep_widget_values()
+
+
+def keep_widget_values() -> None:
+    """Keep the values of widgets this run may not draw (hidden sections'), or set their defaults."""
     kept = {**KEPT_WIDGETS, **{f"w_{cid}": partial(_weight, cid) for cid in CRITERION_IDS},
             **{f"case_{cid}": partial(_case_text, cid) for cid in CRITERION_IDS}}
     for key, default in kept.items():

@@ -19,6 +19,7 @@ from geo.report.gpkg import surface_to_gpkg
 from geo.report.safety import safe_filename
 from geo.text import md
 from layers.surface import surface_legend_html, surface_map, surface_shapes
+from ui.chrome import show_table
 from ui.sidebar import Settings
 from ui.state import add_site, flash, state
 
@@ -104,6 +105,6 @@ def _clicked_cell(surface: suitability.Surface, total, click: dict | None) -> No
         "Kriterium": [CRITERIA[s.criterion].name() for s in indicators.indicator_specs()],
         "Værdi": [indicators.format_indicator(row, s, unit=False) for s in indicators.indicator_specs()],
     }).set_index("Indikator")
-    st.table(shown)
+    show_table(shown, "Cellens indikatorer")
     st.button("Tilføj som lokalitet", key="surface_add_clicked", on_click=_add,
               args=(f"Celle i {row['kommune']}", row["lat"], row["lon"]))

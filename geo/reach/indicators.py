@@ -395,8 +395,9 @@ def format_indicator(row: pd.Series | dict, spec: IndicatorSpec, lang: str = "da
 def display_table(table: pd.DataFrame, lang: str = "da") -> pd.DataFrame:
     """Sites as numbered columns (as on the map), indicators as rows with unit and criterion."""
     columns = [f"{i}. {site}" for i, site in enumerate(table["site"], start=1)]
+    records = table.to_dict("records")  # one dict per site, not a Series per cell
     rows = [[f"{spec.label(lang)} ({spec.unit_label(lang)})", CRITERIA[spec.criterion].name(lang)]
-            + [format_indicator(r, spec, lang, unit=False) for _, r in table.iterrows()]
+            + [format_indicator(r, spec, lang, unit=False) for r in records]
             for spec in indicator_specs()]
     rows.append([t("method_data", lang), ""]
                 + [f"{m} · {d} · {t('employment', lang)}: {e}"
