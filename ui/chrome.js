@@ -48,23 +48,33 @@
     return null;
   }
 
+  function fixText(node) {
+    var out = node.nodeValue && node.nodeValue.trim() ? danish(node.nodeValue) : null;
+    if (out !== null && out !== node.nodeValue) { node.nodeValue = out; }
+  }
+
+  function fixAttributes(el) {
+    ATTRS.concat(["aria-valuetext"]).forEach(function (name) {
+      var value = el.getAttribute(name);
+      var out = value ? danish(value) : null;
+      if (out !== null && out !== value) { el.setAttribute(name, out); }
+    });
+  }
+
   function fix(root) {
     var walker = root.ownerDocument.createTreeWalker(root, NodeFilter.SHOW_TEXT);
     var node;
-    while ((node = walker.nextNode())) {
-      var out = node.nodeValue && node.nodeValue.trim() ? danish(node.nodeValue) : null;
-      if (out !== null && out !== node.nodeValue) { node.nodeValue = out; }
-    }
-    root.querySelectorAll("[aria-label], [title], [placeholder], [aria-valuetext]").forEach(function (el) {
-      ATTRS.concat(["aria-valuetext"]).forEach(function (name) {
-        var value = el.getAttribute(name);
-        var out = value ? danish(value) : null;
-        if (out !== null && out !== value) { el.setAttribute(name, out); }
-      });
-    });
+    while ((node = walker.nextNode())) { fixText(node); }
+    if (root.matches && root.matches("[aria-label], [title], [placeholder], [aria-valuetext]")) { fixAttributes(root); }
+    root.querySelectorAll("[aria-label], [title], [placeholder], [aria-valuetext]").forEach(fixAttributes);
     root.querySelectorAll('[data-testid="stIconMaterial"], [data-testid="stExpanderIcon"]').forEach(function (el) {
       el.setAttribute("aria-hidden", "true");
     });
+    if (root.matches && root.matches('[data-testid="stIconMaterial"], [data-testid="stExpanderIcon"]')) {
+      root.setAttribute("aria-hidden", "true");
+    }
+    if (root.tagName === "IFRAME") { frame(root); }
+    root.querySelectorAll("iframe").forEach(frame);
   }
 
   function frame(iframe) {
@@ -84,18 +94,41 @@
     }
   }
 
-  window.__klyngestedRun = function () { run(); };
+  // Only what changed is looked at again (the nodes added, the texts and attributes changed):
+  // walking the whole page on every rerun cost the browser tens of milliseconds per frame.
+  var changed = [];
   var pending = false;
   function run() {
     pending = false;
     var lang = window.__klyngestedLang;
     if (document.documentElement.lang !== lang) { document.documentElement.lang = lang; }
-    fix(document.body);
-    document.querySelectorAll("iframe").forEach(frame);
+    var records = changed;
+    changed = [];
+    records.forEach(function (record) {
+      if (record.type === "characterData") { fixText(record.target); return; }
+      if (record.type === "attributes") {
+        if (record.target.nodeType === 1) { fixAttributes(record.target); }
+        return;
+      }
+      record.addedNodes.forEach(function (node) {
+        if (!node.isConnected) { return; }
+        if (node.nodeType === 3) { fixText(node); } else if (node.nodeType === 1) { fix(node); }
+      });
+    });
   }
-  new MutationObserver(function () {
+  var fixedLang = window.__klyngestedLang;
+  window.__klyngestedRun = function () {  // the script ran again: translate the whole page only for a new language
+    if (fixedLang !== window.__klyngestedLang) {
+      fixedLang = window.__klyngestedLang;
+      changed.push({type: "childList", addedNodes: [document.body]});
+    }
+    run();
+  };
+  new MutationObserver(function (records) {
+    changed.push.apply(changed, records);
     if (!pending) { pending = true; window.requestAnimationFrame(run); }
   }).observe(document.documentElement, {subtree: true, childList: true, characterData: true, attributes: true,
-                                        attributeFilter: ["lang", "aria-label", "title", "placeholder"]});
+                                        attributeFilter: ["aria-label", "title", "placeholder", "aria-valuetext"]});
+  fix(document.body);
   run();
 })();
