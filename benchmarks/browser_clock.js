@@ -3,11 +3,17 @@
 // with the expected content. Nothing of Playwright's own work (finding the element, polling)
 // lies between the two.
 (function () {
-  var top = window.top;
-  function note(event) { if (event.isTrusted && top.__clock) { top.__clock.input = performance.timeOrigin + event.timeStamp; } }
-  document.addEventListener("pointerdown", note, true);
-  document.addEventListener("keydown", note, true);
-  if (window !== top) { return; }
+  if (window !== window.top) { return; }
+  function note(event) {
+    if (event.isTrusted) { window.__clock.input = event.view.performance.timeOrigin + event.timeStamp; }
+  }
+  function listen(doc) {
+    if (doc && !doc.__clockListens) {
+      doc.__clockListens = true;
+      doc.addEventListener("pointerdown", note, true);
+      doc.addEventListener("keydown", note, true);
+    }
+  }
   window.__clock = {
     input: null,
     done: null,
@@ -18,6 +24,10 @@
       clock.input = null;
       clock.done = null;
       clock.state = {};
+      listen(document);
+      document.querySelectorAll("iframe").forEach(function (frame) {
+        try { listen(frame.contentDocument); } catch (err) { /* another origin: no input from there */ }
+      });
       var check = new Function("state", "return (" + test + ");");
       function frame() {
         if (clock.input !== null && check(clock.state)) {
