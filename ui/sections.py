@@ -99,17 +99,13 @@ def _meeting(run: Run) -> None:
 
 
 def _surface(run: Run) -> None:
-    from ui.surface import (
-        surface_view,  # optional: h3 and the surface shapes load when the tab opens
-    )
+    from ui.surface import surface_view  # optional: h3 and the surface shapes load when the tab opens
 
     surface_view(run.settings, run.ctx, run.table if len(run.sites) else None)
 
 
 def _portfolio(run: Run) -> None:
-    from ui.portfolio import (
-        portfolio_view,  # optional: the portfolio model loads when the tab opens
-    )
+    from ui.portfolio import portfolio_view  # optional: the portfolio model loads when the tab opens
 
     portfolio_view(run.settings, run.sites)
 
