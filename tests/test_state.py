@@ -5,6 +5,8 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
+from geo.data.sites import Site
+from ui.sections import Outside
 from ui.state import KEPT_WIDGETS, kept_keys
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -63,3 +65,17 @@ def test_the_check_finds_an_undeclared_key() -> None:
 def test_only_ui_state_touches_streamlit_session_state() -> None:
     users = [p.name for p in SOURCES if "session_state" in p.read_text(encoding="utf-8") and p.name != "state.py"]
     assert users == []
+
+
+def test_sections_rerun_the_app_when_what_the_page_shows_changes() -> None:
+    sites = (Site("Næstved", 55.23, 11.76),)
+    suggestion = {"chosen": [{"name": "Ringsted", "lat": 55.44, "lon": 11.79}]}
+    base = Outside(sites, 1, 0, None, None)
+    assert not base.differs(Outside((Site("Næstved", 55.23, 11.76),), 1, 0, None, None))  # a weight moved
+    assert base.differs(Outside((), 2, 0, None, None))  # a site removed
+    assert base.differs(Outside(sites, 2, 0, None, None))  # a site renamed in the table
+    assert base.differs(Outside(sites, 1, 1, None, None))  # a message to show
+    assert base.differs(Outside(sites, 1, 0, suggestion, None))  # a suggestion placed on the map
+    placed = Outside(sites, 1, 0, suggestion, None)
+    assert placed.differs(Outside(sites, 1, 0, dict(suggestion), None))  # placed again: a new object
+    assert base.differs(Outside(sites, 1, 0, None, {"offices": []}))  # a portfolio placed

@@ -61,20 +61,21 @@
     });
   }
 
+  // `fn` on `root` and on every element under it that matches `selector`
+  function each(root, selector, fn) {
+    if (root.matches && root.matches(selector)) { fn(root); }
+    root.querySelectorAll(selector).forEach(fn);
+  }
+
   function fix(root) {
     var walker = root.ownerDocument.createTreeWalker(root, NodeFilter.SHOW_TEXT);
     var node;
     while ((node = walker.nextNode())) { fixText(node); }
-    if (root.matches && root.matches("[aria-label], [title], [placeholder], [aria-valuetext]")) { fixAttributes(root); }
-    root.querySelectorAll("[aria-label], [title], [placeholder], [aria-valuetext]").forEach(fixAttributes);
-    root.querySelectorAll('[data-testid="stIconMaterial"], [data-testid="stExpanderIcon"]').forEach(function (el) {
+    each(root, "[aria-label], [title], [placeholder], [aria-valuetext]", fixAttributes);
+    each(root, '[data-testid="stIconMaterial"], [data-testid="stExpanderIcon"]', function (el) {
       el.setAttribute("aria-hidden", "true");
     });
-    if (root.matches && root.matches('[data-testid="stIconMaterial"], [data-testid="stExpanderIcon"]')) {
-      root.setAttribute("aria-hidden", "true");
-    }
-    if (root.tagName === "IFRAME") { frame(root); }
-    root.querySelectorAll("iframe").forEach(frame);
+    each(root, "iframe", frame);
   }
 
   function frame(iframe) {
@@ -128,7 +129,7 @@
     changed.push.apply(changed, records);
     if (!pending) { pending = true; window.requestAnimationFrame(run); }
   }).observe(document.documentElement, {subtree: true, childList: true, characterData: true, attributes: true,
-                                        attributeFilter: ["aria-label", "title", "placeholder", "aria-valuetext"]});
+                                        attributeFilter: ["lang", "aria-label", "title", "placeholder", "aria-valuetext"]});
   fix(document.body);
   run();
 })();

@@ -26,10 +26,26 @@ from ui.sidebar import Settings
 from ui.state import keep_widget_values, state
 
 
-def outside_key() -> tuple[object, ...]:
+@dataclass(frozen=True, eq=False)
+class Outside:
     """What the page outside the sections shows from the session: the sites (and their edits),
-    the suggestion and portfolio on the map, and pending messages."""
-    return state.editor_version, tuple(state.sites), id(state.suggestion), id(state.portfolio), len(state.messages)
+    pending messages, and the suggestion and portfolio on the map (held, and compared by
+    identity: each is replaced, never changed in place)."""
+
+    sites: tuple[object, ...]
+    editor_version: int
+    messages: int
+    suggestion: object
+    portfolio: object
+
+    def differs(self, other: Outside) -> bool:
+        return ((self.sites, self.editor_version, self.messages) != (other.sites, other.editor_version, other.messages)
+                or self.suggestion is not other.suggestion or self.portfolio is not other.portfolio)
+
+
+def outside_key() -> Outside:
+    """The session's `Outside` now."""
+    return Outside(tuple(state.sites), state.editor_version, len(state.messages), state.suggestion, state.portfolio)
 
 
 @dataclass(frozen=True)
@@ -41,7 +57,7 @@ class Run:
     ctx: IndicatorContext
     provenance: list[str]
     #: `outside_key` when the whole app last ran.
-    outside: tuple[object, ...]
+    outside: Outside
 
     @cached_property
     def tables(self) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -146,6 +162,6 @@ def sections_view(run: Run) -> None:
                 st.info(t("no_sites", lang))
             else:
                 section.show(run)
-    if outside_key() != run.outside:  # a section added a site, placed offices, loaded a scenario …
+    if outside_key().differs(run.outside):  # a section added a site, placed offices, loaded a scenario …
         st.rerun(scope="app")
     sync_query_params(run.settings)  # weights chosen here belong in the shareable link
