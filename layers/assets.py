@@ -2,7 +2,8 @@
 
 Streamlit serves `<app dir>/static/` at `/app/static/` (server.enableStaticServing); the
 files are copied there from site-packages at start-up (the folder is git-ignored), so the
-repository carries no copy of Leaflet.
+repository carries no copy of Leaflet. Beside them goes `leaflet_flat.js`, which the app's map
+loads before Leaflet (see the file).
 """
 
 from __future__ import annotations
@@ -11,9 +12,12 @@ import shutil
 from functools import cache
 from pathlib import Path
 
-from geo.report.webmap.leaflet import LEAFLET_DIR, LEAFLET_FILES
+from geo.report.webmap.leaflet import LEAFLET_DIR, LEAFLET_FILES, URL_PREFIX
 
 STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
+FLAT_JS = Path(__file__).with_name("leaflet_flat.js")
+#: URL of `FLAT_JS` once installed.
+FLAT_JS_URL = f"{URL_PREFIX}/{FLAT_JS.name}"
 
 
 @cache
@@ -23,6 +27,7 @@ def install_static() -> Path:
     (target / "images").mkdir(parents=True, exist_ok=True)
     for name in LEAFLET_FILES:
         shutil.copyfile(LEAFLET_DIR / name, target / name)
+    shutil.copyfile(FLAT_JS, target / FLAT_JS.name)
     for image in (LEAFLET_DIR / "images").iterdir():
         shutil.copyfile(image, target / "images" / image.name)
     return target

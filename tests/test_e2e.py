@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
-from tests.e2e_support import ARTIFACTS
+from tests.e2e_support import ARTIFACTS, add_town, wait_for_map
 
 pytestmark = pytest.mark.e2e
 
@@ -65,3 +67,72 @@ def test_bad_upload_gives_danish_message_and_keeps_sites(tmp_path, shared_data, 
     page.get_by_role("button", name="Indlæs filer").click()
     page.get_by_role("table").filter(has_text="omtrentlig placering").first.wait_for(timeout=60_000)
     page.screenshot(path=str(ARTIFACTS / "e2e_real_files.png"), full_page=True)
+
+
+class HeldMessages:
+    """The app's WebSocket routed through the test: inside ``with held:`` the browser's messages
+    wait, so the server hears nothing of a click and the page shows only what it already holds."""
+
+    def __init__(self, page) -> None:
+        self.holding = False
+        self.waiting: list = []
+        self.server = None
+        page.route_web_socket(re.compile(r"/_stcore/stream"), self._route)
+
+    def _route(self, ws) -> None:
+        self.server = ws.connect_to_server()
+        ws.on_message(lambda message: self.waiting.append(message) if self.holding else self.server.send(message))
+
+    def __enter__(self) -> HeldMessages:
+        self.holding = True
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.holding = False
+        for message in self.waiting:
+            self.server.send(message)
+        self.waiting.clear()
+
+
+IDLE = "document.querySelector('.stApp').getAttribute('data-test-script-state') !== 'running'"
+
+
+def _open_tab(page, tab: str, shows: str) -> None:
+    page.get_by_role("tab", name=tab).click()
+    page.get_by_role("tabpanel").get_by_text(shows).first.wait_for(timeout=60_000)
+    page.wait_for_function(IDLE)
+
+
+def test_opened_tabs_stay_drawn_until_the_page_runs_again_and_markers_are_flat(app_url: str, page) -> None:
+    held = HeldMessages(page)
+    page.goto(app_url, wait_until="domcontentloaded")
+    wait_for_map(page)
+    for town in ("Næstved", "Roskilde"):
+        add_town(page, town)
+    _open_tab(page, "Kommunerne", "klyngearbejdssteder")
+    _open_tab(page, "Mødepakke og scenarie", "Scenariets navn")
+    _open_tab(page, "Indikatorer", "Klyngearbejdssteder inden for 45 min")
+    with held:  # back to Kommunerne: shown from what the browser holds
+        page.get_by_role("tab", name="Kommunerne").click()
+        page.get_by_role("tabpanel").get_by_text("klyngearbejdssteder").first.wait_for(timeout=10_000)
+    page.wait_for_function(IDLE)
+    with held:  # the meeting pack shows the weights, which the ranking tab changes alone: drawn anew
+        page.get_by_role("tab", name="Mødepakke og scenarie").click()
+        page.wait_for_timeout(1500)
+        assert page.get_by_role("tabpanel").get_by_text("Scenariets navn").count() == 0
+    _open_tab(page, "Mødepakke og scenarie", "Scenariets navn")
+    _open_tab(page, "Kommunerne", "klyngearbejdssteder")
+    add_town(page, "Slagelse")  # the whole page ran again: only the open tab is drawn
+    for _ in range(2):  # the form's run is followed by the run it asks for
+        page.wait_for_function(IDLE)
+        page.wait_for_timeout(1000)
+    with held:
+        page.get_by_role("tab", name="Indikatorer").click()
+        page.wait_for_timeout(1500)
+        assert page.get_by_role("tabpanel").get_by_text("Klyngearbejdssteder inden for 45 min").count() == 0
+    _open_tab(page, "Indikatorer", "Slagelse")
+    # Leaflet places markers without 3D transforms (layers/leaflet_flat.js): no compositor layer each
+    frame = page.frame(url=lambda u: "streamlit_folium" in u)
+    assert frame.evaluate("L.Browser.any3d") is False
+    assert frame.evaluate("[...document.querySelectorAll('.leaflet-marker-icon')].filter(m => m.style.transform).length") == 0
+    assert frame.locator(".leaflet-marker-icon").count() > 0

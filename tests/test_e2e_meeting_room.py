@@ -64,6 +64,12 @@ def test_every_view_is_danish_and_passes_axe_and_presentation_fits_a_projector()
         for tab in TABS:
             page.get_by_role("tab", name=tab).click()
             page.wait_for_timeout(3000)
+            if tab == "Rangering":  # the indicator rules and the rank shares are drawn once opened
+                page.get_by_text("Indikatorer: retning").click()
+                page.locator('[data-testid="stDataFrame"]').first.wait_for(timeout=60_000)
+                page.get_by_text("Fordeling af placeringer").click()
+                page.locator(".vega-embed").nth(1).wait_for(timeout=60_000)
+                page.wait_for_timeout(1500)
             if tab == "Forslag":  # the suggestion in plain words, compared like with like, no solver jargon
                 page.get_by_role("button", name="Foreslå steder").click()
                 page.get_by_text("Jeres bedste 2 af 3 lokaliteter").first.wait_for(timeout=120_000)

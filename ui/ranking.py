@@ -105,46 +105,66 @@ def indicator_settings(lang: str) -> None:
                    disabled=[t("indicator", lang), t("criterion", lang)])
 
 
-def contribution_chart(ranking: Ranking, lang: str) -> alt.Chart:
+CHART_DATA = "tal"  #: the name of a chart's dataset in its spec
+
+
+def show_chart(chart: alt.Chart, data: pd.DataFrame) -> None:
+    """Draw ``chart`` (built on ``alt.NamedData(CHART_DATA)``) with ``data`` sent beside its spec.
+
+    ``st.altair_chart`` names a chart's data by its content, so new numbers make a new spec and
+    the browser builds the whole Vega view again. Here the spec stays the same while only the
+    numbers change (the charts sort by a column, not by a list of sites), and the browser
+    swaps the data of the view it has.
+    """
+    spec = chart.to_dict()
+    spec["datasets"] = {CHART_DATA: data}
+    st.vega_lite_chart(spec=spec, width="stretch")
+
+
+def contribution_chart(ranking: Ranking, lang: str) -> tuple[alt.Chart, pd.DataFrame]:
     """Stacked bar per site: each criterion's contribution to the total (colour-blind safe)."""
     data = ranking.contributions.copy()
     data["criterion_name"] = data["criterion"].map(lambda c: CRITERIA[c].name(lang))
     data["stack"] = data["criterion"].map(CRITERION_IDS.index)
+    data["place"] = data["site"].map({site: i for i, site in enumerate(ranking.table["site"])})
     order = [CRITERIA[c].name(lang) for c in CRITERION_IDS]
     colours = [CRITERION_COLOURS[c] for c in CRITERION_IDS]
-    return (
-        alt.Chart(data)
+    chart = (
+        alt.Chart(alt.NamedData(CHART_DATA))
         .mark_bar()
         .encode(
-            y=alt.Y("site:N", sort=ranking.table["site"].tolist(), title=None, axis=alt.Axis(labelFontSize=16)),
+            y=alt.Y("site:N", sort=alt.EncodingSortField("place", op="min"), title=None, axis=alt.Axis(labelFontSize=16)),
             x=alt.X("contribution:Q", title=t("points", lang), axis=alt.Axis(labelFontSize=14, titleFontSize=15)),
             color=alt.Color("criterion_name:N", scale=alt.Scale(domain=order, range=colours),
                             legend=alt.Legend(title=None, orient="right", labelFontSize=15, labelLimit=420)),
             order=alt.Order("stack:Q"),
-            tooltip=["site", "criterion_name", alt.Tooltip("contribution:Q", format=".1f")],
+            tooltip=[alt.Tooltip("site:N"), alt.Tooltip("criterion_name:N"), alt.Tooltip("contribution:Q", format=".1f")],
         )
         .properties(height=max(120, 60 * len(ranking.table)))
         .configure(locale={"number": d3_locale(lang)})
     )
+    return chart, data
 
 
-def frequency_chart(freq: pd.DataFrame, lang: str) -> alt.Chart:
+def frequency_chart(freq: pd.DataFrame, lang: str) -> tuple[alt.Chart, pd.DataFrame]:
     """Rank-frequency bars: how often each site takes each rank."""
     long = freq.reset_index(names="site").melt(id_vars="site", var_name="rank", value_name="share")
-    long["rank"] = long["rank"].astype(str)
-    return (
-        alt.Chart(long)
+    long["rank"] = long["rank"].astype(int)  # ordinal in numeric order: 1, 2, …, 10
+    long["place"] = long["site"].map({site: i for i, site in enumerate(freq.index)})
+    chart = (
+        alt.Chart(alt.NamedData(CHART_DATA))
         .mark_bar()
         .encode(
             x=alt.X("share:Q", axis=alt.Axis(format="%", labelFontSize=14), title=t("share_of_draws", lang)),
-            y=alt.Y("site:N", sort=freq.index.tolist(), title=None, axis=alt.Axis(labelFontSize=16)),
+            y=alt.Y("site:N", sort=alt.EncodingSortField("place", op="min"), title=None, axis=alt.Axis(labelFontSize=16)),
             color=alt.Color("rank:O", scale=alt.Scale(scheme="viridis"), legend=alt.Legend(title=t("rank", lang), labelFontSize=15)),
             order=alt.Order("rank:O"),
-            tooltip=["site", "rank", alt.Tooltip("share:Q", format=".0%")],
+            tooltip=[alt.Tooltip("site:N"), alt.Tooltip("rank:O"), alt.Tooltip("share:Q", format=".0%")],
         )
         .properties(height=max(120, 60 * len(freq)))
         .configure(locale={"number": d3_locale(lang)})
     )
+    return chart, long
 
 
 @st.cache_data(show_spinner=False, max_entries=100)
@@ -164,8 +184,10 @@ def ranking_view(settings: Settings, table: pd.DataFrame) -> Ranking | None:
         st.info(t("ranking_needs_two", lang))
         return None
     weight_controls(lang)
-    with st.expander(t("indicator_settings", lang)):
-        indicator_settings(lang)
+    rules = st.expander(t("indicator_settings", lang), key="indicator_settings_open", on_change="rerun")
+    if rules.open:  # drawn only while open: redrawing the editor cost the browser ~0.15 s a weight
+        with rules:
+            indicator_settings(lang)
     result = ranking_result(table)
     assert result is not None  # two or more sites
     ranking, mc, mc_inputs = result.ranking, result.robustness, result.key
@@ -177,10 +199,9 @@ def ranking_view(settings: Settings, table: pd.DataFrame) -> Ranking | None:
         t("points", lang): [number(v, 1, lang) for v in ranking.table["score"]],
     }).set_index(t("rank", lang)), t("tab_ranking", lang))
     st.caption(t("points_note", lang))
-    st.altair_chart(contribution_chart(ranking, lang), width="stretch")
-    for note in ranking.notes:
-        st.caption(md(note))
-    st.caption(t("normalisation", lang) + md("; ".join(sorted(set(ranking.method_da.values())))))
+    show_chart(*contribution_chart(ranking, lang))
+    st.caption("  \n".join([*(md(note) for note in ranking.notes),
+                            t("normalisation", lang) + md("; ".join(sorted(set(ranking.method_da.values()))))]))
 
     st.subheader(t("robustness", lang))
     c1, c2 = st.columns(2)
@@ -189,10 +210,12 @@ def ranking_view(settings: Settings, table: pd.DataFrame) -> Ranking | None:
              format_func=lambda m: t(f"mc_{m}", lang))
     c2.select_slider(t("draws", lang), [1_000, 5_000, 10_000, 20_000], key="mc_draws",
                      format_func=lambda n: number(n, 0, lang))
-    for site in ranking.table["site"]:
-        st.markdown(f"- **{md(mc.sentences[site])}**")
-    st.altair_chart(frequency_chart(mc.frequencies, lang), width="stretch")
+    st.markdown("\n".join(f"- **{md(mc.sentences[site])}**" for site in ranking.table["site"]))  # one element: less to redraw
     st.caption(md(mc.method_da))
+    shares = st.expander(t("rank_frequencies", lang), key="rank_frequencies_open", on_change="rerun")
+    if shares.open:  # drawn only while open: the chart cost the browser ~0.1 s a weight
+        with shares:
+            show_chart(*frequency_chart(mc.frequencies, lang))
     if st.toggle(t("loso_toggle", lang), key="loso", help=t("loso_help", lang)):
         loco = _criterion_out(mc_inputs, ranking.scores, ranking.weights)
         feeds, directions, targets = rule_parts(state.rules)

@@ -10,7 +10,7 @@ map, a loaded scenario, a message) makes the whole app run again (`outside_key`)
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 
 import geopandas as gpd
@@ -58,6 +58,8 @@ class Run:
     provenance: list[str]
     #: `outside_key` when the whole app last ran.
     outside: Outside
+    #: Ids of the tabs opened since the whole app last ran (fragment runs share this run's object).
+    opened: set[str] = field(default_factory=set, compare=False)
 
     @cached_property
     def tables(self) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -133,6 +135,10 @@ class Section:
     id: str
     show: Callable[[Run], object]
     needs_sites: bool = True
+    #: Stays drawn in its hidden tab once opened, until the whole app runs again, so going back
+    #: to it shows it at once (the browser switches tabs itself). Off for the sections that show
+    #: the weights: a weight change runs the ranking alone and would leave them behind.
+    kept: bool = True
 
 
 SECTIONS: tuple[Section, ...] = (
@@ -141,8 +147,8 @@ SECTIONS: tuple[Section, ...] = (
     Section("suggest", _suggest, needs_sites=False),
     Section("fairness", _fairness),
     Section("finance", _finance),
-    Section("meeting", _meeting),
-    Section("surface", _surface, needs_sites=False),
+    Section("meeting", _meeting, kept=False),
+    Section("surface", _surface, needs_sites=False, kept=False),
     Section("portfolio", _portfolio, needs_sites=False),
 )
 
@@ -150,12 +156,15 @@ SECTIONS: tuple[Section, ...] = (
 @st.fragment
 @timed("sections")
 def sections_view(run: Run) -> None:
-    """Tabs that rerun the fragment on a switch; a hidden tab's code does not run at all."""
+    """Tabs that rerun the fragment on a switch. The open tab runs, and with it the kept tabs
+    opened since the whole app last ran (`Section.kept`); the code of any other tab does not run."""
     keep_widget_values()
     lang = run.settings.lang
     tabs = st.tabs([t(f"tab_{s.id}", lang) for s in SECTIONS], key="section", on_change="rerun")
     for tab, section in zip(tabs, SECTIONS, strict=True):
-        if tab.open is False:
+        if tab.open:
+            run.opened.add(section.id)
+        elif not (section.kept and section.id in run.opened):
             continue
         with tab:
             if section.needs_sites and not len(run.sites):
