@@ -23,7 +23,7 @@ from geo.reach.catchment import CatchmentEngine
 from geo.reach.engines import select_engine
 from geo.report.webmap.basemap import MapData, map_data
 from geo.report.webmap.sites import catchment_shapes
-from geo.settings import CRS_DISPLAY, CRS_METRIC, THRESHOLDS_MIN
+from geo.settings import CRS_DISPLAY, THRESHOLDS_MIN
 from geo.text import md
 
 #: Data states kept in memory at once (default, snapshot, folder and a few uploads): every
@@ -94,19 +94,10 @@ def indicator_table(data_key: str, codes: tuple[str, ...] | None, method: str, s
     return table, (pd.concat(parts, ignore_index=True) if parts else pd.DataFrame())
 
 
-@st.cache_resource(show_spinner=False, max_entries=2000, ttl=DATA_TTL)
-def cached_site_frame(data_key: str, site: Site, _layers: Layers) -> gpd.GeoDataFrame:
-    """One site with its lead municipality: the point-in-polygon test runs once per site."""
-    return sites_frame([site], _layers.municipalities)
-
-
 @st.cache_resource(show_spinner=False, max_entries=200, ttl=DATA_TTL)
 def cached_sites_frame(data_key: str, sites: tuple[Site, ...], _layers: Layers) -> gpd.GeoDataFrame:
     """The session's sites with their lead municipality (point-in-polygon), per data state."""
-    if not sites:
-        return sites_frame([], _layers.municipalities)
-    return gpd.GeoDataFrame(pd.concat([cached_site_frame(data_key, s, _layers) for s in sites], ignore_index=True),
-                            crs=CRS_METRIC)
+    return sites_frame(list(sites), _layers.municipalities)
 
 
 @st.cache_resource(show_spinner=False, max_entries=DATA_STATES, ttl=DATA_TTL)

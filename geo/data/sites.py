@@ -239,16 +239,16 @@ def sites_frame(sites: list[Site], municipalities: gpd.GeoDataFrame) -> gpd.GeoD
     frame can index by name.
     """
     sites = clean_sites(sites)
-    gdf = gpd.GeoDataFrame(
-        {"name": [s.name for s in sites], "lat": [s.lat for s in sites], "lon": [s.lon for s in sites]},
-        geometry=gpd.points_from_xy([s.lon for s in sites], [s.lat for s in sites]),
-        crs=CRS_DISPLAY,
-    ).to_crs(CRS_METRIC)
-    codes = assign_municipality(gdf, municipalities) if len(gdf) else pd.Series([], dtype=object)
-    names = municipalities.set_index("kommunekode")["navn"]
-    gdf["kommunekode"] = codes.to_numpy() if len(gdf) else []
-    gdf["kommune"] = [names.get(c, "uden for kommunelaget") if c else "uden for kommunelaget" for c in gdf["kommunekode"]]
-    return gdf
+    points = gpd.GeoSeries(gpd.points_from_xy([s.lon for s in sites], [s.lat for s in sites]),
+                           crs=CRS_DISPLAY).to_crs(CRS_METRIC)
+    codes = assign_municipality(points, municipalities).tolist() if sites else []
+    names = dict(zip(municipalities["kommunekode"], municipalities["navn"], strict=True))
+    return gpd.GeoDataFrame(
+        {"name": [s.name for s in sites], "lat": [s.lat for s in sites], "lon": [s.lon for s in sites],
+         "geometry": points.values, "kommunekode": codes,
+         "kommune": [names.get(c, "uden for kommunelaget") if c else "uden for kommunelaget" for c in codes]},
+        crs=CRS_METRIC,
+    )
 
 
 def _decode(data: bytes | str) -> str:
