@@ -185,6 +185,18 @@ def _adds(page, spare, method, n, args, log) -> list[tuple[float, float]]:
     return out
 
 
+def _free_spot(page, box: dict, angle: float) -> dict[str, float]:
+    """A point on a ring around the map's centre (away from earlier clicks), turned on from
+    ``angle`` until it lies on the map itself, not on a marker (a click there picks that site)."""
+    frame = page.frame(url=lambda url: "streamlit_folium" in url)
+    for turn in range(60):
+        a = angle + 0.05 * turn
+        position = {"x": box["width"] * (0.5 + 0.15 * math.cos(a)), "y": box["height"] * (0.5 + 0.15 * math.sin(a))}
+        if frame.evaluate("p => document.elementFromPoint(p.x, p.y)?.tagName === 'CANVAS'", position):
+            return position
+    return position
+
+
 def _map_clicks(page, spare, method, n, args, log) -> list[tuple[float, float]]:
     frame = page.frame_locator(MAP_FRAME)
     leaflet = frame.locator(".leaflet-container")
@@ -192,8 +204,7 @@ def _map_clicks(page, spare, method, n, args, log) -> list[tuple[float, float]]:
     out = []
     for i in range(args.repeat):
         before = frame.locator(MARKERS).count()
-        angle = 2 * math.pi * i / args.repeat  # a ring around the centre, away from earlier clicks
-        position = {"x": box["width"] * (0.5 + 0.15 * math.cos(angle)), "y": box["height"] * (0.5 + 0.15 * math.sin(angle))}
+        position = _free_spot(page, box, 2 * math.pi * i / args.repeat)
         marker = (f"document.querySelector({json.dumps(MAP_FRAME)})?.contentDocument"
                   f"?.querySelectorAll({json.dumps(MARKERS)}).length > {before}")
         out.append(_timed(log, lambda position=position: leaflet.click(position=position), marker, page))

@@ -22,7 +22,7 @@ from geo.data.sites import Site
 from geo.data.sources.embedded import load_towns
 from geo.i18n import t
 from geo.settings import CRS_DISPLAY
-from ui.data import cached_catchment, cached_row, cached_site_frame
+from ui.data import cached_catchment, cached_row, cached_sites_frame
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
 
@@ -35,7 +35,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def _clear_per_site() -> None:
     """Forget every per-site result (indicator rows, catchments, lead municipality, ranking)."""
-    for cached in (cached_row, cached_catchment, cached_site_frame):
+    for cached in (cached_row, cached_catchment, cached_sites_frame):
         cached.clear()
     st.cache_data.clear()
 
