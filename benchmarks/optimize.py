@@ -5,7 +5,7 @@ grid, demand cells clustered around 30 towns with lognormal employee weights, an
 travel minutes = straight line × 1.3 / 60 km/h × a seeded per-pair factor U(0.9, 1.1).
 
 The project's path (Lagrangian bound + local search, variable fixing, exact residual
-solve; see `geo.decide.solver`) is timed at full size: seconds and the optimality gap it
+solve: enumeration, or for MCLP branching on candidates; see `geo.decide.solver`) is timed at full size: seconds and the optimality gap it
 proves (0 = optimal; otherwise the gap between the best set found and the bound).
 
 Two peers solve the classic models (one binary column per candidate, one column per

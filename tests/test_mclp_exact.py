@@ -14,8 +14,9 @@ import numpy as np
 import pytest
 from scipy import sparse
 
-from geo.decide import mclp_model
+from geo.decide import mclp_model, solver
 from geo.decide.inputs import evaluate
+from geo.decide.matroid import best_set
 from geo.decide.mclp import mclp
 from geo.decide.mclp_model import MclpModel, group_rows
 from geo.decide.solver import solve
@@ -84,3 +85,38 @@ def test_float32_scores_still_prove_the_optimum(seed, monkeypatch):
         assert res.proven_optimal and res.gap <= 1e-6
         assert res.objective == pytest.approx(brute(minutes, w, k, 15.0), rel=1e-12)
         assert res.bound >= res.objective
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_branching_proves_the_brute_force_optimum(seed, monkeypatch):
+    """With a weak first bound (one short round) and no enumeration, the residual is branched on down to
+    single sites: the optimum, with municipalities and a fixed office, must still be found and proven."""
+    monkeypatch.setattr(solver, "enumerable", lambda n, r, m: False)
+    monkeypatch.setattr(solver, "FIRST_ROUND", 2)
+    monkeypatch.setattr(solver, "MAX_ROUNDS", 1)
+    minutes, w = clustered(20 + seed, nc=16, nd=300)
+    mu = [str(i % 6) for i in range(16)] if seed % 2 else None
+    fixed = (0,) if seed % 3 == 0 else ()
+    branched = []
+    for k in (3, 4):
+        res = mclp(minutes, w, k, 12.0, fixed=fixed, municipality=mu)
+        best = max(evaluate(minutes, w, s, 12.0)[0] for s in itertools.combinations(range(16), k)
+                   if (mu is None or len({mu[j] for j in s}) == k) and set(fixed) <= set(s))
+        assert res.proven_optimal and res.gap == 0.0 and res.objective == pytest.approx(best)
+        branched.append("forgrenet" in res.details)
+    assert any(branched)
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_inherited_multipliers_bound_the_fixed_model(seed):
+    """Multipliers carried into ``fix`` (rows regrouped) stay in ``[0, w]`` and still bound its best set."""
+    minutes, w = clustered(seed)
+    full = MclpModel(*group_rows(sparse.csr_matrix((minutes <= 12.0).T.astype(float)), w), 4, None)
+    lam = np.random.default_rng(seed).random(full.m) * full.w
+    child = full.fix(np.array([3]))
+    carried = child.inherit(lam)
+    assert np.all(carried >= 0) and np.all(carried <= child.w + 1e-9)
+    rel = child.relax(carried)
+    bound = rel.base + rel.score[best_set(rel.score, child.r, None)].sum()
+    best = max(child.value(s) for s in itertools.combinations(range(child.n), child.r))
+    assert bound >= best - 1e-9

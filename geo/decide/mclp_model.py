@@ -24,21 +24,39 @@ from geo.decide.solver import Clock, Relaxation, Schedule
 FLOAT32_NNZ_ABOVE = 1_000_000
 #: Unit roundoff of float32.
 F32_UNIT = 2.0 ** -24
+#: Cells (rows × candidates) unpacked at a time when grouping rows.
+PACK_CELLS = 1 << 22
 
 
 def group_rows(A: sparse.csr_matrix, w: np.ndarray) -> tuple[sparse.csr_matrix, np.ndarray]:
     """Drop empty rows; rows with identical patterns become one row carrying the summed weight."""
-    A = A.tocsr()
-    keep = np.diff(A.indptr) > 0
-    A, w = A[keep], w[keep]
-    if A.shape[0] == 0:
-        return A, w
-    A.sort_indices()
-    groups: dict[bytes, int] = {}
-    inv = np.fromiter((groups.setdefault(A.indices[A.indptr[i]:A.indptr[i + 1]].tobytes(), len(groups))
-                       for i in range(A.shape[0])), dtype=np.int64, count=A.shape[0])
-    first = np.unique(inv, return_index=True)[1]
-    return A[first], np.bincount(inv, weights=w, minlength=len(first))
+    return regroup(A, w)[:2]
+
+
+def regroup(A: sparse.csr_matrix, w: np.ndarray) -> tuple[sparse.csr_matrix, np.ndarray, np.ndarray]:
+    """`group_rows`, and the group of each row of ``A`` (-1 for an empty row).
+
+    Rows are compared as packed bit patterns (``n / 8`` bytes each), built in blocks of
+    about ``PACK_CELLS`` cells.
+    """
+    A = sparse.csr_matrix(A)
+    rows = np.nonzero(np.diff(A.indptr) > 0)[0]
+    B = A[rows]
+    n = max(B.shape[1], 1)
+    step = max(1, PACK_CELLS // n)
+    packed = np.vstack([_packed(B[i:i + step]) for i in range(0, len(rows), step)] or [np.zeros((0, (n + 7) // 8), np.uint8)])
+    keys = np.ascontiguousarray(packed).view(np.dtype((np.void, packed.shape[1]))).ravel()
+    _, first, group = np.unique(keys, return_index=True, return_inverse=True)
+    inv = np.full(A.shape[0], -1, np.int64)
+    inv[rows] = group.ravel()
+    return B[first], np.bincount(group.ravel(), weights=np.asarray(w, float)[rows], minlength=len(first)), inv
+
+
+def _packed(B: sparse.csr_matrix) -> np.ndarray:
+    """Rows of a 0/1 matrix as packed bits."""
+    D = np.zeros(B.shape, bool)
+    D[np.repeat(np.arange(B.shape[0]), np.diff(B.indptr)), B.indices] = True
+    return np.packbits(D, axis=1)
 
 
 class MclpModel:
@@ -56,21 +74,26 @@ class MclpModel:
         Municipality codes.
     const : float
         Weight covered by fixed or forced offices.
+    origin : ndarray, optional
+        For a model made by `fix`: per group of the model it was made from, the group
+        here (-1 where covered by the forced candidates or by none).
     """
 
-    def __init__(self, A: sparse.csr_matrix, w: np.ndarray, r: int, mu: np.ndarray | None, const: float = 0.0) -> None:
-        self._columns(sparse.csr_matrix(A).T.tocsr(), w, r, mu, const)
+    def __init__(self, A: sparse.csr_matrix, w: np.ndarray, r: int, mu: np.ndarray | None, const: float = 0.0,
+                 origin: np.ndarray | None = None) -> None:
+        self._columns(sparse.csr_matrix(A).T.tocsr(), w, r, mu, const, origin)
 
     @classmethod
     def of_columns(cls, At: sparse.csr_matrix, w: np.ndarray, r: int, mu: np.ndarray | None,
-                   const: float = 0.0) -> MclpModel:
+                   const: float = 0.0, origin: np.ndarray | None = None) -> MclpModel:
         """The model from ``Aᵀ`` (candidates × groups, CSR): slicing candidates then costs no transpose."""
         model = cls.__new__(cls)
-        model._columns(At, w, r, mu, const)
+        model._columns(At, w, r, mu, const, origin)
         return model
 
-    def _columns(self, At: sparse.csr_matrix, w: np.ndarray, r: int, mu: np.ndarray | None, const: float) -> None:
-        self.At, self.w, self.r, self.mu, self.const = At, np.asarray(w, float), r, mu, const
+    def _columns(self, At: sparse.csr_matrix, w: np.ndarray, r: int, mu: np.ndarray | None, const: float,
+                 origin: np.ndarray | None) -> None:
+        self.At, self.w, self.r, self.mu, self.const, self.origin = At, np.asarray(w, float), r, mu, const, origin
         self.n, self.m = At.shape
         self.At32 = At.astype(np.float32) if At.nnz > FLOAT32_NNZ_ABOVE else None
         self.integral = bool(np.all(self.w == np.round(self.w)))
@@ -85,17 +108,31 @@ class MclpModel:
     #: Deflected steps, halved late: the plain schedule stalls far above the LP bound on large
     #: instances whose best sets leave much of the demand covered twice.
     schedule = Schedule(deflect=0.8, patience=40)
+    #: Residuals are branched on (see `geo.decide.solver.Model`): the LP relaxation HiGHS would
+    #: start from is as weak as the Lagrangian bound, and far slower to compute.
+    branch = True
 
     def take(self, rows: np.ndarray) -> MclpModel:
         """The same model over candidates ``rows``."""
         rows = np.asarray(rows, dtype=np.int64)
-        return MclpModel.of_columns(self.At[rows], self.w, self.r, None if self.mu is None else self.mu[rows], self.const)
+        return MclpModel.of_columns(self.At[rows], self.w, self.r, None if self.mu is None else self.mu[rows],
+                                    self.const, self.origin)
 
     def fix(self, rows: np.ndarray) -> MclpModel:
-        """Candidates ``rows`` forced open: what they cover moves into ``const``."""
+        """Candidates ``rows`` forced open: what they cover moves into ``const``; the rest is regrouped."""
         hit = self.covered(rows)
-        return MclpModel.of_columns(self.At[:, np.nonzero(~hit)[0]], self.w[~hit], self.r - len(rows), self.mu,
-                                    self.const + float(self.w[hit].sum()))
+        left = np.nonzero(~hit)[0]
+        A, w, inv = regroup(self.At[:, left].T, self.w[left])
+        origin = np.full(self.m, -1, np.int64)
+        origin[left] = inv
+        return MclpModel(A, w, self.r - len(rows), self.mu, self.const + float(self.w[hit].sum()), origin)
+
+    def inherit(self, lam: np.ndarray) -> np.ndarray:
+        """Multipliers of the model this one was fixed from, summed per group here (in ``[0, w]`` again)."""
+        if self.origin is None:
+            return lam
+        keep = self.origin >= 0
+        return np.bincount(self.origin[keep], weights=lam[keep], minlength=self.m)
 
     def covered(self, sel: Sequence[int]) -> np.ndarray:
         """Mask of the groups a set covers."""

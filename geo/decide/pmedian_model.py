@@ -76,6 +76,8 @@ class PMedianModel:
     cheap = False
     #: Plain subgradient steps (see `geo.decide.solver.Schedule`).
     schedule = Schedule()
+    #: Residuals too large to enumerate go to HiGHS (see `geo.decide.solver.Model`).
+    branch = False
 
     def take(self, rows: np.ndarray) -> PMedianModel:
         """The same model over candidates ``rows``."""
@@ -89,6 +91,10 @@ class PMedianModel:
         """Candidates ``rows`` forced open: they join the fallback."""
         u = np.minimum(self.u, self.costs(np.asarray(rows, dtype=np.int64)).min(axis=0)) if len(rows) else self.u
         return PMedianModel(self.d, self.w, u, self.r - len(rows), self.mu, self.big, self.pool, self.C)
+
+    def inherit(self, lam: np.ndarray) -> np.ndarray:
+        """`fix` keeps the demand points: the same multipliers."""
+        return lam
 
     def nearest(self, sel: Sequence[int]) -> np.ndarray:
         """Exact cost per demand point of a set (nearest of the set and the fallback)."""

@@ -126,6 +126,7 @@ class LinearModel:
     cheap = True
     m = 1
     schedule = Schedule()
+    branch = False
 
     def __init__(self, v: np.ndarray, r: int, mu: np.ndarray | None, const: float = 0.0) -> None:
         self.v, self.r, self.mu, self.const = np.asarray(v, float), r, mu, const
@@ -140,6 +141,10 @@ class LinearModel:
         """Pairs ``rows`` open: their values move into ``const``."""
         rows = np.asarray(rows, dtype=np.int64)
         return LinearModel(self.v, self.r - len(rows), self.mu, self.const + float(self.v[rows].sum()))
+
+    def inherit(self, lam: np.ndarray) -> np.ndarray:
+        """No multipliers."""
+        return lam
 
     def value(self, sel: Sequence[int]) -> float:
         """``const`` plus the values of the set."""
@@ -199,6 +204,8 @@ class PortfolioModel:
         self.inner, self.pairs, self.rules, self.penalty = inner, pairs, rules, penalty
         self.n, self.r, self.mu, self.m, self.cheap = inner.n, inner.r, inner.mu, inner.m, inner.cheap
         self.schedule = inner.schedule
+        #: Residuals go to HiGHS, which sees the side rules as rows.
+        self.branch = False
 
     def take(self, rows: np.ndarray) -> PortfolioModel:
         """The same model over pairs ``rows``."""
@@ -208,6 +215,10 @@ class PortfolioModel:
     def fix(self, rows: np.ndarray) -> PortfolioModel:
         """Pairs ``rows`` open: the inner model counts what they give, the rules what they use."""
         return PortfolioModel(self.inner.fix(rows), self.pairs, self.rules.opened(self.pairs, rows), self.penalty)
+
+    def inherit(self, lam: np.ndarray) -> np.ndarray:
+        """The inner model's."""
+        return self.inner.inherit(lam)
 
     def violations(self, sets: np.ndarray) -> np.ndarray:
         """Broken rules of each row of ``sets``."""

@@ -13,7 +13,9 @@ implements `Model`; `solve` then does the same for all of them:
    whose forced flip (in ↔ out) costs more than the gap cannot be in any strictly better
    set and leaves the problem for good, so the rounds get cheaper as they go;
 4. an exact finish on the residual problem (candidates not fixed): exhaustive
-   enumeration when small, else a HiGHS MIP with the incumbent as MIP start.
+   enumeration when small, else (models with ``branch``) branching on its candidates,
+   each branch solved by these same steps from the multipliers it inherits, or a HiGHS
+   MIP with the incumbent as MIP start.
 
 The bound is valid whenever the solve stops (time limit included), so the gap is always
 reported, and the proof of optimality does not depend on the clock.
@@ -110,8 +112,10 @@ class Model(Protocol):
     Attributes ``n`` (candidates), ``r`` (to choose), ``mu`` (municipality code per
     candidate, or None), ``m`` (demand groups, sizing enumeration), ``cheap`` (True
     when a relaxation over all candidates costs little: the core is then all of them
-    and the first local search runs over all of them too) and ``schedule`` (how its
-    subgradient steps). Indices are the
+    and the first local search runs over all of them too), ``schedule`` (how its
+    subgradient steps) and ``branch`` (True: a residual too large to enumerate is split
+    into branches solved like the whole, see `_branch`; False: it goes to HiGHS, which
+    then also sees rows the relaxation leaves out). Indices are the
     model's own (0..n-1); values include every constant, so the values of a model, of
     its `take` and of its `fix` are comparable.
     """
@@ -122,12 +126,16 @@ class Model(Protocol):
     m: int
     cheap: bool
     schedule: Schedule
+    branch: bool
 
     def take(self, rows: np.ndarray) -> Model:
         """The same model over candidates ``rows`` only."""
 
     def fix(self, rows: np.ndarray) -> Model:
         """The same model with candidates ``rows`` forced open (``r`` reduced; they stay as rows)."""
+
+    def inherit(self, lam: np.ndarray) -> np.ndarray:
+        """Multipliers of the model this one was made from by `fix` (then `take`), valid here."""
 
     def value(self, sel: Sequence[int]) -> float:
         """Exact (float64) value of a set."""
@@ -203,8 +211,9 @@ class _Pricing:
 class _Search:
     """Incumbent, bound, the candidates still in play and the core, for one `solve`."""
 
-    def __init__(self, model: Model, gap: float, clock: Clock) -> None:
-        self.model, self.gap, self.clock = model, gap, clock
+    def __init__(self, model: Model, gap: float, clock: Clock, floor: float = -np.inf,
+                 lam: np.ndarray | None = None) -> None:
+        self.model, self.gap, self.clock, self.lam0 = model, gap, clock, lam
         self.alive = np.arange(model.n)
         self.bound = np.inf
         self.iterations = 0
@@ -212,12 +221,15 @@ class _Search:
         self.seen: set[tuple[int, ...]] = set()
         self.resume: np.ndarray | None = None
         self.prev: np.ndarray | float = 0.0
-        sel, self.inc = model.improve([], model.cheap, clock)
+        swaps = model.cheap and lam is None  # a branch searches only once its first bound leaves it open
+        sel, self.own = model.improve([], swaps, clock)
         self.sel = list(sel)
+        #: The best value known, here or (``floor``) elsewhere in a branching; ``own`` is that of ``sel``.
+        self.inc = max(self.own, floor)
         self.core = np.arange(model.n) if model.cheap else np.asarray(sorted(self.sel), dtype=np.int64)
         #: Sets known to be swap-optimal, with the candidates they were searched over.
         self.local: dict[tuple[int, ...], np.ndarray] = {}
-        if model.cheap and not clock.short(0.3):
+        if swaps and not clock.short(0.3):
             self.local[tuple(sorted(self.sel))] = self.core
 
     def tol(self) -> float:
@@ -236,7 +248,7 @@ class _Search:
         self.seen.add(key)
         value = self.model.value(sel)
         if value > self.inc + self.tol():
-            self.sel, self.inc = list(key), value
+            self.adopt(list(key), value)
         if core_model is not None and value >= self.inc - SEARCH_WITHIN * abs(self.inc):
             self.search(core_model, key)
 
@@ -253,7 +265,11 @@ class _Search:
         if not self.clock.short(0.3):  # the search ran to its end: a local optimum over the core
             self.local[tuple(sorted(int(self.core[j]) for j in found))] = self.core
         if v > self.inc + self.tol():
-            self.sel, self.inc = [int(self.core[j]) for j in found], v
+            self.adopt([int(self.core[j]) for j in found], v)
+
+    def adopt(self, sel: list[int], value: float) -> None:
+        """A new incumbent."""
+        self.sel, self.own, self.inc = sel, value, value
 
     def price(self, lam: np.ndarray) -> int:
         """Relaxation over all candidates in play: bound, fixing by reduced cost, new core members."""
@@ -314,7 +330,13 @@ class _Search:
 
     def lagrange(self) -> None:
         """Rounds of core subgradient and pricing until the gap closes or nothing is left to gain."""
-        lam = self.model.start(self.sel)
+        if self.lam0 is not None:  # inherited multipliers often close a branch at once
+            lam = self.lam0
+            self.price(lam)
+            if self.closed(self.bound):
+                return
+        else:
+            lam = self.model.start(self.sel)
         if not self.model.cheap:
             top = np.argsort(-self.model.relax(lam).score, kind="stable")[:CORE_START]
             self.core = np.union1d(self.core, top)
@@ -344,7 +366,7 @@ def solve(model: Model, gap: float = DEFAULT_GAP, time_limit: float | None = Non
     time_limit : float or None
         Seconds in all (ignored when ``clock`` is given). Every phase looks at the clock
         (the Lagrangian rounds stop with 30 % left, the residual is skipped when none is
-        left, HiGHS gets what is left); what is not cut short are the passes over the whole
+        left, branching stops between branches, HiGHS gets what is left); what is not cut short are the passes over the whole
         matrix before the first incumbent and after the search (about 1 s at 1,000 × 20,000
         candidates × demand on the project's VM), so a shorter limit is exceeded by those.
     threads : int or None
@@ -359,27 +381,38 @@ def solve(model: Model, gap: float = DEFAULT_GAP, time_limit: float | None = Non
     Solved
         The set, its value, the bound, and whether optimality is proven.
     """
-    clock = clock or Clock(time_limit)
+    return _node(model, gap, clock or Clock(time_limit), threads, finish)
+
+
+def _node(model: Model, gap: float, clock: Clock, threads: int | None, finish: bool = True,
+          floor: float = -np.inf, lam: np.ndarray | None = None) -> Solved:
+    """`solve`, with ``floor`` a value already reached elsewhere (a branch that cannot beat it is closed)
+    and ``lam`` first multipliers (else the model's `start`).
+
+    ``value`` is that of ``sel``, which may be below ``floor``; ``bound`` is valid for every set of ``model``.
+    """
     if model.r <= 0 or model.n == 0 or model.m == 0:
         sel = best_set(np.zeros(model.n), model.r, model.mu)
         value = model.value(sel)
         return Solved(tuple(int(j) for j in sel), value, value, 0, True, "givet af de faste kontorer")
-    search = _Search(model, gap, clock)
+    search = _Search(model, gap, clock, floor, lam)
     search.lagrange()
     how = f"Lagrange-relaksation ({search.iterations} iterationer) + lokal søgning"
     if search.closed(search.bound) or not finish:
         return _solved(search, search.bound, how)
-    return _finish(search, how, threads)
+    bound, proven, more = _finish(search, threads)
+    return _solved(search, bound, how + more, proven)
 
 
 def _solved(search: _Search, bound: float, how: str, proven: bool | None = None) -> Solved:
-    bound = max(float(bound), search.inc)
+    bound = max(float(bound), search.own)
     done = search.closed(bound) if proven is None else proven
-    return Solved(tuple(sorted(search.sel)), search.inc, bound, search.iterations, done, how)
+    return Solved(tuple(sorted(search.sel)), search.own, bound, search.iterations, done, how)
 
 
-def _fixing(search: _Search) -> tuple[np.ndarray, np.ndarray] | None:
-    """Forced open and residual candidates (global indices) from the best pricing; None when no set can be better.
+def _fixing(search: _Search) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
+    """Forced open and residual candidates (global indices) from the best pricing, with the bound on
+    each residual candidate's sets; None when no set can be better.
 
     A candidate of the subproblem's set whose removal costs more than the gap is forced
     open, one outside it whose entry does is excluded, the rest make the residual
@@ -394,33 +427,40 @@ def _fixing(search: _Search) -> tuple[np.ndarray, np.ndarray] | None:
     open1 = p.alive[inside & settled]
     if not np.isin(open1, search.alive).all():  # forced open and excluded: nothing is better
         return None
-    rest = p.alive[np.isin(p.alive, search.alive) & ~settled]
-    return open1, rest[addable(search.model.n, open1, search.model.mu)[rest]]
+    keep = np.isin(p.alive, search.alive) & ~settled
+    keep &= addable(search.model.n, open1, search.model.mu)[p.alive]
+    cap = search.model.tighten(np.where(inside, p.bound, p.bound - loss))
+    return open1, p.alive[keep], cap[keep]
 
 
-def _finish(search: _Search, how: str, threads: int | None) -> Solved:
-    """Exact solve of the residual problem left by Lagrangian fixing: enumeration or HiGHS."""
+def _finish(search: _Search, threads: int | None) -> tuple[float, bool | None, str]:
+    """Exact solve of the residual problem left by Lagrangian fixing: enumeration, branching or HiGHS.
+
+    Returns the bound, whether it is proven (None: when it closes the gap) and what was done.
+    """
     fixed = _fixing(search)
     if fixed is None:
-        return _solved(search, search.inc, how + "; intet bedre sæt muligt efter Lagrange-fiksering", True)
+        return search.inc, True, "; intet bedre sæt muligt efter Lagrange-fiksering"
     if search.clock.short():
-        return _solved(search, search.bound, how + " (tidsgrænsen nået før restproblemet; gabet er Lagrange-grænsens)")
-    open1, rest = fixed
+        return search.bound, None, " (tidsgrænsen nået før restproblemet; gabet er Lagrange-grænsens)"
+    open1, rest, cap = fixed
     model = search.model
     residual = model.fix(open1).take(rest) if len(open1) else model.take(rest)
-    how += (f"; {number(model.n - len(rest) - len(open1))} kandidater udelukket og {len(open1)} fastlagt "
-            f"via Lagrange-grænsen, restproblem {number(len(rest))} kandidater × {number(residual.m)} grupper")
+    how = (f"; {number(model.n - len(rest) - len(open1))} kandidater udelukket og {len(open1)} fastlagt "
+           f"via Lagrange-grænsen, restproblem {number(len(rest))} kandidater × {number(residual.m)} grupper")
     available = len(rest) if residual.mu is None else len(np.unique(residual.mu))
     if residual.r < 0 or available < residual.r:
-        return _solved(search, search.inc, how + " (intet bedre muligt)", True)
+        return search.inc, True, how + " (intet bedre muligt)"
     if residual.r == 0 or enumerable(len(rest), residual.r, residual.m):
         combo, _ = enumerate_best(len(rest), residual.r, residual.mu, residual.values, residual.m)
         search.offer(np.concatenate([open1, rest[combo]]).astype(np.int64), None)
-        return _solved(search, search.inc,
-                       how + f" gennemsøgt fuldstændigt ({number(math.comb(len(rest), residual.r))} kombinationer)", True)
+        return search.inc, True, how + f" gennemsøgt fuldstændigt ({number(math.comb(len(rest), residual.r))} kombinationer)"
+    if model.branch:
+        lam = residual.inherit(search.best.lam) if len(open1) else search.best.lam
+        bound, proven, nodes = _branch(search, residual, lam, open1, rest, cap, threads)
+        return min(search.bound, bound), proven, how + f", forgrenet ({number(nodes)} delproblemer)"
     if search.clock.limit is not None and (len(rest) * residual.m > MIP_NNZ_UNDER_TIME_LIMIT or search.clock.short()):
-        return _solved(search, search.bound, how + " (for stort til HiGHS inden for tidsgrænsen; gabet er "
-                                                   "Lagrange-grænsens)")
+        return search.bound, None, how + " (for stort til HiGHS inden for tidsgrænsen; gabet er Lagrange-grænsens)"
     mip, const = residual.mip()
     start = None
     if set(open1.tolist()) <= set(search.sel) and set(search.sel) - set(open1.tolist()) <= set(rest.tolist()):
@@ -429,4 +469,40 @@ def _finish(search: _Search, how: str, threads: int | None) -> Solved:
     if got.x is not None:
         search.offer(np.concatenate([open1, rest[np.nonzero(got.x[:len(rest)] > 0.5)[0]]]).astype(np.int64), None)
     bound = min(search.bound, max(search.inc, float(model.tighten(np.asarray(const + got.bound)))))
-    return _solved(search, bound, how + f", løst med HiGHS ({got.status})")
+    return bound, None, how + f", løst med HiGHS ({got.status})"
+
+
+def _branch(search: _Search, residual: Model, lam: np.ndarray, open1: np.ndarray, rest: np.ndarray,
+            cap: np.ndarray, threads: int | None) -> tuple[float, bool, int]:
+    """Branch on the residual's candidates, weakest first: branch ``i`` forces ``c_i`` open and ``c_1 … c_{i-1}`` out.
+
+    The branches cover every residual set once; each is solved like the whole (its own
+    Lagrangian bound, fixing and residual), with the incumbent as ``floor`` and ``lam``
+    (the best pricing's multipliers) carried in as its first. With ``c_i`` forced open,
+    the demand it covers leaves the branch, and with it the double counting that keeps
+    the whole problem's bound above the optimum. ``cap`` bounds the sets of each candidate
+    (also from the best pricing): a branch whose cap the incumbent reaches is closed
+    without a solve, and a branching cut short by the clock reports the largest cap of
+    the branches not solved. Returns the bound, whether it is proven and the number of
+    branches solved.
+    """
+    order = np.argsort(cap, kind="stable")
+    bound, proven, nodes = -np.inf, True, 0
+    for i, c in enumerate(order):
+        if search.closed(float(cap[c])):
+            bound = max(bound, float(cap[c]))
+            continue
+        if search.clock.short():
+            return max(bound, float(cap[order[i:]].max())), False, nodes
+        later = order[i + 1:]
+        later = later[addable(residual.n, [c], residual.mu)[later]]
+        if (len(later) if residual.mu is None else len(np.unique(residual.mu[later]))) < residual.r - 1:
+            continue  # no set of this branch is complete
+        child = residual.take(np.concatenate([[c], later])).fix(np.zeros(1, np.int64)).take(np.arange(1, len(later) + 1))
+        got = _node(child, search.gap, search.clock, threads, floor=search.inc, lam=child.inherit(lam))
+        nodes += 1
+        search.iterations += got.iterations
+        if got.value > search.inc + search.tol():
+            search.offer(np.concatenate([open1, rest[np.concatenate([[c], later[list(got.sel)]]).astype(np.int64)]]), None)
+        bound, proven = max(bound, got.bound), proven and got.proven
+    return max(bound, search.inc), proven, nodes
