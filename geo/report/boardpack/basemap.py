@@ -27,7 +27,7 @@ from shapely.geometry.base import BaseGeometry
 
 from geo.format import number
 from geo.reach.indicators import kind_label
-from geo.report.boardpack.picture import DPI, RC, pixels
+from geo.report.boardpack.picture import DPI, RC, pixels, visible
 from geo.settings import K17_CODES
 from geo.style import KIND_COLOURS, MUNICIPALITY_LINE
 from geo.text import plain
@@ -215,7 +215,8 @@ class MapCanvas:
     def draw(self, base: np.ndarray, extent: Extent, layers: Callable[[Axes], None]) -> np.ndarray:
         """The map of `extent` as RGB pixels: `base` filling the map's box, a scale bar and what `layers` draws.
 
-        The extent must have the base's proportions (a window of `SiteViews` or a `fit` extent).
+        The extent must have the base's proportions (a window of `SiteViews` or a `fit` extent). Every
+        text keeps only visible characters (`visible`).
         """
         kept = {*self.fig.get_children(), *self.ax.get_children()}
         with plt.rc_context(RC):
@@ -224,7 +225,7 @@ class MapCanvas:
                 self.ax.set_ylim(extent[2], extent[3])
                 _scale_bar(self.ax, *extent)
                 layers(self.ax)
-                return pixels(self.fig, under=self._under(base))
+                return pixels(visible(self.fig), under=self._under(base))
             finally:
                 for artist in {*self.fig.get_children(), *self.ax.get_children()} - kept:
                     artist.remove()

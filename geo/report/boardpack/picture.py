@@ -56,10 +56,15 @@ class Picture:
         return round(self.width_mm * height / width, 1)
 
 
+def visible(fig: Figure) -> Figure:
+    """The figure with every text keeping only visible characters (user names may hold U+FEFF or lone surrogates)."""
+    for text in fig.findobj(Text):
+        text.set_text(plain(text.get_text()))
+    return fig
+
+
 def pixels(fig: Figure, under: np.ndarray | None = None) -> np.ndarray:
     """The figure drawn at `DPI`, as a new (height, width, 3) array of RGB bytes (the figure is opaque).
-
-    Every text keeps only visible characters (user names may hold U+FEFF or lone surrogates).
 
     Parameters
     ----------
@@ -69,8 +74,6 @@ def pixels(fig: Figure, under: np.ndarray | None = None) -> np.ndarray:
         RGB pixels of the figure's size to draw the figure over, as they are (nothing resampled);
         the figure's own background must then be hidden.
     """
-    for text in fig.findobj(Text):
-        text.set_text(plain(text.get_text()))
     fig.set_dpi(DPI)
     renderer = FigureCanvasAgg(fig).get_renderer()
     canvas = np.asarray(renderer.buffer_rgba())
@@ -83,12 +86,15 @@ def pixels(fig: Figure, under: np.ndarray | None = None) -> np.ndarray:
 
 
 def rasterised(draw: Callable[P, Figure]) -> Callable[P, np.ndarray]:
-    """A drawer of one figure as a maker of its RGB pixels (`pixels`), drawn with the pack's rc settings."""
+    """A drawer of one figure as a maker of its RGB pixels (`pixels`), drawn with the pack's rc settings.
+
+    Every text keeps only visible characters (`visible`).
+    """
 
     @functools.wraps(draw)
     def rgb(*args: P.args, **kwargs: P.kwargs) -> np.ndarray:
         with plt.rc_context(RC):
-            return pixels(draw(*args, **kwargs))
+            return pixels(visible(draw(*args, **kwargs)))
 
     return rgb
 
