@@ -13,6 +13,10 @@ with header cells, figures with Danish alternative texts), /Lang (da) and the do
 shown by viewers. Maps and charts are drawn by matplotlib (`geo.report.boardpack.figures`) as
 JPEG and handed to WeasyPrint from memory: the renderer fetches nothing else, neither from the
 network nor from files. All text from users is escaped by Jinja (autoescape).
+
+Speed: WeasyPrint's time grows with the boxes it lays out, most of them the table cells (about
+2,800 for 20 sites); the cells are kept plain (fixed column widths, no nested boxes) and styled
+with a lighter user-agent stylesheet (`USER_AGENT`).
 """
 
 from __future__ import annotations
@@ -76,9 +80,9 @@ class PictureFetcher(URLFetcher):
 def _lighter(ua: str) -> str:
     """WeasyPrint's user-agent stylesheet without its rules for a pseudo-element of every element.
 
-    Footnote and note calls and markers (the pack has none) go; list markers stay, for list items.
-    Each such rule made WeasyPrint compute six pseudo-element styles for every element of the
-    pack, most of the time it spent on styles.
+    The footnote and note calls, markers and callbacks go (the pack has none); list markers stay,
+    for list items only. Together these rules made WeasyPrint compute six pseudo-element styles
+    for each of the pack's elements: two thirds of the time it spent on styles.
     """
     notes = re.sub(r"^::(footnote|note)-[\w-]+ \{[^}\n]*\}\n", "", ua, flags=re.MULTILINE)
     return notes.replace("\n::marker {", "\nli::marker {")
