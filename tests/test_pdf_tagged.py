@@ -14,9 +14,11 @@ import pandas as pd
 import pikepdf
 import pypdf
 import pytest
+import tinycss2
+import weasyprint.html
 
 from geo.report.formats import render
-from geo.report.pdf import PictureFetcher, RefusedFetch, html_to_pdf
+from geo.report.pdf import USER_AGENT_CSS, PictureFetcher, RefusedFetch, html_to_pdf
 from tests.report_support import HOSTILE, report_data
 
 
@@ -169,3 +171,16 @@ def test_a_long_table_continues_on_the_next_pages() -> None:
 def test_the_renderer_fetches_nothing_but_its_own_pictures(html: str) -> None:
     with pytest.raises(RefusedFetch, match="henter ikke eksterne filer"):
         html_to_pdf(html, PictureFetcher())
+
+
+def _selectors(css: str) -> list[str]:
+    rules = tinycss2.parse_stylesheet(css, skip_comments=True, skip_whitespace=True)
+    return [tinycss2.serialize(r.prelude).strip() for r in rules if r.type == "qualified-rule"]
+
+
+def test_no_style_is_computed_for_a_pseudo_element_of_every_element() -> None:
+    """The renderer's user-agent stylesheet is WeasyPrint's without its rules for the footnotes and notes of
+    every element (the pack has none), list markers only on list items."""
+    ours, theirs = _selectors(USER_AGENT_CSS), _selectors(weasyprint.html.UA)
+    assert not [s for s in ours if s.startswith("::")]
+    assert [s.replace("li::", "::") for s in ours] == [s for s in theirs if not s.startswith(("::footnote", "::note"))]

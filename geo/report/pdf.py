@@ -13,10 +13,15 @@ with header cells, figures with Danish alternative texts), /Lang (da) and the do
 shown by viewers. Maps and charts are drawn by matplotlib (`geo.report.boardpack.figures`) as
 JPEG and handed to WeasyPrint from memory: the renderer fetches nothing else, neither from the
 network nor from files. All text from users is escaped by Jinja (autoescape).
+
+Speed: WeasyPrint's time grows with the boxes it lays out, most of them the table cells (about
+2,800 for 20 sites); the cells are kept plain (fixed column widths, no nested boxes) and styled
+with a lighter user-agent stylesheet (`USER_AGENT`).
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,6 +30,7 @@ from typing import TYPE_CHECKING
 import jinja2
 import markupsafe
 import weasyprint
+import weasyprint.html
 from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherResponse
 
 from geo.report.boardpack import sections
@@ -71,6 +77,28 @@ class PictureFetcher(URLFetcher):
         return URLFetcherResponse(url, self.pictures[url], {"Content-Type": "image/jpeg"})
 
 
+def _lighter(ua: str) -> str:
+    """WeasyPrint's user-agent stylesheet without its rules for a pseudo-element of every element.
+
+    The footnote and note calls, markers and callbacks go (the pack has none); list markers stay,
+    for list items only. Together these rules made WeasyPrint compute six pseudo-element styles
+    for each of the pack's elements: two thirds of the time it spent on styles.
+    """
+    notes = re.sub(r"^::(footnote|note)-[\w-]+ \{[^}\n]*\}\n", "", ua, flags=re.MULTILINE)
+    return notes.replace("\n::marker {", "\nli::marker {")
+
+
+USER_AGENT_CSS = _lighter(weasyprint.html.UA)
+USER_AGENT = weasyprint.CSS(string=USER_AGENT_CSS)
+
+
+class PackHTML(weasyprint.HTML):
+    """The pack's HTML for WeasyPrint, styled by the lighter user-agent stylesheet (`USER_AGENT`)."""
+
+    def _ua_stylesheets(self, forms: bool = False) -> list[weasyprint.CSS]:
+        return [USER_AGENT, *super()._ua_stylesheets(forms)[1:]]
+
+
 @dataclass
 class Section:
     """One section of the pack: its heading and what it shows."""
@@ -89,7 +117,7 @@ def report_to_pdf(data: ReportData) -> bytes:
 
 def html_to_pdf(html: str, fetcher: PictureFetcher) -> bytes:
     """Lay out the pack's HTML as PDF/UA-1; pictures come only from `fetcher`."""
-    return weasyprint.HTML(string=html, url_fetcher=fetcher).write_pdf(pdf_variant="pdf/ua-1")
+    return PackHTML(string=html, url_fetcher=fetcher).write_pdf(pdf_variant="pdf/ua-1")
 
 
 def _visible(value: object) -> object:

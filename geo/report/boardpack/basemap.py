@@ -1,15 +1,17 @@
 """The board pack's base map, drawn once per pack as pixels: municipalities, workplace density, names.
 
 Every site map has the same scale, so one raster of the base map under all site maps is drawn
-once and each site map shows its own window of it (whole pixels, no resampling); only the
-site's rings, dots and marker are drawn per map. The overview map draws its own base the same
-way, at its own scale. Maps are in EPSG:25832 metres.
+once and each site map shows its own window of it (whole pixels, no resampling). The site maps
+share one figure (`MapCanvas`): its frame, north arrow and dots are made once, and only the
+site's rings, marker and scale bar are drawn per map, over its window's pixels. The overview
+map draws its own base the same way, at its own scale. Maps are in EPSG:25832 metres.
 """
 
 from __future__ import annotations
 
 import functools
 import math
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -25,7 +27,7 @@ from shapely.geometry.base import BaseGeometry
 
 from geo.format import number
 from geo.reach.indicators import kind_label
-from geo.report.boardpack.picture import DPI, RC, pixels
+from geo.report.boardpack.picture import DPI, RC, pixels, visible
 from geo.settings import K17_CODES
 from geo.style import KIND_COLOURS, MUNICIPALITY_LINE
 from geo.text import plain
@@ -93,6 +95,11 @@ class MapContext:
     def site_views(self) -> SiteViews:
         """The site maps' windows and their shared base raster (drawn when the first site map is)."""
         return SiteViews(self, SITE_MAP)
+
+    @functools.cached_property
+    def site_canvas(self) -> MapCanvas:
+        """The figure every site map is drawn on, with the institutions and stations."""
+        return MapCanvas(SITE_MAP, self.dots)
 
 
 def _site_marks(data: ReportData) -> list[tuple[str, gpd.GeoDataFrame, dict]]:
@@ -173,7 +180,7 @@ def draw_base(ctx: MapContext, extent: Extent, size: tuple[int, int]) -> np.ndar
                     clip_on=True)
         ax.set_xlim(extent[0], extent[1])
         ax.set_ylim(extent[2], extent[3])
-        return pixels(fig).copy()  # the figure's buffer goes with the figure
+        return pixels(fig)
 
 
 def outline(ax: Axes, geometry: BaseGeometry, **style) -> None:
@@ -182,19 +189,54 @@ def outline(ax: Axes, geometry: BaseGeometry, **style) -> None:
     ax.add_collection(LineCollection(lines, **style))
 
 
-def show_base(ax: Axes, base: np.ndarray, extent: Extent) -> None:
-    """The base map's pixels filling the map axes, with a frame, a scale bar and a north arrow."""
-    x0, x1, y0, y1 = extent
-    ax.imshow(base, extent=extent, interpolation="nearest", zorder=0)
-    ax.set_xlim(x0, x1)
-    ax.set_ylim(y0, y1)
-    ax.set_aspect("equal")
-    ax.set_xticks([])
-    ax.set_yticks([])
-    for s in ax.spines.values():
-        s.set_color("#888")
-    _scale_bar(ax, x0, x1, y0, y1)
-    ax.text(0.97, 0.96, "N\n↑", transform=ax.transAxes, ha="center", va="top", fontsize=12, weight="bold", zorder=9)
+class MapCanvas:
+    """A map figure drawn again and again, each time over other base pixels (a site map per site).
+
+    The frame, the north arrow and the `dots` are made once. Each drawing lays a base raster into
+    the map's box as it is (not drawn as an image: nothing is resampled), draws a scale bar and the
+    drawing's own layers over it, and takes them away again.
+    """
+
+    def __init__(self, layout: MapLayout, dots: Sequence[dict] = ()) -> None:
+        self.layout = layout
+        with plt.rc_context(RC):
+            self.fig, self.ax = layout.new_figure()
+            self.fig.patch.set_visible(False)  # the base, on white, is the background
+            self.ax.patch.set_visible(False)
+            self.ax.set_xticks([])
+            self.ax.set_yticks([])
+            for s in self.ax.spines.values():
+                s.set_color("#888")
+            self.ax.text(0.97, 0.96, "N\n↑", transform=self.ax.transAxes, ha="center", va="top", fontsize=12,
+                         weight="bold", zorder=9)
+            for layer in dots:
+                self.ax.scatter(**layer)
+
+    def draw(self, base: np.ndarray, extent: Extent, layers: Callable[[Axes], None]) -> np.ndarray:
+        """The map of `extent` as RGB pixels: `base` filling the map's box, a scale bar and what `layers` draws.
+
+        The extent must have the base's proportions (a window of `SiteViews` or a `fit` extent). Every
+        text keeps only visible characters (`visible`).
+        """
+        kept = {*self.fig.get_children(), *self.ax.get_children()}
+        with plt.rc_context(RC):
+            try:
+                self.ax.set_xlim(extent[0], extent[1])
+                self.ax.set_ylim(extent[2], extent[3])
+                _scale_bar(self.ax, *extent)
+                layers(self.ax)
+                return pixels(visible(self.fig), under=self._under(base))
+            finally:
+                for artist in {*self.fig.get_children(), *self.ax.get_children()} - kept:
+                    artist.remove()
+
+    def _under(self, base: np.ndarray) -> np.ndarray:
+        """A white canvas of the figure's size with `base` in the map's box."""
+        width, height = self.layout.figure
+        left, bottom, box_w, box_h = self.layout.box
+        canvas = np.full((height, width, 3), 255, np.uint8)
+        canvas[height - bottom - box_h:height - bottom, left:left + box_w] = base
+        return canvas
 
 
 def _scale_bar(ax: Axes, x0: float, x1: float, y0: float, y1: float) -> None:

@@ -7,10 +7,12 @@ names, density) comes from `geo.report.boardpack.basemap`, drawn once per pack.
 
 from __future__ import annotations
 
+from functools import partial
 from typing import TYPE_CHECKING
 
 import matplotlib.ticker
 import numpy as np
+from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
@@ -20,11 +22,11 @@ from geo.reach.indicators import REACH_MIN
 from geo.report.boardpack.basemap import (
     OVERVIEW_MAP,
     SITE_MAP,
+    MapCanvas,
     MapContext,
     draw_base,
     fit,
     outline,
-    show_base,
 )
 from geo.report.boardpack.picture import DPI, Picture, drawn, encoded, rasterised
 from geo.style import CRITERION_COLOURS, RING_DASH_MPL, RING_STYLES, SITE_COLOURS
@@ -71,13 +73,15 @@ def _overview_rings(data: ReportData) -> list[int]:
     return []  # too many overlapping rings to read; each site page has its own
 
 
-@drawn
-def _overview_figure(ctx: MapContext) -> Figure:
-    data, show = ctx.data, _overview_rings(ctx.data)
-    fig, ax = OVERVIEW_MAP.new_figure()
+def _overview_pixels(ctx: MapContext) -> np.ndarray:
     size = OVERVIEW_MAP.box[2:]
     extent = fit(ctx.extent, size[0] / size[1])
-    show_base(ax, draw_base(ctx, extent, size), extent)
+    return MapCanvas(OVERVIEW_MAP).draw(draw_base(ctx, extent, size), extent, partial(_overview_layers, ctx))
+
+
+def _overview_layers(ctx: MapContext, ax: Axes) -> None:
+    """Every site's marker and (for a few sites) catchments, and the legend under the map."""
+    data, show = ctx.data, _overview_rings(ctx.data)
     handles = []
     for i, site in enumerate(data.sites.itertuples()):
         colour = SITE_COLOURS[i % len(SITE_COLOURS)]
@@ -88,8 +92,7 @@ def _overview_figure(ctx: MapContext) -> Figure:
                     ls="-" if thick else RING_DASH_MPL[j % 4], zorder=5)
         _site_marker(ax, site.geometry.x, site.geometry.y, i + 1, colour)
         handles.append(Line2D([], [], color=colour, lw=2.6, label=f"{i + 1}. {_short(site.name, 24)}"))
-    _overview_legend(fig, handles, bool(show))
-    return fig
+    _overview_legend(ax.get_figure(), handles, bool(show))
 
 
 def _overview_legend(fig: Figure, handles: list[Line2D], rings: bool) -> None:
@@ -116,22 +119,21 @@ def overview_map(ctx: MapContext) -> Picture:
              f"(den tykke linje er {REACH_MIN} min)." if show else " Oplandene er vist på siden for hver lokalitet.")
     alt = (f"Kort over {where} med kommunegrænser og de {len(sites)} lokaliteter nummereret: {'; '.join(sites)}.{rings} "
            "Gråt viser, hvor klyngens arbejdssteder ligger tæt. Tallene står i tabellen Nøgletal.")
-    return Picture(*_overview_figure(ctx), alt, OVERVIEW_MM * OVERVIEW_MAP.figure[0] / OVERVIEW_MAP.figure[1])
+    return Picture(*encoded(_overview_pixels(ctx)), alt, OVERVIEW_MM * OVERVIEW_MAP.figure[0] / OVERVIEW_MAP.figure[1])
 
 
-@rasterised
-def _site_window(ctx: MapContext, i: int) -> Figure:
-    """Site i's map: its window of the base map, its rings, the dots and its marker."""
+def _site_window(ctx: MapContext, i: int) -> np.ndarray:
+    """Site i's map: its window of the base map, the dots, its rings and its marker."""
+    return ctx.site_canvas.draw(ctx.site_views.base(i), ctx.site_views.extent(i), partial(_site_layers, ctx, i))
+
+
+def _site_layers(ctx: MapContext, i: int, ax: Axes) -> None:
+    """Site i's catchment rings and its marker."""
     site = ctx.data.sites.iloc[i]
-    fig, ax = SITE_MAP.new_figure()
-    show_base(ax, ctx.site_views.base(i), ctx.site_views.extent(i))
     shapes = ctx.iso[ctx.iso["nr"] == i + 1].sort_values("minutes")
     for j, shape in enumerate(shapes.itertuples()):
         outline(ax, shape.geometry, color=RINGS[j % 4], lw=2.4 if j == 0 else 1.8, ls=RING_DASH_MPL[j % 4], zorder=5)
-    for dots in ctx.dots:
-        ax.scatter(**dots)
     _site_marker(ax, site.geometry.x, site.geometry.y, i + 1, SITE_COLOURS[0], size=17)
-    return fig
 
 
 @rasterised

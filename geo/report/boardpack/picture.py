@@ -56,27 +56,45 @@ class Picture:
         return round(self.width_mm * height / width, 1)
 
 
-def pixels(fig: Figure) -> np.ndarray:
-    """The figure drawn at `DPI`, as an (height, width, 3) array of RGB bytes (the figure is opaque)."""
+def visible(fig: Figure) -> Figure:
+    """The figure with every text keeping only visible characters (user names may hold U+FEFF or lone surrogates)."""
+    for text in fig.findobj(Text):
+        text.set_text(plain(text.get_text()))
+    return fig
+
+
+def pixels(fig: Figure, under: np.ndarray | None = None) -> np.ndarray:
+    """The figure drawn at `DPI`, as a new (height, width, 3) array of RGB bytes (the figure is opaque).
+
+    Parameters
+    ----------
+    fig : Figure
+        The figure; drawn with the rc settings in force (the pack's `RC`).
+    under : ndarray, optional
+        RGB pixels of the figure's size to draw the figure over, as they are (nothing resampled);
+        the figure's own background must then be hidden.
+    """
     fig.set_dpi(DPI)
-    canvas = FigureCanvasAgg(fig)
-    canvas.draw()
-    return np.asarray(canvas.buffer_rgba())[..., :3]
+    renderer = FigureCanvasAgg(fig).get_renderer()
+    canvas = np.asarray(renderer.buffer_rgba())
+    if under is None:
+        renderer.clear()
+    else:
+        canvas[..., :3], canvas[..., 3] = under, 255
+    fig.draw(renderer)
+    return canvas[..., :3].copy()  # the canvas goes with the figure
 
 
 def rasterised(draw: Callable[P, Figure]) -> Callable[P, np.ndarray]:
-    """A drawer of one figure as a maker of its RGB pixels, drawn with the pack's rc settings.
+    """A drawer of one figure as a maker of its RGB pixels (`pixels`), drawn with the pack's rc settings.
 
-    Every text keeps only visible characters (user names may hold U+FEFF or lone surrogates).
+    Every text keeps only visible characters (`visible`).
     """
 
     @functools.wraps(draw)
     def rgb(*args: P.args, **kwargs: P.kwargs) -> np.ndarray:
         with plt.rc_context(RC):
-            fig = draw(*args, **kwargs)
-            for text in fig.findobj(Text):
-                text.set_text(plain(text.get_text()))
-            return pixels(fig).copy()  # the figure's buffer goes with the figure
+            return pixels(visible(draw(*args, **kwargs)))
 
     return rgb
 

@@ -111,11 +111,11 @@ def overview(ctx: MapContext) -> Part:
 def comparison(ctx: MapContext, chunk: list[int]) -> Part:
     """Every indicator, by criterion, for the sites in `chunk` (one column each)."""
     table = ctx.data.table.iloc[chunk]
+    records = [r for _, r in table.iterrows()]
     rows = []
     for crit, specs in specs_by_criterion(tuple(ctx.data.thresholds), set(table.columns)):
         rows.append(Row([crit.name()], group=True))
-        rows += [Row([s.label(), s.unit_label()] + [format_indicator(r, s, unit=False) for _, r in table.iterrows()])
-                 for s in specs]
+        rows += [Row([s.label(), s.unit_label()] + [format_indicator(r, s, unit=False) for r in records]) for s in specs]
     header = ["Indikator", "Enhed"] + [f"{i + 1}. {s}" for i, s in zip(chunk, table["site"], strict=True)]
     site_w = min(13.0, 55.0 / max(1, len(chunk)))
     widths = [100 - 9 - site_w * len(chunk), 9] + [site_w] * len(chunk)
