@@ -228,3 +228,16 @@ def test_exports_go_stale_when_an_indicator_setting_changes(app: AppTest) -> Non
     app.run()
     assert "dl_pdf" not in {b.key for b in app.get("download_button")}
     assert t("exports_stale", "da") in [c.value for c in app.caption]
+
+
+def test_indicator_rules_editor_is_drawn_when_opened_with_zero_for_no_target(app: AppTest) -> None:
+    add_towns(app, "Næstved", "Roskilde")
+    open_section(app, "ranking")
+    assert len(app.dataframe) == 1  # the site list only: the closed editor is not drawn
+    app.session_state["indicator_settings_open"] = True
+    app.run()
+    editor = app.dataframe[1].value
+    target = t("target", "da")
+    assert len(editor) == len(app.session_state["rules"])
+    assert editor[target].tolist() == [r[1] or 0.0 for r in app.session_state["rules"].values()]
+    assert editor[target].notna().all()  # an empty cell would show Streamlit's English "None"

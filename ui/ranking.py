@@ -96,7 +96,7 @@ def indicator_settings(lang: str) -> None:
         t("indicator", lang): [specs[c].label(lang) for c in rules],
         t("criterion", lang): [CRITERIA[specs[c].criterion].name(lang) for c in rules],
         more_l: [r[0] for r in rules.values()],
-        target_l: [r[1] for r in rules.values()],
+        target_l: [r[1] or 0.0 for r in rules.values()],  # 0 = no target (an empty cell showed "None")
         included_l: [r[2] for r in rules.values()],
     })
     editor_key = f"indicator_settings_{state.rules_version}"
