@@ -241,3 +241,12 @@ def test_indicator_rules_editor_is_drawn_when_opened_with_zero_for_no_target(app
     assert len(editor) == len(app.session_state["rules"])
     assert editor[target].tolist() == [r[1] or 0.0 for r in app.session_state["rules"].values()]
     assert editor[target].notna().all()  # an empty cell would show Streamlit's English "None"
+
+
+def test_coordinates_outside_denmark_give_one_danish_message_and_keep_the_sites(app: AppTest) -> None:
+    add_by_coordinates(app, "Næstved st.", 55.2301, 11.7605)
+    add_by_coordinates(app, "Paris", 48.85, 2.35)
+    assert [s.name for s in app.session_state["sites"]] == ["Næstved st."]
+    assert len(app.error) == 1 and "Danmark" in app.error[0].value
+    app.run()  # shown once, where the form is
+    assert len(app.error) == 0

@@ -90,6 +90,8 @@ class AppState:
     #: The placed cluster portfolio (offices, report) for one data state.
     portfolio: Kept[dict | None] = Kept(lambda: None)
     portfolio_overview: Kept[Any] = Kept(lambda: None)
+    #: A form callback's Danish message, shown once beside the form.
+    form_error: Kept[str | None] = Kept(lambda: None)
 
     def __getitem__(self, key: str) -> Any:
         return st.session_state[key]

@@ -102,44 +102,74 @@ def _on_map_click(lang: str) -> None:
         flash("success", t("site_added", lang, name=site.name))
 
 
+def _add_typed(lang: str) -> None:
+    """Add the site typed in the coordinates form (a callback: the run that follows shows it)."""
+    lat, lon = state["coord_lat"], state["coord_lon"]
+    try:
+        check_lonlat(lat, lon)
+    except KlyngestedError as err:
+        state.form_error = err.message(lang)
+        return
+    add_site(Site(clean_name(state["coord_name"], t("site_default_name", lang, n=len(state.sites) + 1)), lat, lon))
+
+
+def _add_town(towns: gpd.GeoDataFrame) -> None:
+    """Add the town picked in the town form (a callback)."""
+    point = towns.loc[towns["name"] == state["town_pick"]].geometry.iloc[0]
+    add_site(Site(state["town_pick"], round(point.y, 5), round(point.x, 5)))
+
+
+def _add_file(lang: str) -> None:
+    """Add the sites of the uploaded CSV file (a callback); a bad file leaves the sites as they were."""
+    try:
+        new_sites, notes = read_sites_csv(state["sites_upload"].getvalue())
+    except KlyngestedError as err:
+        state.form_error = err.message(lang)
+        return
+    for site in new_sites:
+        add_site(site)
+    for note in notes:
+        flash("warning", note)
+
+
+def _clear_sites() -> None:
+    state.sites = []
+    state.editor_version += 1
+
+
+def _form_error() -> None:
+    """The message a form's callback left, shown once where the form is."""
+    if state.form_error:
+        st.error(md(state.form_error))
+        state.form_error = None
+
+
 def sites_panel(settings: Settings) -> None:
-    """Add a site by coordinates, by town or from a CSV; rename or delete in the table."""
+    """Add a site by coordinates, by town or from a CSV; rename or delete in the table.
+
+    Adding happens in the buttons' callbacks, before the app runs: one run shows the new site
+    (adding inside the run and then rerunning ran the whole app twice).
+    """
     lang = settings.lang
     st.subheader(t("sites_section", lang))
     tab_coords, tab_town, tab_file = st.tabs([t("add_coords", lang), t("add_town", lang), t("upload_sites", lang)])
     with tab_coords, st.form("add_coords", clear_on_submit=True):
-        name = st.text_input(t("site_name", lang), key="coord_name")
+        st.text_input(t("site_name", lang), key="coord_name")
         c1, c2 = st.columns(2)
-        lat = c1.number_input(t("lat", lang), value=55.4, format="%.5f", step=0.01, key="coord_lat")
-        lon = c2.number_input(t("lon", lang), value=11.8, format="%.5f", step=0.01, key="coord_lon")
-        if st.form_submit_button(t("add", lang), key="coord_add"):
-            try:
-                check_lonlat(lat, lon)
-                add_site(Site(clean_name(name, t("site_default_name", lang, n=len(state.sites) + 1)), lat, lon))
-                st.rerun()
-            except KlyngestedError as err:
-                st.error(md(err.message(lang)))
+        c1.number_input(t("lat", lang), value=55.4, format="%.5f", step=0.01, key="coord_lat")
+        c2.number_input(t("lon", lang), value=11.8, format="%.5f", step=0.01, key="coord_lon")
+        st.form_submit_button(t("add", lang), key="coord_add", on_click=_add_typed, args=(lang,))
     with tab_town:
         towns = cached_town_points(settings.data_key, settings.layers)
         with st.form("add_town"):
             names = towns["name"].tolist()
-            town = st.selectbox(t("town", lang), names, index=names.index("Næstved") if "Næstved" in names else 0, key="town_pick")
-            if st.form_submit_button(t("add", lang), key="town_add"):
-                point = towns.loc[towns["name"] == town].geometry.iloc[0]
-                add_site(Site(town, round(point.y, 5), round(point.x, 5)))
-                st.rerun()
+            st.selectbox(t("town", lang), names, index=names.index("Næstved") if "Næstved" in names else 0, key="town_pick")
+            st.form_submit_button(t("add", lang), key="town_add", on_click=_add_town, args=(towns,))
     with tab_file:
         upload = st.file_uploader(t("upload_sites", lang), type=["csv", "txt"], key="sites_upload")
-        if upload is not None and st.button(t("add", lang), key="add_file_sites"):
-            try:
-                new_sites, notes = read_sites_csv(upload.getvalue())
-                for site in new_sites:
-                    add_site(site)
-                for note in notes:
-                    flash("warning", note)
-                st.rerun()
-            except KlyngestedError as err:
-                st.error(md(err.message(lang)))
+        if upload is not None:
+            st.button(t("add", lang), key="add_file_sites", on_click=_add_file, args=(lang,))
+    _form_error()
     if not state.sites:
         st.info(t("no_sites", lang))
         return
@@ -156,7 +186,4 @@ def sites_panel(settings: Settings) -> None:
         args=(editor_key,),
     )
     st.caption(t("sites_table_help", lang))
-    if st.button(t("clear_sites", lang), key="clear_sites"):
-        state.sites = []
-        state.editor_version += 1
-        st.rerun()
+    st.button(t("clear_sites", lang), key="clear_sites", on_click=_clear_sites)
