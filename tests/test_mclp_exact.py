@@ -122,6 +122,22 @@ def test_inherited_multipliers_bound_the_fixed_model(seed):
     assert bound >= best - 1e-9
 
 
+@pytest.mark.parametrize("seed", range(3))
+def test_a_branch_is_bounded_before_it_is_built(seed):
+    """``forced(λ, c)`` is the relaxation of ``fix([c])`` at the multipliers it inherits, and bounds its best set."""
+    minutes, w = clustered(seed)
+    full = MclpModel(*group_rows(sparse.csr_matrix((minutes <= 12.0).T.astype(float)), w), 3, None)
+    lam = np.random.default_rng(seed).random(full.m) * full.w
+    others = np.arange(1, full.n)
+    ahead = full.forced(lam, 0)
+    child = full.fix(np.array([0]))
+    built = child.relax(child.inherit(lam))
+    assert ahead.base == pytest.approx(built.base)
+    assert np.allclose(ahead.score[others], built.score[others])
+    bound = solver._ahead(full, lam, 0, others)
+    assert bound >= max(full.value([0, *s]) for s in itertools.combinations(others.tolist(), 2)) - 1e-9
+
+
 @pytest.mark.parametrize("collide", [False, True])
 def test_regroup_matches_grouping_by_pattern(collide, monkeypatch):
     """Groups equal a dictionary grouping of the row patterns, also when the first keys all collide."""

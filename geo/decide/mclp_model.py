@@ -139,6 +139,19 @@ class MclpModel:
         keep = self.origin >= 0
         return np.bincount(self.origin[keep], weights=lam[keep], minlength=self.m)
 
+    def forced(self, lam: np.ndarray, c: int) -> Relaxation:
+        """The relaxation of ``fix([c])`` at ``fix([c]).inherit(lam)``, without building that model.
+
+        With ``λ`` in ``[0, w]``, regrouping (sums of ``w`` and of ``λ``) changes neither
+        ``Σ max(0, w − λ)`` nor any score, so the rows ``c`` covers move their weight into
+        the base and drop out of every score; the rest stays as it is. ``c``'s own score is
+        meaningless (it is no candidate of the branch).
+        """
+        hit = self.covered([c])
+        lam = np.clip(lam, 0.0, self.w)
+        base = self.const + float(self.w[hit].sum()) + float((self.w - lam)[~hit].sum())
+        return Relaxation(base, self.At @ np.where(hit, 0.0, lam))
+
     def covered(self, sel: Sequence[int]) -> np.ndarray:
         """Mask of the groups a set covers."""
         sel = list(sel)
