@@ -323,7 +323,7 @@ class _Search:
             if self.closed(best_ub) or step < 1e-3 or stalled:
                 return best_lam, step, True
             d = prev = cm.descent(lam, s) + deflect * prev
-            nrm = float(d @ d)
+            nrm = float(np.square(d).sum())  # not BLAS: waking its threads for one dot costs ms on a busy machine
             if nrm == 0 or self.clock.short(0.3):
                 return best_lam, step, nrm == 0
             lam = cm.project(lam + step * max(ub - self.inc, 1e-9 * abs(ub)) / nrm * d)
