@@ -120,3 +120,38 @@ def test_inherited_multipliers_bound_the_fixed_model(seed):
     bound = rel.base + rel.score[best_set(rel.score, child.r, None)].sum()
     best = max(child.value(s) for s in itertools.combinations(range(child.n), child.r))
     assert bound >= best - 1e-9
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_a_branch_is_bounded_before_it_is_built(seed):
+    """``forced(λ, c)`` is the relaxation of ``fix([c])`` at the multipliers it inherits, and bounds its best set."""
+    minutes, w = clustered(seed)
+    full = MclpModel(*group_rows(sparse.csr_matrix((minutes <= 12.0).T.astype(float)), w), 3, None)
+    lam = np.random.default_rng(seed).random(full.m) * full.w
+    others = np.arange(1, full.n)
+    ahead = full.forced(lam, 0)
+    child = full.fix(np.array([0]))
+    built = child.relax(child.inherit(lam))
+    assert ahead.base == pytest.approx(built.base)
+    assert np.allclose(ahead.score[others], built.score[others])
+    bound = solver._ahead(full, lam, 0, others)
+    assert bound >= max(full.value([0, *s]) for s in itertools.combinations(others.tolist(), 2)) - 1e-9
+
+
+@pytest.mark.parametrize("collide", [False, True])
+def test_regroup_matches_grouping_by_pattern(collide, monkeypatch):
+    """Groups equal a dictionary grouping of the row patterns, also when the first keys all collide."""
+    if collide:
+        keys = mclp_model._keys
+        monkeypatch.setattr(mclp_model, "_keys", lambda p, seed: np.zeros(p.shape[0], complex) if seed == 0 else keys(p, seed))
+    rng = np.random.default_rng(3)
+    dense = rng.random((400, 6)) < 0.3
+    w = rng.integers(1, 9, 400).astype(float)
+    G, wg, inv = mclp_model.regroup(sparse.csr_matrix(dense.astype(float)), w)
+    expected: dict[tuple[int, ...], float] = {}
+    for row, wi in zip(dense, w):
+        if row.any():
+            expected[tuple(np.nonzero(row)[0])] = expected.get(tuple(np.nonzero(row)[0]), 0.0) + wi
+    assert {tuple(G[g].indices): wg[g] for g in range(G.shape[0])} == expected
+    assert all(inv[i] == -1 if not dense[i].any() else tuple(G[inv[i]].indices) == tuple(np.nonzero(dense[i])[0])
+               for i in range(400))

@@ -10,6 +10,7 @@ skeleton subtracts; sets are always valued exactly.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Sequence
 from functools import cached_property
 
@@ -24,8 +25,6 @@ from geo.decide.solver import Clock, Relaxation, Schedule
 FLOAT32_NNZ_ABOVE = 1_000_000
 #: Unit roundoff of float32.
 F32_UNIT = 2.0 ** -24
-#: Cells (rows × candidates) unpacked at a time when grouping rows.
-PACK_CELLS = 1 << 22
 
 
 def group_rows(A: sparse.csr_matrix, w: np.ndarray) -> tuple[sparse.csr_matrix, np.ndarray]:
@@ -36,27 +35,33 @@ def group_rows(A: sparse.csr_matrix, w: np.ndarray) -> tuple[sparse.csr_matrix, 
 def regroup(A: sparse.csr_matrix, w: np.ndarray) -> tuple[sparse.csr_matrix, np.ndarray, np.ndarray]:
     """`group_rows`, and the group of each row of ``A`` (-1 for an empty row).
 
-    Rows are compared as packed bit patterns (``n / 8`` bytes each), built in blocks of
-    about ``PACK_CELLS`` cells.
+    Rows are keyed by two random projections of their pattern (sums over a row's sorted
+    entries, so equal rows get bit-equal keys); the grouping is then checked entry by
+    entry, and a rare collision of keys of different rows means new projections.
     """
     A = sparse.csr_matrix(A)
     rows = np.nonzero(np.diff(A.indptr) > 0)[0]
     B = A[rows]
-    n = max(B.shape[1], 1)
-    step = max(1, PACK_CELLS // n)
-    packed = np.vstack([_packed(B[i:i + step]) for i in range(0, len(rows), step)] or [np.zeros((0, (n + 7) // 8), np.uint8)])
-    keys = np.ascontiguousarray(packed).view(np.dtype((np.void, packed.shape[1]))).ravel()
-    _, first, group = np.unique(keys, return_index=True, return_inverse=True)
+    B.sort_indices()
+    pattern = sparse.csr_matrix((np.ones(B.nnz), B.indices, B.indptr), shape=B.shape)
+    for seed in itertools.count():
+        _, first, group = np.unique(_keys(pattern, seed), return_index=True, return_inverse=True)
+        group = group.ravel()
+        if _same_rows(B, B[first[group]]):
+            break
     inv = np.full(A.shape[0], -1, np.int64)
-    inv[rows] = group.ravel()
-    return B[first], np.bincount(group.ravel(), weights=np.asarray(w, float)[rows], minlength=len(first)), inv
+    inv[rows] = group
+    return B[first], np.bincount(group, weights=np.asarray(w, float)[rows], minlength=len(first)), inv
 
 
-def _packed(B: sparse.csr_matrix) -> np.ndarray:
-    """Rows of a 0/1 matrix as packed bits."""
-    D = np.zeros(B.shape, bool)
-    D[np.repeat(np.arange(B.shape[0]), np.diff(B.indptr)), B.indices] = True
-    return np.packbits(D, axis=1)
+def _keys(pattern: sparse.csr_matrix, seed: int) -> np.ndarray:
+    """Two seeded random projections of each row, as one complex number a row."""
+    return (pattern @ np.random.default_rng(seed).random((pattern.shape[1], 2))).view(np.complex128).ravel()
+
+
+def _same_rows(B: sparse.csr_matrix, C: sparse.csr_matrix) -> bool:
+    """Whether two CSR matrices with sorted indices have the same pattern, row by row."""
+    return np.array_equal(B.indptr, C.indptr) and np.array_equal(B.indices, C.indices)
 
 
 class MclpModel:
@@ -134,10 +139,33 @@ class MclpModel:
         keep = self.origin >= 0
         return np.bincount(self.origin[keep], weights=lam[keep], minlength=self.m)
 
+    def forced(self, lam: np.ndarray, c: int) -> Relaxation:
+        """The relaxation of ``fix([c])`` at ``fix([c]).inherit(lam)``, without building that model.
+
+        With ``λ`` in ``[0, w]``, regrouping (sums of ``w`` and of ``λ``) changes neither
+        ``Σ max(0, w − λ)`` nor any score, so the rows ``c`` covers move their weight into
+        the base and drop out of every score; the rest stays as it is. ``c``'s own score is
+        meaningless (it is no candidate of the branch).
+        """
+        hit = self.covered([c])
+        lam = np.clip(lam, 0.0, self.w)
+        base = self.const + float(self.w[hit].sum()) + float((self.w - lam)[~hit].sum())
+        return Relaxation(base, self.At @ np.where(hit, 0.0, lam))
+
+    def counts(self, sel: Sequence[int]) -> np.ndarray:
+        """Per group, how many candidates of ``sel`` cover it.
+
+        Read straight from ``At``'s index arrays: slicing a handful of rows through scipy
+        costs about 0.5 ms of overhead, more than the counting, and this runs in every
+        subgradient step and for every set valued.
+        """
+        At = self.At
+        parts = [At.indices[At.indptr[j]:At.indptr[j + 1]] for j in np.asarray(sel, dtype=np.int64).ravel()]
+        return np.bincount(np.concatenate(parts) if parts else np.empty(0, np.int64), minlength=self.m)
+
     def covered(self, sel: Sequence[int]) -> np.ndarray:
         """Mask of the groups a set covers."""
-        sel = list(sel)
-        return np.bincount(self.At[sel].indices, minlength=self.m) > 0 if sel else np.zeros(self.m, bool)
+        return self.counts(sel) > 0
 
     def value(self, sel: Sequence[int]) -> float:
         """Covered weight (``const`` included)."""
@@ -159,7 +187,7 @@ class MclpModel:
         sel = [int(j) for j in sel]
         tol = 1e-9 * max(float(self.w.sum()), 1.0)
         while True:
-            cnt = np.bincount(self.At[sel].indices, minlength=self.m) if sel else np.zeros(self.m, np.int64)
+            cnt = self.counts(sel)
             gain = self.At @ (self.w * (cnt == 0))
             if len(sel) < self.r:
                 ok = addable(self.n, sel, self.mu)
@@ -202,7 +230,7 @@ class MclpModel:
 
     def descent(self, lam: np.ndarray, sel: np.ndarray) -> np.ndarray:
         """``[w_i > λ_i] − #{j in sel covering i}``."""
-        cnt = np.bincount(self.At[np.asarray(sel, dtype=np.int64)].indices, minlength=self.m)
+        cnt = self.counts(sel)
         return (self.w > lam).astype(float) - cnt
 
     def project(self, lam: np.ndarray) -> np.ndarray:

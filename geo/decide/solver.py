@@ -137,6 +137,9 @@ class Model(Protocol):
     def inherit(self, lam: np.ndarray) -> np.ndarray:
         """Multipliers of the model this one was made from by `fix` (then `take`), valid here."""
 
+    def forced(self, lam: np.ndarray, c: int) -> Relaxation:
+        """The relaxation of ``fix([c])`` at its `inherit` of ``lam``, without building it (models with ``branch``)."""
+
     def value(self, sel: Sequence[int]) -> float:
         """Exact (float64) value of a set."""
 
@@ -320,7 +323,7 @@ class _Search:
             if self.closed(best_ub) or step < 1e-3 or stalled:
                 return best_lam, step, True
             d = prev = cm.descent(lam, s) + deflect * prev
-            nrm = float(d @ d)
+            nrm = float(np.square(d).sum())  # not BLAS: waking its threads for one dot costs ms on a busy machine
             if nrm == 0 or self.clock.short(0.3):
                 return best_lam, step, nrm == 0
             lam = cm.project(lam + step * max(ub - self.inc, 1e-9 * abs(ub)) / nrm * d)
@@ -482,7 +485,8 @@ def _branch(search: _Search, residual: Model, lam: np.ndarray, open1: np.ndarray
     the demand it covers leaves the branch, and with it the double counting that keeps
     the whole problem's bound above the optimum. ``cap`` bounds the sets of each candidate
     (also from the best pricing): a branch whose cap the incumbent reaches is closed
-    without a solve, and a branching cut short by the clock reports the largest cap of
+    without a solve, as is one whose bound at the multipliers it would inherit does
+    (`_ahead`, before the branch is built), and a branching cut short by the clock reports the largest cap of
     the branches not solved. Returns the bound, whether it is proven and the number of
     branches solved.
     """
@@ -498,6 +502,10 @@ def _branch(search: _Search, residual: Model, lam: np.ndarray, open1: np.ndarray
         later = later[addable(residual.n, [c], residual.mu)[later]]
         if (len(later) if residual.mu is None else len(np.unique(residual.mu[later]))) < residual.r - 1:
             continue  # no set of this branch is complete
+        ahead = _ahead(residual, lam, c, later)
+        if search.closed(ahead):  # closed at the inherited multipliers: not built
+            bound = max(bound, ahead)
+            continue
         child = residual.take(np.concatenate([[c], later])).fix(np.zeros(1, np.int64)).take(np.arange(1, len(later) + 1))
         got = _node(child, search.gap, search.clock, threads, floor=search.inc, lam=child.inherit(lam))
         nodes += 1
@@ -506,3 +514,14 @@ def _branch(search: _Search, residual: Model, lam: np.ndarray, open1: np.ndarray
             search.offer(np.concatenate([open1, rest[np.concatenate([[c], later[list(got.sel)]]).astype(np.int64)]]), None)
         bound, proven = max(bound, got.bound), proven and got.proven
     return max(bound, search.inc), proven, nodes
+
+
+def _ahead(residual: Model, lam: np.ndarray, c: int, later: np.ndarray) -> float:
+    """The bound of the branch forcing ``c`` open over candidates ``later``, at the multipliers it would inherit.
+
+    The same bound as the branch's first pricing, got from one product on ``residual``
+    instead of building the branch.
+    """
+    rel = residual.forced(lam, c)
+    s = best_set(rel.score[later], residual.r - 1, None if residual.mu is None else residual.mu[later])
+    return float(residual.tighten(np.asarray(rel.base + rel.score[later][s].sum())))
