@@ -1,5 +1,7 @@
-"""The sections below the map, as lazy tabs in one fragment: only the tab the user looks at runs,
-and a tab switch or a choice inside a section reruns the sections alone, not the map.
+"""The sections below the map, as lazy tabs in one fragment: the tab the user looks at runs, and
+with it the tabs opened since the whole app last ran (`Section.kept`: going back to one is the
+browser's own switch); a tab switch or a choice inside a section reruns the sections alone, not
+the map.
 
 A new section plugs in with one `Section` line in `SECTIONS`. Each section gets the run's
 inputs (`Run`); results several sections share come from `ui.results`, cached on their inputs.
