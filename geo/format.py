@@ -71,7 +71,7 @@ def _parsed(pattern: str) -> NumberPattern:
 
 def _format(value: float, pattern: str, lang: str) -> str:
     """babel's `format_decimal` with the locale and the pattern parsed once, not on every call
-    (a table of 20 sites formats some 600 numbers: 170 µs each became 45 µs)."""
+    (a table of 20 sites formats some 600 numbers: about 170 µs each became 26 µs)."""
     return _parsed(pattern).apply(value, _locale(lang))
 
 

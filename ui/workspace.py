@@ -133,6 +133,7 @@ def _add_file(lang: str) -> None:
 
 
 def _clear_sites() -> None:
+    """Remove every site (a callback)."""
     state.sites = []
     state.editor_version += 1
 
