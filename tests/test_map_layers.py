@@ -74,6 +74,25 @@ def test_fairness_colours_and_left_out_hatching() -> None:
     plt.close(fig)
 
 
+def test_fairness_map_is_drawn_at_the_width_it_is_shown() -> None:
+    """Streamlit decodes, scales and encodes again every run a picture wider than it is shown;
+    at exactly `FAIRNESS_PX` it sends the cached bytes as they are."""
+    import io
+
+    import pandas as pd
+    from PIL import Image
+
+    from tests.helpers import X0, Y0
+    from ui.decide import FAIRNESS_PX, fairness_png
+
+    layers = tiny_layers()
+    fair = pd.DataFrame({"kommunekode": ["0370", "0320"], "kommune": ["Næstved", "Faxe"],
+                         "share_workplaces_45": [100.0, 0.0], "left_out": [False, True]})
+    png = fairness_png("test", None, "estimate", "Site", X0, Y0, fair, layers.municipalities)
+    picture = Image.open(io.BytesIO(png))
+    assert (picture.format, picture.width) == ("PNG", FAIRNESS_PX)
+
+
 def test_k17_municipalities_stand_out_and_others_are_grey() -> None:
     layers = tiny_layers()
     munis = layers.municipalities.copy()

@@ -94,13 +94,18 @@ def reached_sentence(n: int, lang: str) -> str:
              definition=choose({"da": REACHED_DA, "en": REACHED_EN}, lang))
 
 
+FAIRNESS_PX = 720  #: width of the fairness map on the page, in pixels
+
+
 @st.cache_data(show_spinner=False, max_entries=200)
 def fairness_png(data_key: str, codes: tuple[str, ...] | None, method: str, site: str, x: float, y: float,
                  _fair: pd.DataFrame, _munis: gpd.GeoDataFrame) -> bytes:
-    """The fairness choropleth as PNG, drawn once per site, data, cluster and method."""
+    """The fairness choropleth as PNG, drawn once per site, data, cluster and method, exactly
+    `FAIRNESS_PX` wide: Streamlit then sends the bytes as they are (a wider picture it would
+    decode, scale and encode again on every run, most of a tab switch's server time)."""
     figure = fairness_figure(_munis, _fair, site, (x, y))
     buffer = io.BytesIO()
-    figure.savefig(buffer, format="png", dpi=100)
+    figure.savefig(buffer, format="png", dpi=FAIRNESS_PX / figure.get_figwidth())
     plt.close(figure)
     return buffer.getvalue()
 
@@ -124,7 +129,7 @@ def fairness_view(settings: Settings, ctx: IndicatorContext, sites: gpd.GeoDataF
         t("reached_col", lang): [t("yes" if r else "no", lang) for r in fair["reached"]],
     }).set_index(t("municipality", lang))
     st.image(fairness_png(settings.data_key, settings.codes, settings.method, pick, point.x, point.y, fair,
-                          settings.layers.municipalities), width=720, alt=t("fairness_alt", lang, site=pick))
+                          settings.layers.municipalities), width=FAIRNESS_PX, alt=t("fairness_alt", lang, site=pick))
     st.markdown(reached_sentence(int(fair["reached"].sum()), lang))
     show_table(shown, t("tab_fairness", lang))
     left = fair.loc[fair["left_out"], "kommune"].tolist()
