@@ -12,6 +12,7 @@ from geo.text import md
 from layers.assets import install_static
 from ui.chrome import page_chrome
 from ui.data import cached_context, cached_sites_frame
+from ui.heap import freeze_imports
 from ui.meeting import load_from_query_params, presentation_view, sync_query_params
 from ui.runlog import log_run
 from ui.sections import Run, outside_key, sections_view
@@ -20,6 +21,7 @@ from ui.state import init_state, show_messages, state
 from ui.workspace import map_panel, sites_panel
 
 _started = time.perf_counter()
+freeze_imports()  # before any data loads (ui.heap)
 st.set_page_config(page_title="Klyngested", page_icon="📍", layout="wide")
 install_static()  # Leaflet served from /app/static/, so the map works offline
 init_state()
