@@ -41,6 +41,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from benchmarks import format_table, row
+from geo.crs import to_crs
 from geo.data.sources.embedded import load_towns
 from geo.settings import CRS_DISPLAY
 
@@ -76,7 +77,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def _points() -> list[tuple[str, float, float]]:
-    towns = load_towns().to_crs(CRS_DISPLAY).sort_values("population", ascending=False)
+    towns = to_crs(load_towns(), CRS_DISPLAY).sort_values("population", ascending=False)
     return [(str(n), round(p.y, 5), round(p.x, 5)) for n, p in zip(towns["name"], towns.geometry, strict=True)]
 
 

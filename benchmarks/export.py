@@ -13,6 +13,7 @@ import time
 import geopandas as gpd
 
 from benchmarks import row
+from geo.crs import to_crs
 from geo.data.sites import Site, sites_frame
 from geo.data.sources.embedded import load_default
 from geo.decide.weights import equal_weights
@@ -32,7 +33,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def _sites(layers, n: int) -> gpd.GeoDataFrame:
-    towns = layers.towns.to_crs(CRS_DISPLAY).sort_values("population", ascending=False)
+    towns = to_crs(layers.towns, CRS_DISPLAY).sort_values("population", ascending=False)
     chosen = [Site(name, p.y, p.x) for name, p in zip(towns["name"], towns.geometry, strict=True)][:n]
     return sites_frame(chosen, layers.municipalities)
 

@@ -18,6 +18,7 @@ import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from benchmarks import row
+from geo.crs import to_crs
 from geo.data.sites import Site
 from geo.data.sources.embedded import load_towns
 from geo.i18n import t
@@ -35,8 +36,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def _clear_per_site() -> None:
     """Forget every per-site result (indicator rows, catchments, lead municipality, ranking)."""
-    for cached in (cached_row, cached_catchment, cached_sites_frame):
-        cached.clear()
+    for per_site in (cached_row, cached_catchment):
+        per_site.cache_clear()
+    cached_sites_frame.clear()
     st.cache_data.clear()
 
 
@@ -48,7 +50,7 @@ def _timed_run(at: AppTest) -> float:
 
 
 def run(args: argparse.Namespace) -> list[dict]:
-    towns = load_towns().to_crs(CRS_DISPLAY).sort_values("population", ascending=False)
+    towns = to_crs(load_towns(), CRS_DISPLAY).sort_values("population", ascending=False)
     points = [Site(n, round(p.y, 5), round(p.x, 5)) for n, p in zip(towns["name"], towns.geometry, strict=True)]
     at = AppTest.from_file(APP, default_timeout=300)
     at.run()

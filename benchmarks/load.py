@@ -164,13 +164,14 @@ async def _open(browser, url: str, stats: Stats, who: str):
 
 def _town_points() -> list[tuple[float, float]]:
     """(lat, lon) of the K17 towns: new sites are put near one (on land, like a planner would)."""
+    from geo.crs import to_crs
     from geo.data.sources.embedded import load_default
     from geo.data.spatial import assign_municipality
     from geo.settings import CRS_DISPLAY, K17_CODES
 
     layers = load_default()
     towns = layers.towns[assign_municipality(layers.towns, layers.municipalities).isin(K17_CODES)]
-    return [(p.y, p.x) for p in towns.to_crs(CRS_DISPLAY).geometry]
+    return [(p.y, p.x) for p in to_crs(towns, CRS_DISPLAY).geometry]
 
 
 TOWNS: list[tuple[float, float]] = []

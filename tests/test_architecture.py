@@ -20,7 +20,7 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGES = ("geo", "layers", "ui")
 #: Rank of each geo sub-package along the data path; a module may import only its own rank or lower.
-GEO_RANK = {"settings": 0, "errors": 0, "i18n": 0, "style": 0, "format": 0, "text": 0,
+GEO_RANK = {"settings": 0, "errors": 0, "i18n": 0, "style": 0, "format": 0, "text": 0, "crs": 0,
             "data": 1, "reach": 2, "decide": 3, "report": 4, "api": 5, "cli": 6, "__init__": 5, "__main__": 7}
 
 
@@ -179,6 +179,16 @@ def test_argparse_lives_only_in_the_cli() -> None:
     bad += [f"{path.relative_to(ROOT)} mentions argparse.Namespace" for module, path in MODULES.items()
             if module.split(".")[0] in {"geo", "ui", "layers", "app"} and not module.startswith("geo.cli")
             and "Namespace" in path.read_text(encoding="utf-8")]
+    assert not bad, "\n".join(bad)
+
+
+def test_coordinates_are_transformed_in_one_place() -> None:
+    """Every CRS transformation goes through geo/crs.py (one thread keeps pyproj's transformers)."""
+    rule = re.compile(r"""\.to_crs\(|Transformer\b""")
+    bad = [f"{path.relative_to(ROOT)}:{n}: {line.strip()}"
+           for module, path in {**MODULES, **{p.stem: p for p in (ROOT / "benchmarks").glob("*.py")}}.items()
+           if module != "geo.crs"
+           for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1) if rule.search(line)]
     assert not bad, "\n".join(bad)
 
 

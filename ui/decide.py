@@ -10,6 +10,7 @@ import matplotlib.pyplot as plt
 import pandas as pd
 import streamlit as st
 
+from geo.crs import to_crs
 from geo.decide.fairness import FAIRNESS_THRESHOLDS
 from geo.decide.finance import KEY_DA, KEYS
 from geo.decide.suggest import site_candidates, suggest
@@ -51,8 +52,8 @@ def suggest_view(settings: Settings, ctx: IndicatorContext, sites: gpd.GeoDataFr
         except KlyngestedError as err:
             st.error(md(err.message(lang)))
             return
-        chosen = gpd.GeoDataFrame(result.chosen, geometry=gpd.points_from_xy(result.chosen["x"], result.chosen["y"]),
-                                  crs=CRS_METRIC).to_crs(CRS_DISPLAY)
+        chosen = to_crs(gpd.GeoDataFrame(result.chosen, geometry=gpd.points_from_xy(result.chosen["x"], result.chosen["y"]),
+                                         crs=CRS_METRIC), CRS_DISPLAY)
         state.suggestion = {
             "data_key": settings.data_key,
             "chosen": [{"name": n, "lat": p.y, "lon": p.x} for n, p in zip(chosen["name"], chosen.geometry, strict=True)],

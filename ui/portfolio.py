@@ -6,6 +6,7 @@ import geopandas as gpd
 import pandas as pd
 import streamlit as st
 
+from geo.crs import to_crs
 from geo.data.clusters import load_clusters
 from geo.decide.fairness import finance_keys
 from geo.decide.portfolio import PortfolioOptions, compare_alone, solve_portfolio
@@ -80,7 +81,7 @@ def _solve(settings: Settings, ids: list[str], opt: PortfolioOptions, candidates
         ctx = indicators.prepare(settings.layers, settings.engine, load_clusters()[r.cluster].codes)
         keys.append((f"{r.cluster_name} i {r.town}", finance_keys(ctx, (r.x, r.y), problem.floor_codes)))
     split, formula = portfolio_split(total, keys, "population")
-    pts = gpd.GeoSeries(gpd.points_from_xy(placed.offices["x"], placed.offices["y"]), crs=CRS_METRIC).to_crs(CRS_DISPLAY)
+    pts = to_crs(gpd.GeoSeries(gpd.points_from_xy(placed.offices["x"], placed.offices["y"]), crs=CRS_METRIC), CRS_DISPLAY)
     state.portfolio = {
         "data_key": settings.data_key, "minutes": opt.minutes_limit,
         "offices": [{"cluster_name": r.cluster_name, "town": r.town, "x": r.x, "y": r.y, "lat": p.y, "lon": p.x,

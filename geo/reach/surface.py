@@ -25,6 +25,7 @@ import numpy as np
 import pandas as pd
 from shapely import Polygon
 
+from geo.crs import to_crs
 from geo.data.spatial import assign_municipality
 from geo.errors import KlyngestedError
 from geo.reach import indicators
@@ -66,12 +67,12 @@ def hex_grid(municipalities: gpd.GeoDataFrame, resolution: int = RESOLUTION,
     if used.empty:
         raise SurfaceError("Kommunelaget er tomt; der er intet område at lægge et kort over egnethed på.",
                            "The municipality layer is empty.")
-    area = used.to_crs(CRS_DISPLAY).geometry.union_all()
+    area = to_crs(used, CRS_DISPLAY).geometry.union_all()
     cells = sorted(h3.geo_to_cells(area, int(resolution)))
     centres = np.round(np.array([h3.cell_to_latlng(c) for c in cells]).reshape(-1, 2), 5)
-    points = gpd.GeoSeries(gpd.points_from_xy(centres[:, 1], centres[:, 0]), crs=CRS_DISPLAY).to_crs(CRS_METRIC)
-    hexes = gpd.GeoSeries([Polygon([(lng, lat) for lat, lng in h3.cell_to_boundary(c)]) for c in cells],
-                          crs=CRS_DISPLAY).to_crs(CRS_METRIC)
+    points = to_crs(gpd.GeoSeries(gpd.points_from_xy(centres[:, 1], centres[:, 0]), crs=CRS_DISPLAY), CRS_METRIC)
+    hexes = to_crs(gpd.GeoSeries([Polygon([(lng, lat) for lat, lng in h3.cell_to_boundary(c)]) for c in cells],
+                                 crs=CRS_DISPLAY), CRS_METRIC)
     grid = gpd.GeoDataFrame({"cell": cells, "lat": centres[:, 0], "lon": centres[:, 1]}, geometry=hexes.values)
     codes_found = assign_municipality(gpd.GeoDataFrame(geometry=points.values, crs=CRS_METRIC), municipalities)
     names = municipalities.set_index("kommunekode")["navn"]

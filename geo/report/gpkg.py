@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 import pyogrio
 
+from geo.crs import to_crs
 from geo.reach.indicators import REACH_MIN
 
 if TYPE_CHECKING:
@@ -117,8 +118,8 @@ def provenance_table(data: ReportData) -> pd.DataFrame:
 def surface_to_gpkg(cells: gpd.GeoDataFrame, top: pd.DataFrame, provenance_lines: list[str]) -> bytes:
     """The suitability grid as a GeoPackage: `cells` (hexagons, every indicator and score),
     `top_areas` (cell centres) and a non-spatial `provenance` table; EPSG:25832."""
-    points = gpd.GeoDataFrame(top.reset_index(drop=True),
-                              geometry=gpd.points_from_xy(top["lon"], top["lat"]), crs="EPSG:4326").to_crs(cells.crs)
+    points = to_crs(gpd.GeoDataFrame(top.reset_index(drop=True),
+                                     geometry=gpd.points_from_xy(top["lon"], top["lat"]), crs="EPSG:4326"), cells.crs)
     with tempfile.TemporaryDirectory(prefix="klyngested-surface-") as tmp:
         path = Path(tmp) / "surface.gpkg"
         cells.to_file(path, layer="cells", driver="GPKG", engine="pyogrio")

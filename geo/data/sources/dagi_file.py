@@ -9,6 +9,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
+from geo.crs import to_crs
 from geo.data.provenance import Provenance
 from geo.data.schema import MUNICIPALITIES
 from geo.data.sources.filedate import data_date
@@ -106,7 +107,7 @@ def read_boundaries(
         dtype="float64",
     )
     out = out[["kommunekode", "navn", "population", "geometry"]].reset_index(drop=True)
-    out = out.to_crs(CRS_METRIC)
+    out = to_crs(out, CRS_METRIC)
     name, _ = source_name_and_date(path_or_buffer)
     when = data_date(path_or_buffer, raw)
     prov = Provenance(

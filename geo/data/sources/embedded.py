@@ -20,6 +20,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
+from geo.crs import to_crs
 from geo.data.bundle import Layers
 from geo.data.provenance import Provenance
 from geo.data.schema import LOCATION_QUALITY_DA
@@ -65,7 +66,7 @@ def k17_codes() -> tuple[str, ...]:
 def _points(df: pd.DataFrame) -> gpd.GeoDataFrame:
     """GeoDataFrame from lat/lon columns, reprojected to EPSG:25832."""
     geom = gpd.points_from_xy(df["lon"], df["lat"], crs=CRS_DISPLAY)
-    return gpd.GeoDataFrame(df, geometry=geom, crs=CRS_DISPLAY).to_crs(CRS_METRIC)
+    return to_crs(gpd.GeoDataFrame(df, geometry=geom, crs=CRS_DISPLAY), CRS_METRIC)
 
 
 def load_municipalities() -> gpd.GeoDataFrame:
@@ -73,7 +74,7 @@ def load_municipalities() -> gpd.GeoDataFrame:
     shapes = gpd.read_file(MUNICIPALITIES_GEOJSON)[["kommunekode", "geometry"]]
     table = municipality_table()
     gdf = shapes.merge(table, on="kommunekode", how="right", validate="one_to_one")
-    return gpd.GeoDataFrame(gdf, geometry="geometry", crs=shapes.crs).to_crs(CRS_METRIC)
+    return to_crs(gpd.GeoDataFrame(gdf, geometry="geometry", crs=shapes.crs), CRS_METRIC)
 
 
 def load_workplaces() -> gpd.GeoDataFrame:

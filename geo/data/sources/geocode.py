@@ -20,6 +20,7 @@ import geopandas as gpd
 import pandas as pd
 from shapely.geometry import Point
 
+from geo.crs import to_crs
 from geo.data.addresses import Placer
 from geo.data.schema import LOCATION_QUALITY_DA
 from geo.data.sources._http import HttpClient, RateLimiter, endpoint, get_secret
@@ -94,7 +95,7 @@ def nominatim(client: HttpClient, query: str, limiter: RateLimiter | None = None
             if int(hit.get("place_rank", 0)) < NOMINATIM_MIN_RANK:
                 continue
             point = gpd.GeoSeries([Point(float(hit["lon"]), float(hit["lat"]))], crs=CRS_DISPLAY)
-            return point.to_crs(CRS_METRIC).iloc[0]
+            return to_crs(point, CRS_METRIC).iloc[0]
         except (KeyError, TypeError, ValueError, AttributeError):
             continue
     return None

@@ -16,10 +16,11 @@ import shapely
 from shapely.geometry import MultiPolygon, Polygon
 from shapely.geometry.base import BaseGeometry
 
+from geo.crs import to_crs, transform_bounds
 from geo.data.sources.geoformat import read_vector
 from geo.data.sources.geolimits import check_complexity
 from geo.errors import CoordinateError, InputFileError
-from geo.settings import CRS_METRIC, DENMARK_BBOX_LONLAT
+from geo.settings import CRS_DISPLAY, CRS_METRIC, DENMARK_BBOX_LONLAT
 
 #: A path, raw bytes or an open binary file (e.g. a Streamlit upload).
 PathOrBuffer = Union[str, os.PathLike, bytes, IO[bytes]]
@@ -33,10 +34,8 @@ MAX_UNZIPPED_BYTES = 512 * 1024 * 1024
 MAX_ZIP_ENTRIES = 10_000
 #: Denmark's bounding box in EPSG:25832 (metres): data wholly outside it is not Danish (or
 #: has swapped axes).
-DENMARK_BBOX_METRIC: tuple[float, float, float, float] = tuple(  # type: ignore[assignment]
-    __import__("pyproj").Transformer.from_crs("EPSG:4326", CRS_METRIC, always_xy=True)
-    .transform_bounds(*DENMARK_BBOX_LONLAT)
-)
+DENMARK_BBOX_METRIC: tuple[float, float, float, float] = transform_bounds(  # type: ignore[assignment]
+    CRS_DISPLAY, CRS_METRIC, DENMARK_BBOX_LONLAT)
 
 
 def fmt_bytes(n: float) -> str:
@@ -200,7 +199,7 @@ def check_in_denmark(gdf: gpd.GeoDataFrame, what_da: str, what_en: str) -> None:
     hint_da = hint_en = ""
     try:  # would the data lie in Denmark with x and y swapped (GeoJSON written as [lat, lon])?
         swapped = gpd.GeoSeries(
-            shapely.transform(gdf.geometry.to_crs("EPSG:4326").values, lambda xy: xy[:, ::-1]),
+            shapely.transform(to_crs(gdf.geometry, "EPSG:4326").values, lambda xy: xy[:, ::-1]),
             crs="EPSG:4326",
         )
         minx, miny, maxx, maxy = swapped.total_bounds
@@ -224,7 +223,7 @@ def to_metric(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     if gdf.crs is None or (looks_metric and gdf.crs.is_geographic):
         # GeoJSON without a crs member is read as CRS84; Datafordeleren delivers EPSG:25832.
         gdf = gdf.set_crs(CRS_METRIC if looks_metric else "EPSG:4326", allow_override=True)
-    return gdf.to_crs(CRS_METRIC)
+    return to_crs(gdf, CRS_METRIC)
 
 
 def find_column(columns: pd.Index, candidates: tuple[str, ...]) -> str | None:

@@ -22,6 +22,7 @@ import pandas as pd
 from shapely.geometry import LineString
 from shapely.ops import polygonize, unary_union
 
+from geo.crs import to_crs
 from geo.data.addresses import normalise_name
 from geo.data.provenance import Provenance
 from geo.data.schema import INSTITUTIONS, MUNICIPALITIES, STATIONS, LayerSchema
@@ -82,7 +83,7 @@ def bbox_of(gdf: gpd.GeoDataFrame | None, margin_deg: float = 0.05) -> tuple[flo
     """(S, W, N, E) around a layer in lon/lat, or the default region box."""
     if gdf is None or gdf.empty:
         return DEFAULT_BBOX_SWNE
-    w, s, e, n = gdf.to_crs(CRS_DISPLAY).total_bounds
+    w, s, e, n = to_crs(gdf, CRS_DISPLAY).total_bounds
     return (s - margin_deg, w - margin_deg, n + margin_deg, e + margin_deg)
 
 
@@ -99,7 +100,7 @@ def _points_frame(rows: list[dict[str, Any]], columns: list[str]) -> gpd.GeoData
     frame = pd.DataFrame(rows, columns=[*columns, "lon", "lat"])
     geom = gpd.points_from_xy(frame["lon"], frame["lat"], crs=CRS_DISPLAY)
     gdf = gpd.GeoDataFrame(frame.drop(columns=["lon", "lat"]), geometry=geom, crs=CRS_DISPLAY)
-    return gdf.to_crs(CRS_METRIC)
+    return to_crs(gdf, CRS_METRIC)
 
 
 # --- institutions and stations ----------------------------------------------------------
@@ -181,8 +182,8 @@ def merge_points(
     if it was only placed at its town; unmatched OSM points are appended. Returns the merged
     frame (EPSG:25832), the number of matches and the number of OSM rows added.
     """
-    cited = cited.to_crs(CRS_METRIC).reset_index(drop=True).copy()
-    osm = osm.to_crs(CRS_METRIC).reset_index(drop=True)
+    cited = to_crs(cited, CRS_METRIC).reset_index(drop=True).copy()
+    osm = to_crs(osm, CRS_METRIC).reset_index(drop=True)
     cited_keys = [_key(n) for n in cited["name"]]
     used: set[int] = set()
     matched_osm: set[int] = set()
@@ -355,7 +356,7 @@ def fetch_osm_municipalities(
                           "Prøv igen senere, eller indlæs en DAGI-fil.",
                           f"{SOURCE_DA} returned no municipal boundaries.")
     gdf = gpd.GeoDataFrame(pd.DataFrame(rows), geometry="geometry", crs=CRS_DISPLAY)
-    gdf = gdf.to_crs(CRS_METRIC)
+    gdf = to_crs(gdf, CRS_METRIC)
     out = municipalities_frame(gdf.to_dict("records"), None, population)
     out["population"] = out["population"].astype("float64")
     prov = Provenance(

@@ -16,10 +16,10 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from pyproj import Transformer
 from scipy.sparse.csgraph import connected_components
 from shapely.geometry import box
 
+from geo.crs import transform
 from geo.data.roads import RoadGraph
 from geo.errors import SourceError
 from geo.settings import CRS_DISPLAY, CRS_METRIC, DATA_DIR
@@ -146,8 +146,7 @@ def ferry_minutes(length_m: float, tags: Mapping[str, Any]) -> float:
 # --- graph assembly -------------------------------------------------------------------
 def _project(lon: np.ndarray, lat: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
-    tr = Transformer.from_crs(CRS_DISPLAY, CRS_METRIC, always_xy=True)
-    x, y = tr.transform(np.asarray(lon, dtype=float), np.asarray(lat, dtype=float))
+    x, y = transform(CRS_DISPLAY, CRS_METRIC, np.asarray(lon, dtype=float), np.asarray(lat, dtype=float))
     return np.asarray(x), np.asarray(y)
 
 

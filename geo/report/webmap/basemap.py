@@ -13,6 +13,7 @@ import folium
 import geopandas as gpd
 import pandas as pd
 
+from geo.crs import to_crs
 from geo.data.bundle import Layers
 from geo.data.spatial import assign_municipality
 from geo.report.webmap.geojson import esc
@@ -53,7 +54,7 @@ def main_towns(layers: Layers) -> tuple[tuple[str, float, float], ...]:
     frame = pd.DataFrame({"name": towns["name"].to_numpy(), "code": codes.to_numpy(),
                           "pop": pd.to_numeric(towns["population"], errors="coerce").fillna(0).to_numpy()})
     best = frame[frame["code"].isin(K17_CODES)].sort_values("pop", ascending=False).drop_duplicates("code")
-    shown = towns.loc[best.index].to_crs(CRS_DISPLAY)
+    shown = to_crs(towns.loc[best.index], CRS_DISPLAY)
     return tuple((str(n), float(p.y), float(p.x)) for n, p in zip(shown["name"], shown.geometry, strict=True))
 
 
@@ -75,7 +76,7 @@ def map_data(layers: Layers, cluster_workplaces: gpd.GeoDataFrame) -> MapData:
     """Prepare every static layer for display; the map extent is K17 when present."""
     munis = layers.municipalities
     k17 = munis[munis["kommunekode"].isin(K17_CODES)]
-    bounds = tuple(float(v) for v in (k17 if len(k17) else munis).to_crs(CRS_DISPLAY).total_bounds)
+    bounds = tuple(float(v) for v in to_crs(k17 if len(k17) else munis, CRS_DISPLAY).total_bounds)
     prov = layers.provenance
     return MapData(
         bounds=bounds,  # type: ignore[arg-type]

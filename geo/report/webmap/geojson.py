@@ -8,6 +8,7 @@ import json
 import geopandas as gpd
 import shapely
 
+from geo.crs import to_crs
 from geo.settings import CRS_DISPLAY
 
 
@@ -16,7 +17,7 @@ def to_display(gdf: gpd.GeoDataFrame, simplify_m: float = 0.0, precision: int = 
     out = gdf.copy()
     if simplify_m:
         out["geometry"] = out.geometry.simplify(simplify_m, preserve_topology=True)
-    out = out.to_crs(CRS_DISPLAY)
+    out = to_crs(out, CRS_DISPLAY)
     out["geometry"] = out.geometry.set_precision(10**-precision)
     return out
 
