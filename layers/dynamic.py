@@ -17,10 +17,11 @@ from geo.report.webmap.sites import LabelMarker
 from geo.style import RING_HALO
 
 _GROUP = """var {name} = L.featureGroup({{}});
-L.geoJSON({rings}, {{interactive: false, style: function (f) {{
+var {name}_rings = {rings};
+L.geoJSON({name}_rings, {{interactive: false, style: function (f) {{
     return {{color: {halo}, weight: 6, opacity: 0.9, fill: false}};
 }}}}).addTo({name});
-L.geoJSON({rings}, {{style: function (f) {{
+L.geoJSON({name}_rings, {{style: function (f) {{
     return {{color: f.properties.colour, weight: 3, dashArray: f.properties.dash, fill: !!f.properties.fill,
              fillColor: f.properties.colour, fillOpacity: 0.08}};
 }}}}).bindTooltip(function (layer) {{ return layer.feature.properties.label; }}, {{sticky: true}}).addTo({name});
@@ -40,10 +41,14 @@ def group_name(index: int) -> str:
     return f"feature_group_feature_group_{index}"
 
 
-def group_js(index: int, rings: dict | None, markers: Sequence[LabelMarker]) -> str:
-    """Leaflet code adding one dynamic group (outlines and markers) to the map ``map_div``."""
-    return _GROUP.format(
-        name=group_name(index),
-        rings=json.dumps(rings or {"type": "FeatureCollection", "features": []}), halo=json.dumps(RING_HALO),
-        markers=json.dumps([asdict(m) for m in markers]),
-    )
+def feature_collection_text(parts: Sequence[str]) -> str:
+    """A GeoJSON FeatureCollection as JSON text, from parts that are each the JSON text of a list
+    of features (`json.dumps` of a list): each site's part is serialised once and kept."""
+    return '{"type": "FeatureCollection", "features": [' + ", ".join(p[1:-1] for p in parts if p != "[]") + "]}"
+
+
+def group_js(index: int, rings: str | None, markers: Sequence[LabelMarker]) -> str:
+    """Leaflet code adding one dynamic group to the map ``map_div``: the outlines (a GeoJSON
+    FeatureCollection as JSON text, drawn twice: halo and colour) and the markers."""
+    return _GROUP.format(name=group_name(index), rings=rings or feature_collection_text([]), halo=json.dumps(RING_HALO),
+                         markers=json.dumps([asdict(m) for m in markers]))

@@ -16,8 +16,8 @@ from geo.reach.engines import select_engine
 from geo.settings import THRESHOLDS_MIN
 from geo.style import RING_HALO, RING_STYLES
 from geo.report.webmap.basemap import map_data
-from layers.dynamic import group_js, group_name
-from geo.report.webmap.sites import SITES_GROUP, SUGGESTIONS_GROUP, catchment_shapes, site_markers, site_rings, suggestion_markers
+from layers.dynamic import feature_collection_text, group_js, group_name
+from geo.report.webmap.sites import SITES_GROUP, SUGGESTIONS_GROUP, catchment_shapes, ring_features, site_markers, site_rings, suggestion_markers
 from ui.mapview import build_static_map
 
 #: A stub of Leaflet that records what the dynamic code adds, then prints it as JSON.
@@ -60,7 +60,9 @@ def test_dynamic_layer_draws_each_site_and_its_outlines(layers) -> None:
     sites = _sites(layers)
     engine = select_engine("estimate")[0]
     catchments = [catchment_shapes(engine, (p.x, p.y), THRESHOLDS_MIN) for p in sites.geometry]
-    added = _run_in_node(group_js(0, site_rings(sites, catchments, "estimate"), site_markers(sites)))
+    rings = feature_collection_text([json.dumps(ring_features(name, c, "estimate")) for name, c in zip(sites["name"], catchments)])
+    assert json.loads(rings) == json.loads(json.dumps(site_rings(sites, catchments, "estimate")))  # per-site parts, joined
+    added = _run_in_node(group_js(0, rings, site_markers(sites)))
     assert added["groups"] == 1
     assert [m["latlng"] for m in added["markers"]] == [[55.2301, 11.7605], [55.6415, 12.0803]]
     assert added["markers"][0]["anchor"] == [17, 17]  # 34 px circle centred on the point

@@ -9,6 +9,7 @@ cache hit costs about 1.3 ms (it hashes every argument and inspects the function
 
 from __future__ import annotations
 
+import json
 import threading
 from collections.abc import Callable
 from typing import TypeVar
@@ -31,7 +32,7 @@ from geo.reach import indicators
 from geo.reach.catchment import CatchmentEngine
 from geo.reach.engines import select_engine
 from geo.report.webmap.basemap import MapData, map_data
-from geo.report.webmap.sites import catchment_shapes
+from geo.report.webmap.sites import catchment_shapes, ring_features
 from geo.settings import CRS_DISPLAY, THRESHOLDS_MIN
 from geo.text import md
 
@@ -89,6 +90,13 @@ def cached_row(data_key: str, codes: tuple[str, ...] | None, method: str, name: 
                ctx: indicators.IndicatorContext) -> tuple[dict, pd.DataFrame]:
     """One site's indicators: recomputed only when that site, the data, codes or method change."""
     return indicators.site_row(ctx, name, (x, y))
+
+
+@per_site(500)
+def cached_site_rings(method: str, x: float, y: float, name: str) -> str:
+    """One site's labelled outlines as the JSON text of a list of GeoJSON features (for
+    `layers.dynamic.feature_collection_text`): serialised once, not on every run."""
+    return json.dumps(ring_features(name, cached_catchment(method, x, y), method))
 
 
 @per_site(500)

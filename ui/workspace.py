@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import math
 from functools import partial
 
@@ -14,12 +15,12 @@ from geo.errors import KlyngestedError
 from geo.format import number
 from geo.i18n import t
 from geo.report.webmap.legend import legend_html
-from geo.report.webmap.sites import site_markers, site_rings, suggestion_markers
+from geo.report.webmap.sites import site_markers, suggestion_markers
 from geo.settings import THRESHOLDS_MIN
 from geo.text import md
-from layers.dynamic import group_js
+from layers.dynamic import feature_collection_text, group_js
 from layers.portfolio import office_markers, portfolio_rings
-from ui.data import cached_catchment, cached_map_data, cached_town_points
+from ui.data import cached_catchment, cached_map_data, cached_site_rings, cached_town_points
 from ui.mapview import cached_static_map, show_map
 from ui.sidebar import Settings
 from ui.state import add_site, apply_site_edits, flash, state
@@ -31,7 +32,8 @@ def map_panel(settings: Settings, sites: gpd.GeoDataFrame, height: int = MAP_HEI
     """The map: static layers once per data state, sites and suggestions as the dynamic group."""
     lang = settings.lang
     static = cached_map_data(settings.data_key, settings.codes, settings.layers)
-    rings = site_rings(sites, [cached_catchment(settings.method, p.x, p.y) for p in sites.geometry], settings.method)
+    rings = feature_collection_text([cached_site_rings(settings.method, p.x, p.y, name)
+                                for name, p in zip(sites["name"], sites.geometry, strict=True)])
     groups = [group_js(0, rings, site_markers(sites))]
     suggestion = state.suggestion
     chosen = suggestion["chosen"] if suggestion is not None and suggestion.get("data_key") == settings.data_key else []
@@ -56,7 +58,7 @@ def portfolio_group(settings: Settings, index: int) -> str | None:
     for o in pf["offices"]:
         shapes = [s for s in cached_catchment(settings.method, o["x"], o["y"]) if s["properties"]["minutes"] == pf["minutes"]]
         rings.append(shapes[0] if shapes else None)
-    return group_js(index, portfolio_rings(pf["offices"], rings), office_markers(pf["offices"]))
+    return group_js(index, json.dumps(portfolio_rings(pf["offices"], rings)), office_markers(pf["offices"]))
 
 
 NEAR_M = 150  #: a click this close to a site is a click on that site

@@ -27,13 +27,12 @@ def catchment_shapes(engine: CatchmentEngine, xy: tuple[float, float], threshold
     ]
 
 
-def _ring_features(sites: gpd.GeoDataFrame, catchments: list[list[dict]], method: str) -> dict:
-    features = [
-        {**ring, "properties": {**ring["properties"], "label": f"{esc(name)}: {ring['properties']['minutes']:g} min ({method})"}}
-        for name, rings in zip(sites["name"], catchments, strict=True)
-        for ring in rings
-    ]
-    return {"type": "FeatureCollection", "features": features}
+def ring_features(name: str, rings: list[dict], method: str) -> list[dict]:
+    """One site's outlines (`catchment_shapes`), each labelled with the site's name (escaped),
+    its minutes and the method ("vejnet" for ``network``, else "estimat")."""
+    shown = "vejnet" if method == "network" else "estimat"
+    return [{**ring, "properties": {**ring["properties"], "label": f"{esc(name)}: {ring['properties']['minutes']:g} min ({shown})"}}
+            for ring in rings]
 
 
 @dataclass(frozen=True)
@@ -92,7 +91,8 @@ def ring_style(feature: dict) -> dict:
 
 def site_rings(sites: gpd.GeoDataFrame, catchments: list[list[dict]], method: str) -> dict:
     """The sites' catchment outlines as one FeatureCollection, labelled per site and method."""
-    return _ring_features(sites, catchments, "vejnet" if method == "network" else "estimat")
+    features = [f for name, rings in zip(sites["name"], catchments, strict=True) for f in ring_features(name, rings, method)]
+    return {"type": "FeatureCollection", "features": features}
 
 
 def _folium_marker(marker: LabelMarker) -> folium.Marker:
