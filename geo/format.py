@@ -10,7 +10,7 @@ Danish decimal comma without thousands separators, which Danish Excel reads as a
 from __future__ import annotations
 
 import math
-from functools import cache
+from functools import cache, lru_cache
 from typing import Protocol
 
 from babel import Locale
@@ -69,9 +69,11 @@ def _parsed(pattern: str) -> NumberPattern:
     return parse_pattern(pattern)
 
 
+@lru_cache(maxsize=1 << 16, typed=True)
 def _format(value: float, pattern: str, lang: str) -> str:
     """babel's `format_decimal` with the locale and the pattern parsed once, not on every call
-    (a table of 20 sites formats some 600 numbers: about 170 µs each became 26 µs)."""
+    (a table of 20 sites formats some 600 numbers: about 170 µs each became 26 µs), and each
+    number kept once formatted: a run shows mostly the numbers the run before showed (1 µs)."""
     return _parsed(pattern).apply(value, _locale(lang))
 
 
