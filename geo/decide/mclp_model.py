@@ -156,8 +156,9 @@ class MclpModel:
     #: Whether a relaxation over all candidates is cheap (see `geo.decide.solver.Model`).
     cheap = True
     #: Deflected steps, halved late: the plain schedule stalls far above the LP bound on large
-    #: instances whose best sets leave much of the demand covered twice.
-    schedule = Schedule(deflect=0.8, patience=40)
+    #: instances whose best sets leave much of the demand covered twice (patience 60 with the
+    #: scaled `descent` ended nearest the optimum on five 1,000 × 20,000 instances).
+    schedule = Schedule(deflect=0.8, patience=60)
     #: Residuals are branched on (see `geo.decide.solver.Model`): the LP relaxation HiGHS would
     #: start from is as weak as the Lagrangian bound, and far slower to compute.
     branch = True
@@ -281,9 +282,18 @@ class MclpModel:
         return Relaxation(self.const + float(np.maximum(self.w - l32.astype(np.float64), 0).sum()), score, err)
 
     def descent(self, lam: np.ndarray, sel: np.ndarray) -> np.ndarray:
-        """``[w_i > λ_i] − #{j in sel covering i}``."""
+        """``([w_i > λ_i] − #{j in sel covering i}) · √(w_i / mean w)``.
+
+        The subgradient, scaled per group (a diagonal preconditioner): a heavy group's
+        multiplier ranges over a wider ``[0, w_i]`` and moves further in a step.
+        """
         cnt = self.counts(sel)
-        return (self.w > lam).astype(float) - cnt
+        return ((self.w > lam).astype(float) - cnt) * self.spread
+
+    @cached_property
+    def spread(self) -> np.ndarray:
+        """``√(w_i / mean w)`` per group (see `descent`); 0 throughout when no group weighs anything."""
+        return np.sqrt(self.w / max(float(self.w.mean()), np.finfo(float).tiny))
 
     def project(self, lam: np.ndarray) -> np.ndarray:
         """Into ``[0, w]``."""
