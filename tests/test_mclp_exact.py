@@ -140,14 +140,16 @@ def test_a_branch_is_bounded_before_it_is_built(seed):
 
 @pytest.mark.parametrize("collide", [False, True])
 def test_regroup_matches_grouping_by_pattern(collide, monkeypatch):
-    """Groups equal a dictionary grouping of the row patterns, also when the first keys all collide."""
+    """Groups equal a dictionary grouping of the demand patterns, also when the first keys all collide."""
     if collide:
         keys = mclp_model._keys
-        monkeypatch.setattr(mclp_model, "_keys", lambda p, seed: np.zeros(p.shape[0], complex) if seed == 0 else keys(p, seed))
+        monkeypatch.setattr(mclp_model, "_keys", lambda p, seed: np.zeros(p.shape[1]) if seed == 0 else keys(p, seed))
     rng = np.random.default_rng(3)
     dense = rng.random((400, 6)) < 0.3
     w = rng.integers(1, 9, 400).astype(float)
-    G, wg, inv = mclp_model.regroup(sparse.csr_matrix(dense.astype(float)), w)
+    Gt, wg, inv = mclp_model.regroup(sparse.csr_matrix(dense.T.astype(float)), w)
+    G = Gt.T.tocsr()
+    G.sort_indices()
     expected: dict[tuple[int, ...], float] = {}
     for row, wi in zip(dense, w):
         if row.any():
@@ -155,3 +157,30 @@ def test_regroup_matches_grouping_by_pattern(collide, monkeypatch):
     assert {tuple(G[g].indices): wg[g] for g in range(G.shape[0])} == expected
     assert all(inv[i] == -1 if not dense[i].any() else tuple(G[inv[i]].indices) == tuple(np.nonzero(dense[i])[0])
                for i in range(400))
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_regroup_drops_demand_and_keeps_distinct_patterns_apart(seed):
+    """Dropped and uncoverable demand is left out; every group's members share one pattern, and no two groups do."""
+    rng = np.random.default_rng(seed)
+    dense = rng.random((8, 200)) < 0.25
+    w = rng.integers(1, 9, 200).astype(float)
+    drop = rng.random(200) < 0.2
+    Gt, wg, inv = mclp_model.regroup(sparse.csr_matrix(dense.astype(float)), w, drop)
+    G = Gt.toarray().astype(bool)
+    assert np.all((inv == -1) == (drop | ~dense.any(axis=0)))
+    assert all(np.array_equal(G[:, inv[i]], dense[:, i]) for i in range(200) if inv[i] >= 0)
+    assert len({tuple(col) for col in G.T}) == G.shape[1]
+    assert np.allclose(wg, np.bincount(inv[inv >= 0], weights=w[inv >= 0], minlength=G.shape[1]))
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_fork_values_sets_like_the_full_model(seed):
+    """``fork(opened, rows)`` (built from the rows of ``At``) values every set as the full model with ``opened`` added."""
+    minutes, w = clustered(seed)
+    full = MclpModel(*group_rows(sparse.csr_matrix((minutes <= 12.0).T.astype(float)), w), 4, None)
+    rows = np.random.default_rng(seed).permutation(np.arange(1, full.n))[:9]
+    child = full.fork(np.array([0]), rows)
+    assert child.r == 3 and child.m <= full.m
+    for s in itertools.combinations(range(len(rows)), 3):
+        assert child.value(s) == pytest.approx(full.value([0, *rows[list(s)]]))

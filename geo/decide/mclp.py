@@ -8,7 +8,7 @@ import numpy as np
 from scipy import sparse
 
 from geo.decide.inputs import free_candidates, municipality_codes, validate
-from geo.decide.mclp_model import MclpModel, group_rows
+from geo.decide.mclp_model import MclpModel, regroup
 from geo.decide.result import AllocationResult, build_result
 from geo.decide.solver import DEFAULT_GAP, Clock, solve
 from geo.format import number
@@ -49,14 +49,13 @@ def mclp(minutes: np.ndarray, weights: np.ndarray, k: int, minutes_limit: float,
     within = d <= minutes_limit
     base = within[fx].any(axis=0) if fx else np.zeros(d.shape[1], bool)
     keep = ~base & (w > 0)
-    cj, di = np.nonzero(within[fidx][:, keep])
-    A, wm = group_rows(sparse.csr_matrix((np.ones(len(di)), (di, cj)), shape=(int(keep.sum()), len(fidx))), w[keep])
-    model = MclpModel(A, wm, k - len(fx), None if mu is None else mu[fidx], float(w[base].sum()))
+    At, wm, _ = regroup(sparse.csr_matrix(within[np.ix_(fidx, keep)], dtype=float), w[keep])
+    model = MclpModel.of_columns(At, wm, k - len(fx), None if mu is None else mu[fidx], float(w[base].sum()))
     solved = solve(model, gap, threads=threads, clock=clock)
     chosen = [*fx, *(int(fidx[j]) for j in solved.sel)]
     extra = ", højst én pr. kommune" if municipality is not None else ""
     method = (f"MCLP: {k} lokaliteter blandt {number(n)} kandidater, der dækker flest ansatte inden for "
-              f"{number(minutes_limit, 0)} min ({number(A.shape[0])} efterspørgselsgrupper, {len(fx)} faste "
+              f"{number(minutes_limit, 0)} min ({number(At.shape[1])} efterspørgselsgrupper, {len(fx)} faste "
               f"kontorer{extra})")
     return build_result(chosen, solved.value, solved.bound, solved, clock, d, w, minutes_limit, method,
                         "Ikke bevist optimal inden for tidsgrænsen: højst {gap} % fra den bedst mulige dækning "

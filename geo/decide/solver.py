@@ -134,8 +134,11 @@ class Model(Protocol):
     def fix(self, rows: np.ndarray) -> Model:
         """The same model with candidates ``rows`` forced open (``r`` reduced; they stay as rows)."""
 
+    def fork(self, opened: np.ndarray, rows: np.ndarray) -> Model:
+        """``fix(opened)`` over candidates ``rows`` only, built in one go (models with ``branch``)."""
+
     def inherit(self, lam: np.ndarray) -> np.ndarray:
-        """Multipliers of the model this one was made from by `fix` (then `take`), valid here."""
+        """Multipliers of the model this one was made from by `fix` or `fork` (then `take`), valid here."""
 
     def forced(self, lam: np.ndarray, c: int) -> Relaxation:
         """The relaxation of ``fix([c])`` at its `inherit` of ``lam``, without building it (models with ``branch``)."""
@@ -448,7 +451,10 @@ def _finish(search: _Search, threads: int | None) -> tuple[float, bool | None, s
         return search.bound, None, " (tidsgrænsen nået før restproblemet; gabet er Lagrange-grænsens)"
     open1, rest, cap = fixed
     model = search.model
-    residual = model.fix(open1).take(rest) if len(open1) else model.take(rest)
+    if model.branch:
+        residual = model.fork(open1, rest)
+    else:
+        residual = model.fix(open1).take(rest) if len(open1) else model.take(rest)
     how = (f"; {number(model.n - len(rest) - len(open1))} kandidater udelukket og {len(open1)} fastlagt "
            f"via Lagrange-grænsen, restproblem {number(len(rest))} kandidater × {number(residual.m)} grupper")
     available = len(rest) if residual.mu is None else len(np.unique(residual.mu))
@@ -459,8 +465,7 @@ def _finish(search: _Search, threads: int | None) -> tuple[float, bool | None, s
         search.offer(np.concatenate([open1, rest[combo]]).astype(np.int64), None)
         return search.inc, True, how + f" gennemsøgt fuldstændigt ({number(math.comb(len(rest), residual.r))} kombinationer)"
     if model.branch:
-        lam = residual.inherit(search.best.lam) if len(open1) else search.best.lam
-        bound, proven, nodes = _branch(search, residual, lam, open1, rest, cap, threads)
+        bound, proven, nodes = _branch(search, residual, residual.inherit(search.best.lam), open1, rest, cap, threads)
         return min(search.bound, bound), proven, how + f", forgrenet ({number(nodes)} delproblemer)"
     if search.clock.limit is not None and (len(rest) * residual.m > MIP_NNZ_UNDER_TIME_LIMIT or search.clock.short()):
         return search.bound, None, how + " (for stort til HiGHS inden for tidsgrænsen; gabet er Lagrange-grænsens)"
@@ -506,7 +511,7 @@ def _branch(search: _Search, residual: Model, lam: np.ndarray, open1: np.ndarray
         if search.closed(ahead):  # closed at the inherited multipliers: not built
             bound = max(bound, ahead)
             continue
-        child = residual.take(np.concatenate([[c], later])).fix(np.zeros(1, np.int64)).take(np.arange(1, len(later) + 1))
+        child = residual.fork(np.array([c]), later)
         got = _node(child, search.gap, search.clock, threads, floor=search.inc, lam=child.inherit(lam))
         nodes += 1
         search.iterations += got.iterations
