@@ -35,7 +35,7 @@ if TYPE_CHECKING:
 
 SHARE_NOTE = f"Andel af gavn: kommunens andel af de arbejdssteder, lokaliteten når inden for {REACH_MIN} min."
 #: A site's municipalities go under its map (the site on one page) up to this many; more go below both
-#: columns, where the table may continue on the next page (a float must never need to).
+#: columns, where the table may continue on the next page (the map's column then ends with the map).
 ROWS_UNDER_MAP = 13
 TOP_NOTE = ("Et område er en celle (H3-sekskant, ca. 5 km²), der scorer mindst lige så højt som alle sine naboer. "
             "Tallet på kortet er områdets nummer i listen.")
