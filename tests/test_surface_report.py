@@ -14,9 +14,9 @@ from geo.data.loading import load_layers
 from geo.decide import suitability
 from geo.reach import indicators, surface
 from geo.reach.catchment import StraightLineEstimate
+from geo.report.boardpack.surface import draw_surface_map, surface_map
 from geo.report.formats import render
 from geo.report.pdf import page_plan
-from geo.report.boardpack.surface import draw_surface_map, surface_map
 from geo.style import SURFACE_RAMP
 from tests.report_support import report_data
 from tests.test_pdf import starts
