@@ -235,28 +235,48 @@ def test_typst_markup_in_names_is_printed_literally_and_never_runs() -> None:
 
 
 def test_the_pack_is_compiled_in_a_root_holding_only_its_pictures(monkeypatch) -> None:
-    """Typst reads files only in its root: a fresh folder with the generated pictures; packages come from
-    empty folders (nothing fetched) and fonts never from the system."""
-    import typst  # optional: the PDF tests only
+    """Typst runs in a child process and reads files only in its root: a fresh folder with the generated
+    pictures; the data lies beside it; packages come from empty folders (nothing fetched)."""
+    import subprocess  # optional: the PDF tests only
 
     from geo.report import pdf
     from tests.report_support import report_data
 
     seen: dict[str, object] = {}
-    compiler = typst.Compiler
+    run = subprocess.run
+
+    def recording(command, **kwargs):
+        folder = Path(command[-3])
+        seen["command"] = command
+        seen["files"] = sorted(str(f.relative_to(folder)) for f in folder.rglob("*") if f.is_file())
+        seen["packages"] = list((folder / "packages").iterdir())
+        seen["folder"] = folder
+        return run(command, **kwargs)
+
+    monkeypatch.setattr(pdf.subprocess, "run", recording)
+    pdf.report_to_pdf(report_data(n_sites=1, ranked=False, finance=False, case=False))
+    assert seen["files"] == ["data.json", "root/img/1.jpg", "root/img/2.jpg"]  # the overview map, the site's map
+    assert seen["packages"] == [] and seen["command"][1] == "-I"  # the child ignores PYTHON* variables
+    assert not Path(seen["folder"]).exists()  # removed after the pack was made
+
+
+def test_typst_gets_the_root_no_system_fonts_and_empty_package_folders(monkeypatch, tmp_path) -> None:
+    import typst  # optional: the PDF tests only
+
+    from geo.report.boardpack import typeset
+
+    seen: dict[str, object] = {}
 
     def recording(**kwargs):
         seen.update(kwargs)
-        root = Path(kwargs["root"])
-        seen["files"] = sorted(str(f.relative_to(root)) for f in root.rglob("*") if f.is_file())
-        seen["packages"] = [list(Path(kwargs[k]).iterdir()) for k in ("package_path", "package_cache_path")]
-        return compiler(**kwargs)
+        raise typst.TypstError("stop", "")
 
-    monkeypatch.setattr(pdf.typst, "Compiler", recording)
-    pdf.report_to_pdf(report_data(n_sites=1, ranked=False, finance=False, case=False))
-    assert seen["files"] == ["img/1.jpg", "img/2.jpg"]  # the overview map and the site's map
-    assert seen["packages"] == [[], []] and seen["ignore_system_fonts"] is True
-    assert not Path(seen["root"]).exists()  # removed after the pack was made
+    monkeypatch.setattr(typeset.typst, "Compiler", recording)
+    (tmp_path / "data.json").write_text("{}", encoding="utf-8")
+    assert typeset.main([str(tmp_path), str(tmp_path / "pack.typ"), str(tmp_path / "fonts")]) == typeset.TYPST_FAILED
+    assert seen["root"] == str(tmp_path / "root") and seen["ignore_system_fonts"] is True
+    assert seen["package_path"] == seen["package_cache_path"] == str(tmp_path / "packages")
+    assert seen["sys_inputs"] == {"data": "{}"}
 
 
 def test_the_template_reads_nothing_but_its_data_and_pictures() -> None:

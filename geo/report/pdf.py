@@ -18,7 +18,8 @@ the template reads from `sys.inputs` and shows as strings: never as markup or co
 charts are drawn by matplotlib (`geo.report.boardpack.figures`) as JPEG and written under
 generated names (``img/1.jpg``, …) into a fresh temporary folder that is Typst's root and holds
 nothing else: Typst reads no file outside its root, and its package folders are empty, so it
-fetches nothing from the network.
+fetches nothing from the network. Typst runs in a child process per pack
+(`geo.report.boardpack.typeset`): what it keeps in memory between compilations goes with it.
 
 Fonts: DejaVu Sans from matplotlib's own data (the maps' font; it covers æøå, – and “”), never
 the system's fonts, so the pack looks the same on every machine.
@@ -27,9 +28,10 @@ the system's fonts, so the pack looks the same on every machine.
 from __future__ import annotations
 
 import dataclasses
-import functools
 import json
 import numbers
+import subprocess
+import sys
 import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -37,7 +39,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import matplotlib
-import typst
 
 from geo.errors import ReportError
 from geo.report.boardpack import sections
@@ -51,7 +52,8 @@ if TYPE_CHECKING:
 SITES_PER_TABLE = 6  #: site columns in one comparison table
 TEMPLATE = Path(__file__).parent / "boardpack" / "templates" / "pack.typ"
 FONTS = Path(matplotlib.get_data_path()) / "fonts" / "ttf"  #: DejaVu Sans, shipped with matplotlib
-PDF_STANDARD = "ua-1"
+WORKER = Path(__file__).parent / "boardpack" / "typeset.py"  #: run as a script, in a child process per pack
+TIMEOUT_S = 120  #: a pack laid out in longer than this is given up
 Builder = Callable[[MapContext], sections.Part]
 Json = dict[str, "Json"] | list["Json"] | str | float | int | bool | None
 
@@ -115,14 +117,11 @@ def pack_content(data: ReportData, parts: list[Section]) -> tuple[Json, list[byt
     return content, pictures
 
 
-@functools.cache
-def fonts() -> typst.Fonts:
-    """Typst's own fonts and matplotlib's DejaVu family, read once per process; no system fonts."""
-    return typst.Fonts(include_system_fonts=False, include_embedded_fonts=True, font_paths=[str(FONTS)])
-
-
 def typeset(content: Json, pictures: Sequence[bytes]) -> bytes:
-    """Lay out `content` (from `pack_content`) with the template as PDF/UA-1.
+    """Lay out `content` (from `pack_content`) with the template as PDF/UA-1, in a child process.
+
+    The folder the child reads (`geo.report.boardpack.typeset`) is fresh and temporary: the data
+    as JSON beside Typst's root, which holds only the pictures under generated names.
 
     Parameters
     ----------
@@ -134,25 +133,27 @@ def typeset(content: Json, pictures: Sequence[bytes]) -> bytes:
     Raises
     ------
     ReportError
-        Typst could not lay out the pack (its message in English is kept in the error).
+        Typst could not lay out the pack, or took longer than `TIMEOUT_S` (the English message
+        keeps Typst's own).
     """
-    source = json.dumps(content, ensure_ascii=False, allow_nan=False)
+    data = json.dumps(content, ensure_ascii=False, allow_nan=False)
     with tempfile.TemporaryDirectory(prefix="klyngested-pakke-") as tmp:
-        root, packages = Path(tmp) / "root", Path(tmp) / "packages"
-        (root / "img").mkdir(parents=True)
-        packages.mkdir()
+        folder = Path(tmp)
+        (folder / "root" / "img").mkdir(parents=True)
+        (folder / "packages").mkdir()
         for n, jpeg in enumerate(pictures, start=1):
-            (root / "img" / f"{n}.jpg").write_bytes(jpeg)
-        compiler = typst.Compiler(root=str(root), font_paths=fonts(), ignore_system_fonts=True,
-                                  sys_inputs={"data": source}, package_path=str(packages),
-                                  package_cache_path=str(packages))
+            (folder / "root" / "img" / f"{n}.jpg").write_bytes(jpeg)
+        (folder / "data.json").write_text(data, encoding="utf-8")
+        command = [sys.executable, "-I", str(WORKER), str(folder), str(TEMPLATE), str(FONTS)]
         try:
-            pdf = compiler.compile(input=TEMPLATE.read_bytes(), format="pdf", pdf_standards=[PDF_STANDARD])
-        except typst.TypstError as err:
+            done = subprocess.run(command, capture_output=True, text=True, timeout=TIMEOUT_S, check=False)
+        except subprocess.TimeoutExpired as err:
+            raise ReportError(f"Mødepakken blev ikke færdig på {TIMEOUT_S} sekunder. Prøv igen, eller vælg færre "
+                              "lokaliteter.", f"The board pack took longer than {TIMEOUT_S} s to lay out.") from err
+        if done.returncode != 0:
             raise ReportError("Mødepakken kunne ikke sættes op som PDF. Prøv igen, eller vælg et andet format.",
-                              f"The board pack could not be laid out as PDF: {err.message}") from err
-    assert isinstance(pdf, bytes)
-    return pdf
+                              f"The board pack could not be laid out as PDF: {done.stderr.strip()[-1000:]}")
+        return (folder / "pack.pdf").read_bytes()
 
 
 def page_plan(data: ReportData) -> list[tuple[str, Builder]]:
