@@ -72,7 +72,7 @@ def report_to_pdf(data: ReportData) -> bytes:
     Raises
     ------
     ReportError
-        Typst could not lay out the pack.
+        Typst could not lay out the pack, or not within `TIMEOUT_S`.
     """
     ctx = MapContext(data)
     content, pictures = pack_content(data, [Section(title, build(ctx)) for title, build in page_plan(data)])
