@@ -81,7 +81,8 @@ def pdf_pages() -> None:
         pdf = Path(tmp) / "pakke.pdf"
         pdf.write_bytes(report_to_pdf(data))
         pages = [page.extract_text() for page in PdfReader(pdf).pages]
-        site_page = 1 + next(i for i, text in enumerate(pages) if text.startswith("Lokalitet 1:"))
+        # a page's first line is its running header, the next its section's heading
+        site_page = 1 + next(i for i, text in enumerate(pages) if text.splitlines()[1].startswith("Lokalitet 1:"))
         for page, name in ((1, "pdf_page1"), (site_page, "pdf_site")):
             subprocess.run(["pdftoppm", "-png", "-r", "80", "-f", str(page), "-l", str(page), "-singlefile",
                             str(pdf), str(DOCS / name)], check=True)

@@ -40,3 +40,7 @@ class SourceError(KlyngestedError):
 
 class EmptyAnswerError(SourceError):
     """A source answered correctly but with nothing (e.g. no municipalities); a fallback may help."""
+
+
+class ReportError(KlyngestedError):
+    """An export could not be written (e.g. the board pack could not be laid out as PDF)."""

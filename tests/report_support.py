@@ -26,11 +26,15 @@ def layers():
     return load_layers()
 
 
-def report_data(n_sites: int = 4, ranked: bool = True, finance: bool = True, case: bool = True) -> ReportData:
-    """Four K17 sites (one with a formula name, one with HTML) on the byggeri cluster."""
+def report_data(n_sites: int = 4, ranked: bool = True, finance: bool = True, case: bool = True,
+                names: tuple[str, ...] = ()) -> ReportData:
+    """Four K17 sites (one with a formula name, one with HTML) on the byggeri cluster.
+
+    `names`, when given, rename the first sites (at most four)."""
     lay = layers()
     engine, _ = select_engine("estimate")
-    sites = sites_frame(list(SITES[:n_sites]), lay.municipalities)
+    chosen = [Site(names[i], s.lat, s.lon) if i < len(names) else s for i, s in enumerate(SITES)]
+    sites = sites_frame(chosen[:n_sites], lay.municipalities)
     data = build_report_data(
         lay, sites, engine, codes=("41", "42", "43", "711", "813"), cluster_id="byggeri",
         scenario_name="Testscenarie", created="2026-11-26",

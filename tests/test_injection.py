@@ -1,7 +1,7 @@
 """Injection: user-chosen names (sites, companies, institutions, municipalities, files) are text
 everywhere – map tooltips, the standalone HTML export, CSV and Excel (OWASP CSV injection) –
-and export file names are safe. The browser check that no script runs is in
-tests/test_injection_e2e.py.
+and export file names are safe; the board pack (Typst) prints them as text and never runs them.
+The browser check that no script runs is in tests/test_injection_e2e.py.
 """
 
 from __future__ import annotations
@@ -10,6 +10,7 @@ import csv
 import io
 import re
 from dataclasses import replace
+from pathlib import Path
 
 import openpyxl
 import pandas as pd
@@ -198,6 +199,102 @@ def test_excel_report_workbook_has_no_formulas_in_any_sheet() -> None:
         assert cell.data_type != "f", (sheet, cell.coordinate, cell.value)
         if isinstance(cell.value, str):
             assert not _is_formula(cell.value), (sheet, cell.coordinate, cell.value)
+
+
+# --------------------------------------------------------------------------- PDF (Typst)
+
+#: Typst markup and code in names: each must be printed as it is, none may run.
+TYPST = [
+    '#read("/etc/passwd")',
+    '#image("/etc/passwd")',
+    '$x^2$ *fed* _skrå_ `kode`',
+    '[a] \\ <etiket> @ref = ~ // ikke en kommentar',
+]
+
+
+def _pdf_text(pdf: bytes) -> str:
+    import pypdf  # optional: the PDF tests only
+
+    text = " ".join(p.extract_text() or "" for p in pypdf.PdfReader(io.BytesIO(pdf)).pages)
+    return " ".join(text.split())  # lines wrap
+
+
+def test_typst_markup_in_names_is_printed_literally_and_never_runs() -> None:
+    from geo.report.formats import render
+    from tests.report_support import report_data
+
+    data = report_data(ranked=False, finance=False, names=tuple(TYPST))
+    data.scenario_name = '#include "img/1.jpg" #sys.inputs'
+    data.case_texts = {"value": '#eval("1 + 1") #panic("x")', "network": "Nor\ufeffmal\ud800t"}
+    text = _pdf_text(render(data, "pdf"))
+    for i, name in enumerate(TYPST, start=1):
+        assert f"Lokalitet {i}: {name}" in text, name
+    assert '#include "img/1.jpg" #sys.inputs' in text  # in every page's header
+    assert '#eval("1 + 1") #panic("x")' in text and "Normalt" in text  # invisible characters dropped
+    assert "root:" not in text and "(fortsat)" not in text.split("Lokalitet 1")[0]
+
+
+def test_the_pack_is_compiled_in_a_root_holding_only_its_pictures(monkeypatch) -> None:
+    """Typst runs in a child process and reads files only in its root: a fresh folder with the generated
+    pictures; the data lies beside it; packages come from empty folders (nothing fetched)."""
+    import subprocess  # optional: the PDF tests only
+
+    from geo.report import pdf
+    from tests.report_support import report_data
+
+    seen: dict[str, object] = {}
+    run = subprocess.run
+
+    def recording(command, **kwargs):
+        folder = Path(command[-3])
+        seen["command"] = command
+        seen["files"] = sorted(str(f.relative_to(folder)) for f in folder.rglob("*") if f.is_file())
+        seen["packages"] = list((folder / "packages").iterdir())
+        seen["folder"] = folder
+        return run(command, **kwargs)
+
+    monkeypatch.setattr(pdf.subprocess, "run", recording)
+    pdf.report_to_pdf(report_data(n_sites=1, ranked=False, finance=False, case=False))
+    assert seen["files"] == ["data.json", "root/img/1.jpg", "root/img/2.jpg"]  # the overview map, the site's map
+    assert seen["packages"] == [] and seen["command"][1] == "-I"  # the child ignores PYTHON* variables
+    assert not Path(seen["folder"]).exists()  # removed after the pack was made
+
+
+def test_typst_gets_the_root_no_system_fonts_and_empty_package_folders(monkeypatch, tmp_path) -> None:
+    import typst  # optional: the PDF tests only
+
+    from geo.report.boardpack import typeset
+
+    seen: dict[str, object] = {}
+
+    def recording(**kwargs):
+        seen.update(kwargs)
+        raise typst.TypstError("stop", "")
+
+    monkeypatch.setattr(typeset.typst, "Compiler", recording)
+    (tmp_path / "data.json").write_text("{}", encoding="utf-8")
+    assert typeset.main([str(tmp_path), str(tmp_path / "pack.typ"), str(tmp_path / "fonts")]) == typeset.TYPST_FAILED
+    assert seen["root"] == str(tmp_path / "root") and seen["ignore_system_fonts"] is True
+    assert seen["package_path"] == seen["package_cache_path"] == str(tmp_path / "packages")
+    assert seen["sys_inputs"] == {"data": "{}"}
+
+
+def test_the_template_reads_nothing_but_its_data_and_pictures() -> None:
+    from geo.report.pdf import TEMPLATE
+
+    source = re.sub(r"//.*", "", TEMPLATE.read_text(encoding="utf-8"))  # without comments
+    assert not re.search(r"\b(eval|read|plugin|csv|xml|yaml|toml|cbor)\(|#(import|include)\b|@preview", source)
+    assert source.count("json(") == 1 and "json(bytes(sys.inputs.data))" in source
+    assert re.findall(r"image\((\w[\w.]*)", source) == ["p.path"]
+
+
+def test_a_typst_error_is_a_danish_report_error() -> None:
+    from geo.errors import ReportError
+    from geo.report.pdf import typeset
+
+    with pytest.raises(ReportError, match="Mødepakken kunne ikke sættes op som PDF") as err:
+        typeset({"title": "x"}, [])
+    assert "could not be laid out" in err.value.message("en")
 
 
 # --------------------------------------------------------------------------- file names

@@ -20,11 +20,17 @@ def pages(board_pdf):
     return [p.extract_text() or "" for p in pypdf.PdfReader(io.BytesIO(board_pdf)).pages]
 
 
+def starts(title: str, text: str) -> bool:
+    """The page starts a section: its heading is a line of its own, the first after the running header."""
+    lines = text.splitlines()
+    return title in lines and lines.index(title) <= 2  # the header's line (it may wrap once), then the heading
+
+
 def section_pages(titles: list[str], pages: list[str]) -> list[str]:
     """The section each page belongs to: its heading starts a page; a continued page names it '(fortsat)'."""
     out, k = [], -1
     for text in pages:
-        if k + 1 < len(titles) and text.startswith(titles[k + 1]):  # the heading is the page's first text
+        if k + 1 < len(titles) and starts(titles[k + 1], text):
             k += 1
         out.append(titles[k])
     return out

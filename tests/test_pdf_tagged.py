@@ -14,11 +14,8 @@ import pandas as pd
 import pikepdf
 import pypdf
 import pytest
-import tinycss2
-import weasyprint.html
 
 from geo.report.formats import render
-from geo.report.pdf import USER_AGENT_CSS, PictureFetcher, RefusedFetch, html_to_pdf
 from tests.report_support import HOSTILE, report_data
 
 
@@ -104,7 +101,7 @@ def test_catalog_says_tagged_danish_and_shows_the_title(board_pdf) -> None:
 def test_structure_has_headings_tables_and_figures(tree) -> None:
     assert tree.kind == "Document"
     kinds = {e.kind for e in tree.walk()}
-    assert {"Sect", "H1", "H2", "P", "Table", "THead", "TBody", "TR", "TH", "TD", "Figure"} <= kinds
+    assert {"H1", "H2", "P", "Table", "THead", "TBody", "TR", "TH", "TD", "Figure"} <= kinds
     headings = [full_text(e) for e in tree.walk() if e.kind == "H1"]
     assert headings[:4] == ["Overblik", "Sammenligning af lokaliteterne", "Rangering og robusthed",
                             "Lokalitet 1: Næstved"]
@@ -126,9 +123,10 @@ def test_a_table_row_is_text_in_cell_order(tree) -> None:
     """Næstved's own municipality in its per-municipality table, checked by hand: the site reaches
     1.722 workplaces in 45 min (the indicator table), 457 of them in Næstved Kommune, so the
     benefit share is 457 / 1.722 = 26,5 %; Næstved pays 99.516 of 1.000.000 kr. = 10,0 %
-    (by population), and 26,54 / 9,95 = 2,67."""
+    (by population), and 26,54 / 9,95 = 2,67. The column headings are header cells (TH); a row's
+    first cell is a data cell (Typst marks row headings only behind a feature flag)."""
     rows = [[(c.kind, full_text(c)) for c in r.kids] for r in tree.walk() if r.kind == "TR"]
-    assert [("TH", "Næstved (0370)"), ("TD", "457"), ("TD", "26,5\u00a0%"), ("TD", "10,0\u00a0%"),
+    assert [("TD", "Næstved (0370)"), ("TD", "457"), ("TD", "26,5\u00a0%"), ("TD", "10,0\u00a0%"),
             ("TD", "2,67")] in rows
     header = [("TH", "Kommune"), ("TH", "Arb.steder nået 45 min"), ("TH", "Andel af gavn"),
               ("TH", "Andel af udgift"), ("TH", "Gavn ÷ udgift")]
@@ -153,34 +151,10 @@ def test_a_long_table_continues_on_the_next_pages() -> None:
     data = dataclasses.replace(data, breakdown=pd.concat([many, data.breakdown[data.breakdown["site"] != first]]))
     pdf = render(data, "pdf")
     tree = structure(pdf)
-    cells = [full_text(e) for e in tree.walk() if e.kind == "TH"]
+    cells = [full_text(e) for e in tree.walk() if e.kind in ("TH", "TD")]
     assert all(f"{name} (9{k:03d})" in cells for k, name in enumerate(names, start=1))
-    assert cells.count("Andel af gavn") >= 2  # the heading row again on the next page
     pages = [p.extract_text() for p in pypdf.PdfReader(io.BytesIO(pdf)).pages]
     continued = [p for p in pages if f"Lokalitet 1: {first} (fortsat)" in p]
     assert len(continued) >= 2 and "Testkommune 60 (9060)" in continued[-1]
+    assert all("Andel af gavn" in p for p in continued)  # the heading row again on every next page
     assert "Fordeling pr. kommune (60 kommuner)" in "\n".join(pages)
-
-
-@pytest.mark.parametrize("html", [
-    '<html lang="da"><body><img src="file:///etc/hostname" alt="x"></body></html>',
-    '<html lang="da"><body><img src="http://127.0.0.1:9/x.png" alt="x"></body></html>',
-    '<html lang="da"><head><link rel="stylesheet" href="https://example.org/a.css"></head><body>x</body></html>',
-    '<html lang="da"><body><p style="background: url(data:image/png;base64,iVBORw0KGgo=)">x</p></body></html>',
-])
-def test_the_renderer_fetches_nothing_but_its_own_pictures(html: str) -> None:
-    with pytest.raises(RefusedFetch, match="henter ikke eksterne filer"):
-        html_to_pdf(html, PictureFetcher())
-
-
-def _selectors(css: str) -> list[str]:
-    rules = tinycss2.parse_stylesheet(css, skip_comments=True, skip_whitespace=True)
-    return [tinycss2.serialize(r.prelude).strip() for r in rules if r.type == "qualified-rule"]
-
-
-def test_no_style_is_computed_for_a_pseudo_element_of_every_element() -> None:
-    """The renderer's user-agent stylesheet is WeasyPrint's without its rules for the footnotes and notes of
-    every element (the pack has none), list markers only on list items."""
-    ours, theirs = _selectors(USER_AGENT_CSS), _selectors(weasyprint.html.UA)
-    assert not [s for s in ours if s.startswith("::")]
-    assert [s.replace("li::", "::") for s in ours] == [s for s in theirs if not s.startswith(("::footnote", "::note"))]

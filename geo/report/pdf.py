@@ -1,38 +1,46 @@
-"""Danish board pack as a tagged PDF (PDF/UA-1), laid out from HTML and CSS by WeasyPrint.
+"""Danish board pack as a tagged PDF (PDF/UA-1), laid out by Typst from the template `pack.typ`.
 
 A4 landscape; every page carries the scenario name, the date and "Side n af N". Sections, each
 starting on a new page: overview map and key figures; comparison table; ranking with robustness
 (when given); the suitability surface (when the bundle carries one); the optimiser's suggestion
 (when given); one section per site (map, indicators by the paper's five criteria,
 per-municipality fairness); co-financing (when given); the lead municipality's case (when texts
-are given); sources. A table longer than its page continues on the next one under its headings
-and the section title "(fortsat)".
+are given); sources. A table longer than its page continues on the next one under its headings,
+and the page's header names the section with "(fortsat)".
 
 Accessibility: the PDF has a structure tree in reading order (headings, paragraphs, real tables
 with header cells, figures with Danish alternative texts), /Lang (da) and the document title
-shown by viewers. Maps and charts are drawn by matplotlib (`geo.report.boardpack.figures`) as
-JPEG and handed to WeasyPrint from memory: the renderer fetches nothing else, neither from the
-network nor from files. All text from users is escaped by Jinja (autoescape).
+shown by viewers; Typst checks PDF/UA-1 as it writes (no picture without its alternative text).
 
-Speed: WeasyPrint's time grows with the boxes it lays out, most of them the table cells (about
-2,800 for 20 sites); the cells are kept plain (fixed column widths, no nested boxes) and styled
-with a lighter user-agent stylesheet (`USER_AGENT`).
+Security: the template is ours and fixed. Everything else reaches Typst as data: `pack_content`
+turns the pack's text (names from users included, cleaned by `geo.text.plain`) into JSON, which
+the template reads from `sys.inputs` and shows as strings: never as markup or code. Maps and
+charts are drawn by matplotlib (`geo.report.boardpack.figures`) as JPEG and written under
+generated names (``img/1.jpg``, …) into a fresh temporary folder that is Typst's root and holds
+nothing else: Typst reads no file outside its root, and its package folders are empty, so it
+fetches nothing from the network. Typst runs in a child process per pack
+(`geo.report.boardpack.typeset`): what it keeps in memory between compilations goes with it.
+
+Fonts: DejaVu Sans from matplotlib's own data (the maps' font; it covers æøå, – and “”), never
+the system's fonts, so the pack looks the same on every machine.
 """
 
 from __future__ import annotations
 
-import re
-from collections.abc import Callable
+import dataclasses
+import json
+import numbers
+import subprocess
+import sys
+import tempfile
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import jinja2
-import markupsafe
-import weasyprint
-import weasyprint.html
-from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherResponse
+import matplotlib
 
+from geo.errors import ReportError
 from geo.report.boardpack import sections
 from geo.report.boardpack.basemap import MapContext
 from geo.report.boardpack.picture import Picture
@@ -42,61 +50,12 @@ if TYPE_CHECKING:
     from geo.report.bundle import ReportData
 
 SITES_PER_TABLE = 6  #: site columns in one comparison table
-SCHEME = "klyngested-billede:"  #: the URLs of the pack's own pictures, served from memory
-TEMPLATES = Path(__file__).parent / "boardpack" / "templates"
+TEMPLATE = Path(__file__).parent / "boardpack" / "templates" / "pack.typ"
+FONTS = Path(matplotlib.get_data_path()) / "fonts" / "ttf"  #: DejaVu Sans, shipped with matplotlib
+WORKER = Path(__file__).parent / "boardpack" / "typeset.py"  #: run as a script, in a child process per pack
+TIMEOUT_S = 120  #: a pack laid out in longer than this is given up
 Builder = Callable[[MapContext], sections.Part]
-
-
-class RefusedFetch(FatalURLFetchingError):
-    """The board pack asked for something other than its own pictures (it never should)."""
-
-
-class PictureFetcher(URLFetcher):
-    """Serves the pack's pictures from memory and refuses every other URL (network, files, data)."""
-
-    def __init__(self) -> None:
-        super().__init__(allowed_protocols=())
-        self.pictures: dict[str, bytes] = {}
-
-    def add(self, picture: Picture) -> str:
-        """Keep a picture; its URL for an <img src>."""
-        url = f"{SCHEME}{len(self.pictures) + 1}.jpg"
-        self.pictures[url] = picture.jpeg
-        return url
-
-    def fetch(self, url: str, headers: dict | None = None) -> URLFetcherResponse:
-        """The picture behind one of our URLs.
-
-        Raises
-        ------
-        RefusedFetch
-            For any other URL: rendering stops rather than reach outside the pack.
-        """
-        if url not in self.pictures:
-            raise RefusedFetch(f"Mødepakken henter ikke eksterne filer: {url[:80]}")
-        return URLFetcherResponse(url, self.pictures[url], {"Content-Type": "image/jpeg"})
-
-
-def _lighter(ua: str) -> str:
-    """WeasyPrint's user-agent stylesheet without its rules for a pseudo-element of every element.
-
-    The footnote and note calls, markers and callbacks go (the pack has none); list markers stay,
-    for list items only. Together these rules made WeasyPrint compute six pseudo-element styles
-    for each of the pack's elements: two thirds of the time it spent on styles.
-    """
-    notes = re.sub(r"^::(footnote|note)-[\w-]+ \{[^}\n]*\}\n", "", ua, flags=re.MULTILINE)
-    return notes.replace("\n::marker {", "\nli::marker {")
-
-
-USER_AGENT_CSS = _lighter(weasyprint.html.UA)
-USER_AGENT = weasyprint.CSS(string=USER_AGENT_CSS)
-
-
-class PackHTML(weasyprint.HTML):
-    """The pack's HTML for WeasyPrint, styled by the lighter user-agent stylesheet (`USER_AGENT`)."""
-
-    def _ua_stylesheets(self, forms: bool = False) -> list[weasyprint.CSS]:
-        return [USER_AGENT, *super()._ua_stylesheets(forms)[1:]]
+Json = dict[str, "Json"] | list["Json"] | str | float | int | bool | None
 
 
 @dataclass
@@ -108,34 +67,93 @@ class Section:
 
 
 def report_to_pdf(data: ReportData) -> bytes:
-    """The board pack as tagged PDF (PDF/UA-1) bytes."""
+    """The board pack as tagged PDF (PDF/UA-1) bytes.
+
+    Raises
+    ------
+    ReportError
+        Typst could not lay out the pack, or not within `TIMEOUT_S`.
+    """
     ctx = MapContext(data)
-    fetcher = PictureFetcher()
-    html = render_html(data, [Section(title, build(ctx)) for title, build in page_plan(data)], fetcher.add)
-    return html_to_pdf(html, fetcher)
+    content, pictures = pack_content(data, [Section(title, build(ctx)) for title, build in page_plan(data)])
+    return typeset(content, pictures)
 
 
-def html_to_pdf(html: str, fetcher: PictureFetcher) -> bytes:
-    """Lay out the pack's HTML as PDF/UA-1; pictures come only from `fetcher`."""
-    return PackHTML(string=html, url_fetcher=fetcher).write_pdf(pdf_variant="pdf/ua-1")
+def pack_content(data: ReportData, parts: list[Section]) -> tuple[Json, list[bytes]]:
+    """The pack as plain data for the template, and its pictures (JPEG) in the order they are named.
+
+    Every string keeps only visible characters (`geo.text.plain`: user names may hold U+FEFF or
+    lone surrogates); a `Picture` becomes its generated file name ``img/<n>.jpg``, its
+    alternative text and its printed size (mm).
+    """
+    pictures: list[bytes] = []
+
+    def value(v: object) -> Json:
+        if isinstance(v, str):
+            return plain(v)
+        if isinstance(v, Picture):
+            pictures.append(v.jpeg)
+            return {"path": f"img/{len(pictures)}.jpg", "alt": plain(v.alt),
+                    "width_mm": float(v.width_mm), "height_mm": float(v.height_mm)}
+        if dataclasses.is_dataclass(v) and not isinstance(v, type):
+            return {f.name: value(getattr(v, f.name)) for f in dataclasses.fields(v)}
+        if isinstance(v, dict):
+            return {str(k): value(x) for k, x in v.items()}
+        if isinstance(v, list | tuple):
+            return [value(x) for x in v]
+        if v is None or isinstance(v, bool):
+            return v
+        if isinstance(v, numbers.Real):
+            return float(v)
+        raise TypeError(f"not pack data: {type(v).__name__}")
+
+    synthetic = data.has_synthetic
+    content = value({
+        "title": f"Klyngested – {data.scenario_name}", "scenario": data.scenario_name, "cluster": data.cluster_name,
+        "created": data.created, "method": data.method_da, "synthetic": synthetic,
+        "data_label": f"Data: {data.data_label}" + (" – syntetiske data, ikke til beslutninger" if synthetic else ""),
+        "sections": [{"title": s.title, "layout": s.part.layout, "values": s.part.values} for s in parts],
+    })
+    return content, pictures
 
 
-def _visible(value: object) -> object:
-    """Every text shown keeps only visible characters (user names may hold U+FEFF or lone surrogates)."""
-    return plain(value) if isinstance(value, str) and not isinstance(value, markupsafe.Markup) else value
+def typeset(content: Json, pictures: Sequence[bytes]) -> bytes:
+    """Lay out `content` (from `pack_content`) with the template as PDF/UA-1, in a child process.
 
+    The folder the child reads (`geo.report.boardpack.typeset`) is fresh and temporary: the data
+    as JSON beside Typst's root, which holds only the pictures under generated names.
 
-ENVIRONMENT = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=True,
-                                 finalize=_visible, undefined=jinja2.StrictUndefined)
+    Parameters
+    ----------
+    content
+        The pack as JSON-able data; handed to Typst in ``sys.inputs`` and read there as data.
+    pictures
+        JPEG bytes; picture n (from 1) is the root's ``img/<n>.jpg``.
 
-
-def render_html(data: ReportData, parts: list[Section], src: Callable[[Picture], str]) -> str:
-    """The pack as one HTML document; `src` gives each picture its URL."""
-    return ENVIRONMENT.get_template("pack.html").render(
-        title=f"Klyngested – {plain(data.scenario_name)}", scenario=data.scenario_name, cluster=data.cluster_name,
-        created=data.created, method=data.method_da, synthetic=data.has_synthetic,
-        data_label=f"Data: {data.data_label}" + (" – syntetiske data, ikke til beslutninger" if data.has_synthetic else ""),
-        sections=parts, src=src)
+    Raises
+    ------
+    ReportError
+        Typst could not lay out the pack, or took longer than `TIMEOUT_S` (the English message
+        keeps Typst's own).
+    """
+    data = json.dumps(content, ensure_ascii=False, allow_nan=False)
+    with tempfile.TemporaryDirectory(prefix="klyngested-pakke-") as tmp:
+        folder = Path(tmp)
+        (folder / "root" / "img").mkdir(parents=True)
+        (folder / "packages").mkdir()
+        for n, jpeg in enumerate(pictures, start=1):
+            (folder / "root" / "img" / f"{n}.jpg").write_bytes(jpeg)
+        (folder / "data.json").write_text(data, encoding="utf-8")
+        command = [sys.executable, "-I", str(WORKER), str(folder), str(TEMPLATE), str(FONTS)]
+        try:
+            done = subprocess.run(command, capture_output=True, text=True, timeout=TIMEOUT_S, check=False)
+        except subprocess.TimeoutExpired as err:
+            raise ReportError(f"Mødepakken blev ikke færdig på {TIMEOUT_S} sekunder. Prøv igen, eller vælg færre "
+                              "lokaliteter.", f"The board pack took longer than {TIMEOUT_S} s to lay out.") from err
+        if done.returncode != 0:
+            raise ReportError("Mødepakken kunne ikke sættes op som PDF. Prøv igen, eller vælg et andet format.",
+                              f"The board pack could not be laid out as PDF: {done.stderr.strip()[-1000:]}")
+        return (folder / "pack.pdf").read_bytes()
 
 
 def page_plan(data: ReportData) -> list[tuple[str, Builder]]:

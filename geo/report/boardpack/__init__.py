@@ -1,4 +1,4 @@
-"""The board pack's parts: maps and charts (matplotlib, as JPEG), page contents and the HTML templates.
+"""The board pack's parts: maps and charts (matplotlib, as JPEG), page contents and the Typst template.
 
-`geo.report.pdf` puts them together into a tagged PDF (PDF/UA-1) with WeasyPrint.
+`geo.report.pdf` puts them together into a tagged PDF (PDF/UA-1) with Typst.
 """

@@ -1,8 +1,8 @@
 """A board-pack picture: a matplotlib figure rasterised once, as JPEG, with its Danish alternative text.
 
-JPEG because WeasyPrint embeds it in the PDF as it is (DCTDecode); a PNG it would decode, split
-into colour and alpha and compress again (about ten times the work). The quality is high and the
-chroma is not subsampled, so thin lines and small text stay clean at 100 %.
+JPEG because Typst embeds it in the PDF as it is (DCTDecode); a PNG it would decode and compress
+again. The quality is high and the chroma is not subsampled, so thin lines and small text stay
+clean at 100 %.
 """
 
 from __future__ import annotations

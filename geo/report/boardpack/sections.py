@@ -1,8 +1,9 @@
 """What each section of the board pack says: headings, tables as rows of text, sentences, pictures.
 
-Every builder takes the pack's `MapContext` and returns a `Part`: the template that lays it out
-and the values it shows. Numbers are formatted here, with `geo.format`; the templates only place
-text (escaped) and pictures. Tables are never cut: the PDF continues them on the next page.
+Every builder takes the pack's `MapContext` and returns a `Part`: the layout of the Typst template
+(`templates/pack.typ`) that places it and the values it shows. Numbers are formatted here, with
+`geo.format`; the template only places text (handed over as data, never as markup) and pictures.
+Tables are never cut: the PDF continues them on the next page under their headings.
 """
 
 from __future__ import annotations
@@ -34,7 +35,7 @@ if TYPE_CHECKING:
 
 SHARE_NOTE = f"Andel af gavn: kommunens andel af de arbejdssteder, lokaliteten når inden for {REACH_MIN} min."
 #: A site's municipalities go under its map (the site on one page) up to this many; more go below both
-#: columns, where the table may continue on the next page (a float must never need to).
+#: columns, where the table may continue on the next page (the map's column then ends with the map).
 ROWS_UNDER_MAP = 13
 TOP_NOTE = ("Et område er en celle (H3-sekskant, ca. 5 km²), der scorer mindst lige så højt som alle sine naboer. "
             "Tallet på kortet er områdets nummer i listen.")
@@ -42,7 +43,7 @@ TOP_NOTE = ("Et område er en celle (H3-sekskant, ca. 5 km²), der scorer mindst
 
 @dataclass
 class Row:
-    """One table row: the first cell heads the row; a group row names the rows below it."""
+    """One table row; a group row (one cell across the table) names the rows below it."""
 
     cells: list[str]
     group: bool = False
@@ -53,8 +54,9 @@ class Row:
 class Table:
     """A table as text: column headings, rows, each column's alignment ('l', 'r' or 'c') and width (%).
 
-    Column `head_col` heads each row (a screen reader names the row by it). Fixed column widths
-    keep the layout quick and stop narrow columns from breaking words.
+    Fixed column widths keep narrow columns from breaking words. `style` is the look: "compact"
+    (8 pt, tight rows: a site, a comparison chunk or all key figures on one page), "small"
+    (8.5 pt, long texts) or "" (the body's 9.5 pt).
     """
 
     header: list[str]
@@ -62,19 +64,14 @@ class Table:
     align: list[str]
     widths: list[float]
     label: str = ""
-    css: str = ""
-    head_col: int = 0
-
-    def cls(self, j: int) -> str:
-        """The CSS class of column j (its alignment)."""
-        return {"r": "num", "c": "mid"}.get(self.align[j] if j < len(self.align) else "l", "")
+    style: str = ""
 
 
 @dataclass
 class Part:
-    """One section's template and the values it shows."""
+    """One section's layout (a function of the Typst template) and the values it shows."""
 
-    template: str
+    layout: str
     values: dict[str, object] = field(default_factory=dict)
 
 
@@ -90,7 +87,7 @@ def overview(ctx: MapContext) -> Part:
                  str(int(rank[str(row.site)])) if str(row.site) in rank else "–"])
             for i, row in enumerate(data.table.itertuples(index=False))]
     table = Table(["Lokalitet", "Kommune", f"Arb.st. {REACH_MIN} min", "Andel af K17", "Rang"], rows,
-                  ["l", "l", "r", "r", "c"], [30, 34, 13, 13, 10], label="Nøgletal", css="keys")
+                  ["l", "l", "r", "r", "c"], [30, 34, 13, 13, 10], label="Nøgletal", style="compact")
     facts = [
         f"Klynge: {data.cluster_name}",
         f"Rejsetid: {data.method_da}",
@@ -105,7 +102,7 @@ def overview(ctx: MapContext) -> Part:
     if best is not None and data.robustness and best in data.robustness:
         facts.append("Robusthed: " + data.robustness[best] + ".")
     facts.append(f"Andel af K17: andel af K17's klyngearbejdssteder inden for {REACH_MIN} min. {REACHED_DA}")
-    return Part("overview.html", {"map": overview_map(ctx), "table": table, "facts": facts})
+    return Part("overview", {"map": overview_map(ctx), "table": table, "facts": facts})
 
 
 def comparison(ctx: MapContext, chunk: list[int]) -> Part:
@@ -119,7 +116,7 @@ def comparison(ctx: MapContext, chunk: list[int]) -> Part:
     header = ["Indikator", "Enhed"] + [f"{i + 1}. {s}" for i, s in zip(chunk, table["site"], strict=True)]
     site_w = min(13.0, 55.0 / max(1, len(chunk)))
     widths = [100 - 9 - site_w * len(chunk), 9] + [site_w] * len(chunk)
-    return Part("table.html", {"table": Table(header, rows, ["l", "l"] + ["r"] * len(chunk), widths, css="comparison")})
+    return Part("table", {"table": Table(header, rows, ["l", "l"] + ["r"] * len(chunk), widths, style="compact")})
 
 
 def ranking(ctx: MapContext) -> Part:
@@ -130,7 +127,7 @@ def ranking(ctx: MapContext) -> Part:
     rows = [Row([str(int(r["rank"])), str(r["site"]), number(float(r["score"]), 1),
                  (data.robustness or {}).get(str(r["site"]), "")]) for _, r in rk.iterrows()]
     table = Table(["Rang", "Lokalitet", "Point", "Robusthed (samme rang ved tilfældige vægte)"], rows,
-                  ["c", "l", "r", "l"], [6, 26, 8, 60], css="ranking", head_col=1)
+                  ["c", "l", "r", "l"], [6, 26, 8, 60])
     lines = []
     if data.weights:
         lines.append("Vægte: " + ", ".join(f"{CRITERIA[c].name()} {number(w, 1)} %"
@@ -138,7 +135,7 @@ def ranking(ctx: MapContext) -> Part:
     if data.robustness_method:
         lines.append("Robusthed: " + data.robustness_method + ".")
     lines.append(t("points_note"))
-    return Part("ranking.html", {"chart": ranking_chart(data), "table": table, "lines": lines})
+    return Part("ranking", {"chart": ranking_chart(data), "table": table, "lines": lines})
 
 
 def surface(ctx: MapContext) -> Part:
@@ -146,13 +143,13 @@ def surface(ctx: MapContext) -> Part:
     ws = ctx.data.surface
     assert ws is not None
     top = describe_top(ws.top) or ["Ingen områder skiller sig ud under de valgte vægte."]
-    return Part("surface.html", {"map": surface_map(ws, ctx.munis), "ramp": SURFACE_RAMP, "meaning": ws.meaning,
+    return Part("surface", {"map": surface_map(ws, ctx.munis), "ramp": SURFACE_RAMP, "meaning": ws.meaning,
                                  "top": top, "note": TOP_NOTE})
 
 
 def suggestion(ctx: MapContext) -> Part:
     """The optimiser's suggested sites and how the chosen sites compare, in the app's sentences."""
-    return Part("text.html", {"lines": ctx.data.suggestion})
+    return Part("text", {"lines": ctx.data.suggestion})
 
 
 def site(ctx: MapContext, i: int) -> Part:
@@ -164,12 +161,12 @@ def site(ctx: MapContext, i: int) -> Part:
     for crit, specs in specs_by_criterion(tuple(data.thresholds), set(row.index)):
         rows.append(Row([crit.name()], group=True))
         rows += [Row([s.label(), format_indicator(row, s)]) for s in specs]
-    indicators = Table(["Indikator (efter K17-papirets fem kriterier)", "Værdi"], rows, ["l", "r"], [76, 24], css="indicators")
+    indicators = Table(["Indikator (efter K17-papirets fem kriterier)", "Værdi"], rows, ["l", "r"], [76, 24], style="compact")
     spread = breakdown(data, i)
     notes = [SHARE_NOTE, *([RATIO_NOTE] if len(spread.header) > 3 else [])]
     where = (f"{place['name']} · {place['kommune']} · "
              f"{number(float(place['lat']), 4)}, {number(float(place['lon']), 4)}")
-    return Part("site.html", {"map": site_map(ctx, i), "where": where, "indicators": indicators,
+    return Part("site", {"map": site_map(ctx, i), "where": where, "indicators": indicators,
                               "breakdown": spread, "notes": notes, "under_map": len(spread.rows) <= ROWS_UNDER_MAP})
 
 
@@ -196,7 +193,7 @@ def breakdown(data: ReportData, i: int) -> Table:
         header += ["Andel af udgift", "Gavn ÷ udgift"]
     label = f"Fordeling pr. kommune ({len(rows)} kommuner)"
     widths = [30, 19, 17, 17, 17] if fin is not None else [40, 30, 30]
-    return Table(header, rows, ["l"] + ["r"] * (len(header) - 1), widths, label=label, css="breakdown")
+    return Table(header, rows, ["l"] + ["r"] * (len(header) - 1), widths, label=label, style="compact")
 
 
 def finance(ctx: MapContext) -> Part:
@@ -216,9 +213,9 @@ def finance(ctx: MapContext) -> Part:
     lines = [f"I alt: {kroner(float(f['amount_kr'].sum()))} pr. år."] if "amount_kr" in f else []
     if data.finance_formula:
         lines.append(data.finance_formula)
-    return Part("finance.html", {"chart": finance_chart(data) if "amount_kr" in f else None,
+    return Part("finance", {"chart": finance_chart(data) if "amount_kr" in f else None,
                                  "table": Table(header, rows, ["l"] + ["r"] * (len(header) - 1),
-                                                [40, 18, 24, 18][:len(header)], css="finance"),
+                                                [40, 18, 24, 18][:len(header)]),
                                  "lines": lines})
 
 
@@ -227,8 +224,8 @@ def case(ctx: MapContext) -> Part:
     data = ctx.data
     rows = [Row([c.name(), "Beregnet: " + (data.evidence(c.id, data.case_site) or "–"),
                  data.case_texts.get(c.id, "").strip() or "(ikke udfyldt)"]) for c in CRITERIA.values()]
-    return Part("table.html", {"table": Table(["Kriterium", "Beregnet", "Lead-kommunens begrundelse"], rows,
-                                              ["l", "l", "l"], [18, 41, 41], css="case")})
+    return Part("table", {"table": Table(["Kriterium", "Beregnet", "Lead-kommunens begrundelse"], rows,
+                                         ["l", "l", "l"], [18, 41, 41], style="small")})
 
 
 def sources(ctx: MapContext) -> Part:
@@ -242,5 +239,5 @@ def sources(ctx: MapContext) -> Part:
     lines += data.notes
     warning = ("Demodata: lag markeret 'Demodata (syntetisk)' er ikke rigtige virksomheder."
                if data.has_synthetic else "")
-    return Part("sources.html", {"table": Table(["Lag", "Kilde", "Dato", "Metode", "Kvalitet"], rows, ["l"] * 5,
-                                                [11, 33, 9, 31, 16], css="sources"), "lines": lines, "warning": warning})
+    return Part("sources", {"table": Table(["Lag", "Kilde", "Dato", "Metode", "Kvalitet"], rows, ["l"] * 5,
+                                           [11, 33, 9, 31, 16], style="small"), "lines": lines, "warning": warning})
