@@ -23,7 +23,7 @@ from geo.data.sites import Site
 from geo.data.sources.embedded import load_towns
 from geo.i18n import t
 from geo.settings import CRS_DISPLAY
-from ui.data import cached_catchment, cached_row, cached_sites_frame
+from ui.data import cached_sites_frame, clear_per_site
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
 
@@ -36,8 +36,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def _clear_per_site() -> None:
     """Forget every per-site result (indicator rows, catchments, lead municipality, ranking)."""
-    for per_site in (cached_row, cached_catchment):
-        per_site.cache_clear()
+    clear_per_site()
     cached_sites_frame.clear()
     st.cache_data.clear()
 

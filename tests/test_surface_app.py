@@ -11,6 +11,7 @@ from geo.data.loading import load_layers
 from geo.reach import indicators, surface
 from geo.text import md
 from tests.helpers import open_section, shown_tables
+from ui.data import clear_per_site
 from ui.surface import cached_surface
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -29,6 +30,7 @@ def test_surface_recolours_without_recomputing_and_adds_a_top_area(tmp_path, mon
     monkeypatch.setattr(indicators, "measure", counted)
     st.cache_data.clear()  # rows cached by earlier tests in this process would hide the searches
     st.cache_resource.clear()
+    clear_per_site()
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=300)
     at.run()
     for town in ("Næstved", "Roskilde"):  # two sites: the weight sliders appear

@@ -73,11 +73,22 @@ def cached_context(data_key: str, codes: tuple[str, ...] | None, method: str, _l
 F = TypeVar("F", bound=Callable)
 
 
+#: Every `per_site` cache, for `clear_per_site`.
+_PER_SITE: list[cachetools.TTLCache] = []
+
+
 def per_site(entries: int, key: Callable[..., tuple] = cachetools.keys.hashkey) -> Callable[[F], F]:
     """A cache shared by all sessions for a result computed once per site: at most ``entries``,
     each kept `DATA_TTL` seconds at most; ``key`` picks the arguments that identify a result.
     Results are shared, not copied: callers only read them."""
-    return cachetools.cached(cachetools.TTLCache(entries, DATA_TTL), key=key, lock=threading.Lock())
+    _PER_SITE.append(cachetools.TTLCache(entries, DATA_TTL))
+    return cachetools.cached(_PER_SITE[-1], key=key, lock=threading.Lock())
+
+
+def clear_per_site() -> None:
+    """Forget every per-site result (indicator rows, outlines): for benchmarks and tests."""
+    for cache in _PER_SITE:
+        cache.clear()
 
 
 def _row_key(data_key: str, codes: tuple[str, ...] | None, method: str, name: str, x: float, y: float,
