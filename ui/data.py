@@ -73,22 +73,24 @@ def cached_context(data_key: str, codes: tuple[str, ...] | None, method: str, _l
 F = TypeVar("F", bound=Callable)
 
 
-#: Every `per_site` cache, for `clear_per_site`.
-_PER_SITE: list[cachetools.TTLCache] = []
+#: Every `per_site` cache with its lock, for `clear_per_site`.
+_PER_SITE: list[tuple[cachetools.TTLCache, threading.Lock]] = []
 
 
 def per_site(entries: int, key: Callable[..., tuple] = cachetools.keys.hashkey) -> Callable[[F], F]:
     """A cache shared by all sessions for a result computed once per site: at most ``entries``,
     each kept `DATA_TTL` seconds at most; ``key`` picks the arguments that identify a result.
     Results are shared, not copied: callers only read them."""
-    _PER_SITE.append(cachetools.TTLCache(entries, DATA_TTL))
-    return cachetools.cached(_PER_SITE[-1], key=key, lock=threading.Lock())
+    cache, lock = cachetools.TTLCache(entries, DATA_TTL), threading.Lock()
+    _PER_SITE.append((cache, lock))
+    return cachetools.cached(cache, key=key, lock=lock)
 
 
 def clear_per_site() -> None:
     """Forget every per-site result (indicator rows, outlines): for benchmarks and tests."""
-    for cache in _PER_SITE:
-        cache.clear()
+    for cache, lock in _PER_SITE:
+        with lock:
+            cache.clear()
 
 
 def _row_key(data_key: str, codes: tuple[str, ...] | None, method: str, name: str, x: float, y: float,
