@@ -35,7 +35,7 @@ def fairness_figure(munis: gpd.GeoDataFrame, fair: pd.DataFrame, site_name: str,
     """Municipalities coloured by the share of their cluster workplaces within `minutes` of the site."""
     column = f"share_workplaces_{minutes}"
     shown = munis[["kommunekode", "geometry"]].merge(fair, on="kommunekode", how="inner")
-    fig, ax = plt.subplots(figsize=(7.5, 7), dpi=100)
+    fig, ax = plt.subplots(figsize=(7.5, 8), dpi=100)
     shown.plot(ax=ax, color=[share_colour(v) for v in shown[column]], edgecolor="#333333", linewidth=0.8)
     left = shown[shown["left_out"].astype(bool)]
     if len(left):
@@ -51,8 +51,9 @@ def fairness_figure(munis: gpd.GeoDataFrame, fair: pd.DataFrame, site_name: str,
         handles.append(Patch(facecolor=share_colour((lo + hi) / 2), edgecolor="#333", label=f"{number(lo)}–{number(hi)} %"))
         lo = hi
     handles.append(Patch(facecolor="white", edgecolor=LEFT_OUT_LINE, hatch="//", linewidth=2, label="ikke nået (0 %)"))
-    ax.legend(handles=handles, title=f"Andel af kommunens klyngearbejdssteder\ninden for {minutes} min",
-              loc="lower left", fontsize=11, title_fontsize=11, framealpha=0.95)
+    # below the map, not on it: inside, it hid the southern municipalities (Lolland, Guldborgsund)
+    ax.legend(handles=handles, title=f"Andel af kommunens klyngearbejdssteder inden for {minutes} min",
+              loc="upper center", bbox_to_anchor=(0.5, 0.0), ncols=3, fontsize=11, title_fontsize=11, frameon=False)
     ax.set_axis_off()
     fig.tight_layout()
     return fig

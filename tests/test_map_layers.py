@@ -71,6 +71,9 @@ def test_fairness_colours_and_left_out_hatching() -> None:
     assert len(hatched) == 1  # only Faxe, the left-out municipality
     assert tuple(hatched[0].get_edgecolor()[0][:3]) == tuple(int(LEFT_OUT_LINE[i:i + 2], 16) / 255 for i in (1, 3, 5))
     assert {t.get_text() for t in ax.texts} >= {"Næstved", "Faxe", "Site"}
+    fig.canvas.draw()
+    legend, drawn = ax.get_legend().get_window_extent(), ax.get_window_extent()
+    assert legend.y1 <= drawn.y0 and legend.y0 >= 0  # below the map, hiding no municipality, and in the picture
     plt.close(fig)
 
 
