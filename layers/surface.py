@@ -19,8 +19,9 @@ from geo.style import SURFACE_RAMP, TOP_AREA_LINE, surface_colours
 
 
 def surface_shapes(cells: gpd.GeoDataFrame) -> dict:
-    """Hexagons in EPSG:4326 as a GeoJSON dict with cell id and municipality (cacheable)."""
+    """Hexagons in EPSG:4326 as a GeoJSON dict with cell id and municipality (escaped; cacheable)."""
     shown = to_display(cells[["cell", "kommune", "geometry"]])
+    shown["kommune"] = shown["kommune"].map(esc)
     return feature_collection(shown, ["cell", "kommune"])
 
 

@@ -12,6 +12,7 @@ import re
 from dataclasses import replace
 from pathlib import Path
 
+import geopandas as gpd
 import openpyxl
 import pandas as pd
 import pytest
@@ -32,16 +33,21 @@ HOSTILE = [
     "${window.__pwned=1}",
     "back\\u{zz}slash\\",
 ]
+#: Names that Jinja would run or choke on: branca compiles every rendered piece of a folium map
+#: again as a template on the server, so ``A{{ 6*7 }}B`` must stay text (never ``A42B``).
+JINJA = ["A{{ 6*7 }}B", "{# a comment never closed", "{% raw %}", "{{ cycler.__init__.__globals__ }}",
+         "A{% if 1 %}JINJA{% endif %}RAN"]
 #: Raw fragments none of which may survive into generated HTML/JS.
 RAW = ["<script>window", "<img src=x", "<svg onload", "</script><script>"]
 TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 settings.register_profile("injection", max_examples=80, deadline=None)
 
 
-def _layers_with_hostile_names():
+def _layers_with_hostile_names(names: list[str] = HOSTILE):
     from geo.data.provenance import Provenance
     from tests.report_support import layers
 
+    HOSTILE = names  # noqa: N806 - the names every layer below is given
     lay = layers()
     wp = lay.workplaces.head(50).copy()
     wp["name"] = [HOSTILE[i % len(HOSTILE)] for i in range(len(wp))]
@@ -59,13 +65,13 @@ def _layers_with_hostile_names():
     return lay.with_layer("municipalities", mun, lay.provenance["municipalities"])
 
 
-def _map_html(names: list[str]) -> str:
+def _map_html(names: list[str], layer_names: list[str] = HOSTILE) -> str:
     from geo.reach.engines import select_engine
     from geo.report.webmap.basemap import base_map, map_data
     from geo.report.webmap.sites import catchment_shapes, sites_layer
     from geo.settings import THRESHOLDS_MIN
 
-    lay = _layers_with_hostile_names()
+    lay = _layers_with_hostile_names(layer_names)
     engine, _ = select_engine("estimate")
     sites = sites_frame([Site(n, 55.23 + 0.03 * i, 11.76 + 0.03 * i) for i, n in enumerate(names)],
                         lay.municipalities)
@@ -103,6 +109,31 @@ def test_map_script_has_no_template_literal_breakout() -> None:
     assert "\\u{zz}" not in html
 
 
+def _ran_jinja(text: str) -> bool:
+    return "A42B" in text or "AJINJARAN" in text
+
+
+def test_jinja_in_every_map_layer_is_text_not_a_template() -> None:
+    html = _map_html(JINJA, layer_names=[*JINJA, *JINJA[:2]])
+    assert not _ran_jinja(html)
+    assert "A&#123;&#123; 6*7 &#125;&#125;B" in html  # shown as typed
+
+
+def test_jinja_in_the_suitability_map_is_text() -> None:
+    import numpy as np
+    import pandas as pd
+    from shapely.geometry import Point
+
+    from layers.surface import surface_map, surface_shapes
+
+    cells = gpd.GeoDataFrame({"cell": [1, 2], "kommune": JINJA[:2]},
+                             geometry=[Point(680_000, 6_130_000).buffer(500, 6), Point(682_000, 6_130_000).buffer(500, 6)],
+                             crs="EPSG:25832")
+    top = pd.DataFrame({"lat": [55.3], "lon": [11.8], "label": [JINJA[0]], "score": [80.0], "rank": [1]})
+    html = surface_map(surface_shapes(cells), np.array([10.0, 90.0]), top).get_root().render()
+    assert not _ran_jinja(html) and "A&#123;&#123; 6*7 &#125;&#125;B" in html
+
+
 # --------------------------------------------------------------------------- HTML export
 
 
@@ -120,6 +151,18 @@ def test_html_export_escapes_site_names_scenario_and_provenance() -> None:
     for raw in RAW:
         assert raw not in text, raw
     assert "&lt;script&gt;window.__pwned=1&lt;/script&gt;" in text
+
+
+def test_html_export_keeps_jinja_in_names_scenario_and_notes_as_text() -> None:
+    from geo.report.formats import render
+    from tests.report_support import report_data
+
+    data = report_data(ranked=False, finance=False, case=False)
+    data.sites = sites_frame([Site(n, 55.23 + 0.03 * i, 11.76 + 0.03 * i) for i, n in enumerate(JINJA[:4])],
+                             data.layers.municipalities)
+    data.scenario_name, data.notes = JINJA[0], [*data.notes, *JINJA[1:]]
+    text = render(data, "html").decode("utf-8")
+    assert not _ran_jinja(text) and "A&#123;&#123; 6*7 &#125;&#125;B" in text
 
 
 # --------------------------------------------------------------------------- CSV

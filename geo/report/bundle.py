@@ -8,6 +8,7 @@ same numbers. Exports never recompute indicators; they read a `ReportData`.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
@@ -101,29 +102,28 @@ class ReportData:
     def has_synthetic(self) -> bool:
         return any(p.quality == "synthetic" for p in self.layers.provenance.values())
 
+    @functools.cached_property
     def cluster_workplaces(self) -> gpd.GeoDataFrame:
-        """Workplaces of the cluster's industry codes (all when codes is None)."""
+        """Workplaces of the cluster's industry codes (all when codes is None), selected once."""
         wp = self.layers.workplaces
         return wp[matches(wp["industry_code"], self.codes)]
 
     def site_names(self) -> list[str]:
         return [str(n) for n in self.sites["name"]]
 
+    @functools.cached_property
     def isochrones(self) -> gpd.GeoDataFrame:
-        """Catchment polygons of every site and threshold (site, nr, minutes, method), EPSG:25832."""
-        if getattr(self, "_iso", None) is not None:
-            return self._iso  # type: ignore[has-type]
+        """Catchment polygons of every site and threshold (site, nr, minutes, method), EPSG:25832,
+        computed once and read by every export."""
         parts = []
         for nr, site in enumerate(self.sites.itertuples(), start=1):
             iso = self.engine.isochrones((site.geometry.x, site.geometry.y), tuple(self.thresholds))
             iso = iso.assign(site=str(site.name), nr=nr, method=self.method)
             parts.append(iso[["site", "nr", "minutes", "method", "geometry"]])
         crs = self.sites.crs
-        out = (gpd.GeoDataFrame(pd.concat(parts, ignore_index=True), geometry="geometry", crs=crs)
-               if parts else gpd.GeoDataFrame({"site": [], "nr": [], "minutes": [], "method": []},
-                                               geometry=[], crs=crs))
-        self._iso = out
-        return out
+        return (gpd.GeoDataFrame(pd.concat(parts, ignore_index=True), geometry="geometry", crs=crs)
+                if parts else gpd.GeoDataFrame({"site": [], "nr": [], "minutes": [], "method": []},
+                                                geometry=[], crs=crs))
 
     def sources_rows(self) -> list[dict[str, str]]:
         """One row per layer: layer, source, date, method, quality code and its Danish label."""

@@ -38,7 +38,7 @@ def write_gpkg(data: ReportData, path: str | os.PathLike) -> None:
         path.unlink()
     frames = {
         "sites": sites_layer(data),
-        "catchments": data.isochrones(),
+        "catchments": data.isochrones,
         "workplaces_reached": workplaces_reached_layer(data),
         "municipalities": municipalities_layer(data),
     }
@@ -67,7 +67,7 @@ def sites_layer(data: ReportData) -> gpd.GeoDataFrame:
 
 def workplaces_reached_layer(data: ReportData) -> gpd.GeoDataFrame:
     """Cluster workplaces within the largest threshold of any site, with the nearest site."""
-    wp = data.cluster_workplaces()
+    wp = data.cluster_workplaces
     limit = max(data.thresholds)
     keep = ["cvr", "name", "industry_code", "employees", "kommunekode", "location_quality"]
     if wp.empty or data.sites.empty:

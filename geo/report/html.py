@@ -6,13 +6,12 @@ legend and a provenance footer. Every user-chosen text (site and company names) 
 
 from __future__ import annotations
 
-import html
-
 import folium
 from branca.element import Element
 
 from geo.report.bundle import ReportData
 from geo.report.webmap.basemap import base_map, map_data
+from geo.report.webmap.geojson import esc
 from geo.report.webmap.leaflet import leaflet_inline
 from geo.report.webmap.sites import catchment_shapes, sites_layer
 
@@ -37,7 +36,7 @@ def inline_leaflet(m: folium.Map) -> folium.Map:
 def report_map(data: ReportData, tiles: bool = False) -> folium.Map:
     """The folium map of a report: base layers, sites with catchments, title and footer."""
     thresholds = tuple(data.thresholds)
-    m = base_map(map_data(data.layers, data.cluster_workplaces()), thresholds, tiles=tiles)
+    m = base_map(map_data(data.layers, data.cluster_workplaces), thresholds, tiles=tiles)
     catchments = [catchment_shapes(data.engine, (p.x, p.y), thresholds) for p in data.sites.geometry]
     sites_layer(data.sites, catchments, data.method).add_to(m)
     title = (f"{data.scenario_name} – {data.cluster_name} – {data.created} – "
@@ -45,9 +44,9 @@ def report_map(data: ReportData, tiles: bool = False) -> folium.Map:
     m.get_root().html.add_child(Element(
         '<div role="banner" style="position:fixed;top:8px;left:60px;z-index:1000;background:rgba(255,255,255,.95);'
         'padding:6px 12px;border:1px solid #555;border-radius:6px;font:bold 18px sans-serif;color:#111">'
-        f"{html.escape(title)}</div>"))
-    lines = "".join(f"<li>{html.escape(line)}</li>" for line in [*data.provenance_lines, *data.notes])
-    sites = "".join(f"<li>{i}. {html.escape(str(s.name))} ({html.escape(str(s.kommune))})</li>"
+        f"{esc(title)}</div>"))
+    lines = "".join(f"<li>{esc(line)}</li>" for line in [*data.provenance_lines, *data.notes])
+    sites = "".join(f"<li>{i}. {esc(str(s.name))} ({esc(str(s.kommune))})</li>"
                     for i, s in enumerate(data.sites.itertuples(), start=1))
     m.get_root().html.add_child(Element(
         '<details role="contentinfo" style="position:fixed;bottom:8px;left:8px;z-index:1000;max-width:55%;'
@@ -66,7 +65,7 @@ def report_to_html(data: ReportData, tiles: bool = False) -> bytes:
 def standalone_html(m: folium.Map, title: str = "Klyngested") -> str:
     """Render any folium map as one self-contained HTML file."""
     inline_leaflet(m)
-    m.get_root().title = html.escape(title)  # branca renders it into <title> unescaped
+    m.get_root().title = esc(title)  # branca renders it into <title> unescaped
     text = m.get_root().render()
     head = text.split("</head>", 1)[0].lower()
     if "charset" not in head:

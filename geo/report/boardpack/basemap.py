@@ -77,13 +77,13 @@ class MapContext:
 
     def __init__(self, data: ReportData) -> None:
         self.data = data
-        self.iso = data.isochrones()
+        self.iso = data.isochrones
         munis = data.layers.municipalities
         self.munis = munis.assign(geometry=munis.geometry.simplify(200, preserve_topology=True))
         k17 = self.munis[self.munis["kommunekode"].isin(K17_CODES)]
         self.region = k17 if len(k17) else self.munis
         self.approx_borders = data.layers.provenance["municipalities"].quality != "real"
-        wp = data.cluster_workplaces()
+        wp = data.cluster_workplaces
         self.wp_xy = np.column_stack([wp.geometry.x.to_numpy(), wp.geometry.y.to_numpy()]) if len(wp) else np.empty((0, 2))
         self.density = _density(self.wp_xy, self.munis.total_bounds)
         self.extent = pad(np.array(self.region.total_bounds), self.iso, 0.03)

@@ -36,11 +36,15 @@ def esc(value: object) -> str:
     """HTML-escape any value for tooltips and popups (company names are user-chosen).
 
     folium puts tooltip text inside JavaScript template literals, so backtick, dollar and
-    backslash are escaped too: they could otherwise end the literal or run `${…}`.
+    backslash are escaped too: they could otherwise end the literal or run `${…}`. Braces are
+    escaped as well: branca compiles every rendered piece of a map again as a Jinja template on
+    the server, where ``{{ … }}`` or ``{% … %}`` in a name would run (or ``{#`` break the map).
     """
     return (
         html.escape(str(value), quote=True)
         .replace("`", "&#96;")
         .replace("$", "&#36;")
         .replace("\\", "&#92;")
+        .replace("{", "&#123;")
+        .replace("}", "&#125;")
     )
