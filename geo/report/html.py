@@ -13,7 +13,7 @@ from geo.report.bundle import ReportData
 from geo.report.webmap.basemap import base_map, map_data
 from geo.report.webmap.geojson import esc
 from geo.report.webmap.leaflet import leaflet_inline
-from geo.report.webmap.sites import catchment_shapes, sites_layer
+from geo.report.webmap.sites import report_catchments, sites_layer
 
 
 def inline_leaflet(m: folium.Map) -> folium.Map:
@@ -37,7 +37,7 @@ def report_map(data: ReportData, tiles: bool = False) -> folium.Map:
     """The folium map of a report: base layers, sites with catchments, title and footer."""
     thresholds = tuple(data.thresholds)
     m = base_map(map_data(data.layers, data.cluster_workplaces), thresholds, tiles=tiles)
-    catchments = [catchment_shapes(data.engine, (p.x, p.y), thresholds) for p in data.sites.geometry]
+    catchments = report_catchments(data.isochrones, len(data.sites))
     sites_layer(data.sites, catchments, data.method).add_to(m)
     title = (f"{data.scenario_name} – {data.cluster_name} – {data.created} – "
              f"rejsetid: {data.method_da}" + (" – Demodata" if data.has_synthetic else ""))
