@@ -78,6 +78,8 @@ class MapContext:
     def __init__(self, data: ReportData) -> None:
         self.data = data
         self.iso = data.isochrones
+        #: Each site's catchments (by site number from 1), innermost first.
+        self.rings = {int(nr): rings.sort_values("minutes") for nr, rings in self.iso.groupby("nr")}
         munis = data.layers.municipalities
         self.munis = munis.assign(geometry=munis.geometry.simplify(200, preserve_topology=True))
         k17 = self.munis[self.munis["kommunekode"].isin(K17_CODES)]
@@ -90,6 +92,10 @@ class MapContext:
         self.marks = _site_marks(data)
         self.dots = _dots(self.marks)
         self.legends: dict[tuple[float, ...], np.ndarray] = {}  #: site-map legends drawn, by their rings' minutes
+
+    def site_rings(self, i: int) -> gpd.GeoDataFrame:
+        """Site i's catchments (from 0), innermost first; none when the site reaches no road."""
+        return self.rings.get(i + 1, self.iso.iloc[0:0])
 
     @functools.cached_property
     def site_views(self) -> SiteViews:
@@ -186,7 +192,7 @@ def draw_base(ctx: MapContext, extent: Extent, size: tuple[int, int]) -> np.ndar
 def outline(ax: Axes, geometry: BaseGeometry, **style) -> None:
     """The boundary of a (multi)polygon as lines, in one collection (quicker than one plot per part)."""
     lines = [np.asarray(part.coords) for part in shapely.get_parts(shapely.boundary(shapely.get_parts(geometry)))]
-    ax.add_collection(LineCollection(lines, **style))
+    ax.add_collection(LineCollection(lines, **style), autolim=False)
 
 
 class MapCanvas:
@@ -245,10 +251,11 @@ def _scale_bar(ax: Axes, x0: float, x1: float, y0: float, y1: float) -> None:
     m = length * 1000
     bx, by = x0 + (x1 - x0) * 0.04, y0 + (y1 - y0) * 0.05
     hgt = (y1 - y0) * 0.012
-    ax.add_patch(Rectangle((bx - m * 0.08, by - hgt * 2.2), m * 1.25, hgt * 6.2, facecolor="white",
-                           edgecolor="none", alpha=0.85, zorder=8))
+    # add_artist: the map's limits are set, so the patches need not widen them (add_patch's cost)
+    ax.add_artist(Rectangle((bx - m * 0.08, by - hgt * 2.2), m * 1.25, hgt * 6.2, facecolor="white",
+                            edgecolor="none", alpha=0.85, zorder=8))
     for k, colour in enumerate(("black", "white")):
-        ax.add_patch(Rectangle((bx + k * m / 2, by), m / 2, hgt, facecolor=colour, edgecolor="black", lw=0.8, zorder=9))
+        ax.add_artist(Rectangle((bx + k * m / 2, by), m / 2, hgt, facecolor=colour, edgecolor="black", lw=0.8, zorder=9))
     for frac, text in ((0, "0"), (0.5, number(length / 2, 1 if length % 2 else 0)), (1, f"{length} km")):
         ax.text(bx + frac * m, by + hgt * 1.6, text, ha="center", va="bottom", fontsize=9, zorder=9)
 
@@ -293,7 +300,7 @@ class SiteViews:
         """Each site's window centre and zoom level (a power of `ZOOM_STEP`, in metres per pixel)."""
         centres, levels = [], []
         for i, site in enumerate(ctx.data.sites.geometry):
-            rings = ctx.iso[ctx.iso["nr"] == i + 1]
+            rings = ctx.site_rings(i)
             x0, x1, y0, y1 = (pad(np.array(rings.total_bounds), rings.iloc[0:0], 0.04) if len(rings)
                               else fit(ctx.extent, self.width / self.height))
             centres.append(((x0 + x1) / 2, (y0 + y1) / 2) if len(rings) else (site.x, site.y))

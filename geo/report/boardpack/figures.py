@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 import matplotlib.ticker
 import numpy as np
 from matplotlib.axes import Axes
+from matplotlib.collections import PolyCollection
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
@@ -85,8 +86,8 @@ def _overview_layers(ctx: MapContext, ax: Axes) -> None:
     handles = []
     for i, site in enumerate(data.sites.itertuples()):
         colour = SITE_COLOURS[i % len(SITE_COLOURS)]
-        shapes = ctx.iso[(ctx.iso["nr"] == i + 1) & ctx.iso["minutes"].isin(show)]
-        for j, shape in enumerate(shapes.sort_values("minutes").itertuples()):
+        shapes = ctx.site_rings(i)
+        for j, shape in enumerate(shapes[shapes["minutes"].isin(show)].itertuples()):
             thick = shape.minutes == REACH_MIN
             outline(ax, shape.geometry, color=colour, lw=2.6 if thick else 1.2,
                     ls="-" if thick else RING_DASH_MPL[j % 4], zorder=5)
@@ -130,8 +131,7 @@ def _site_window(ctx: MapContext, i: int) -> np.ndarray:
 def _site_layers(ctx: MapContext, i: int, ax: Axes) -> None:
     """Site i's catchment rings and its marker."""
     site = ctx.data.sites.iloc[i]
-    shapes = ctx.iso[ctx.iso["nr"] == i + 1].sort_values("minutes")
-    for j, shape in enumerate(shapes.itertuples()):
+    for j, shape in enumerate(ctx.site_rings(i).itertuples()):
         outline(ax, shape.geometry, color=RINGS[j % 4], lw=2.4 if j == 0 else 1.8, ls=RING_DASH_MPL[j % 4], zorder=5)
     _site_marker(ax, site.geometry.x, site.geometry.y, i + 1, SITE_COLOURS[0], size=17)
 
@@ -154,7 +154,7 @@ def _site_legend(ctx: MapContext, minutes: tuple[float, ...]) -> Figure:
 def site_map(ctx: MapContext, i: int) -> Picture:
     """Site i with its catchment rings, the institutions and the train stations around it."""
     site = ctx.data.sites.iloc[i]
-    key = tuple(float(m) for m in sorted(ctx.iso.loc[ctx.iso["nr"] == i + 1, "minutes"]))
+    key = tuple(float(m) for m in ctx.site_rings(i)["minutes"])
     minutes = [number(m, 0) for m in key]
     rings = f" med linjer for, hvor langt man når på {_listing(minutes)} min" if minutes else ""
     marks = [label for label, _, _ in ctx.marks]
@@ -177,8 +177,10 @@ def _ranking_figure(data: ReportData) -> Figure:
     left = np.zeros(len(rk))
     for c in _criteria(data):
         vals = rk[f"contrib_{c}"].to_numpy(float)
-        ax.barh(y, vals, left=left, color=CRITERION_COLOURS[c], label=CRITERIA[c].name(), edgecolor="white")
+        ax.add_collection(PolyCollection(_bars(left, vals, y), facecolors=CRITERION_COLOURS[c], edgecolors="white",
+                                         label=CRITERIA[c].name()))
         left += vals
+    ax.set_ylim(-0.6, len(rk) - 0.4)
     ax.set_yticks(y, [f"{int(r)}. {_short(s, 22)}" for r, s in zip(rk["rank"], rk["site"], strict=True)], fontsize=10)
     ax.set_xlim(0, 100)
     ax.set_xlabel("Point (0–100, i forhold til de andre kandidater) – bidrag pr. kriterium", fontsize=10)
@@ -187,6 +189,12 @@ def _ranking_figure(data: ReportData) -> Figure:
     ax.legend(loc="upper left", bbox_to_anchor=(1.02, 1.0), fontsize=9, frameon=False)
     ax.spines[["top", "right"]].set_visible(False)
     return fig
+
+
+def _bars(left: np.ndarray, width: np.ndarray, y: np.ndarray, height: float = 0.8) -> np.ndarray:
+    """Horizontal bars as polygons (one collection draws them all: a patch per bar is ten times slower)."""
+    x0, x1, y0, y1 = left, left + width, y - height / 2, y + height / 2
+    return np.stack([np.column_stack(corner) for corner in ((x0, y0), (x0, y1), (x1, y1), (x1, y0))], axis=1)
 
 
 def _criteria(data: ReportData) -> list[str]:
