@@ -35,7 +35,7 @@ PRESETS: dict[str, dict[str, dict[str, object]]] = {
         "indicators": {"workplaces": 0, "sites": 3},
         "interaction": {"sites": 2, "repeat": 1, "method": "network"},
         "scale": {"nodes": 5_000, "workplaces": 5_000, "sites": 3},
-        "export": {"sites": 2, "method": "estimate"},
+        "export": {"sites": 2, "method": "estimate", "repeat": 1},
         "goals": {"draws": 1_000, "pdf_sites": 2, "over_limit_rows": 500_001, "cvr_rows": 1_000},
         "surface": {"nodes": 5_000, "resolution": 5, "workers": 1},
     },
