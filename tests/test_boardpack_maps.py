@@ -2,14 +2,23 @@
 
 from __future__ import annotations
 
+import base64
+import io
 import math
+from xml.etree import ElementTree
 
 import numpy as np
 import pytest
+from PIL import Image
 
 from geo.report.boardpack.basemap import SITE_MAP, ZOOM_STEP, MapContext, SiteViews, draw_base
 from geo.report.boardpack.figures import site_map
+from geo.report.boardpack.vector import ScaleBar, SvgMap
+from geo.style import RING_STYLES
 from tests.report_support import report_data
+
+
+SVG = "{http://www.w3.org/2000/svg}"
 
 
 @pytest.fixture(scope="module")
@@ -50,9 +59,38 @@ def test_sites_far_apart_get_a_sheet_each(ctx, monkeypatch) -> None:
     assert views.base(2).shape == (views.height, views.width, 3)
 
 
-def test_site_map_is_a_jpeg_of_map_and_legend(ctx) -> None:
+def test_site_map_is_svg_over_the_base_and_legend_pixels(ctx) -> None:
     picture = site_map(ctx, 0)
-    assert picture.jpeg.startswith(b"\xff\xd8\xff")
+    assert picture.extension == "svg"
+    svg = ElementTree.fromstring(picture.data)
     width, height = picture.size
+    assert (svg.get("width"), svg.get("height")) == (str(width), str(height))
     assert width == SITE_MAP.figure[0] and height > SITE_MAP.figure[1]  # the legend is below the map
+    (image,) = svg.findall(f"{SVG}image")
+    jpeg = Image.open(io.BytesIO(base64.b64decode(image.get("href").removeprefix("data:image/jpeg;base64,"))))
+    assert jpeg.format == "JPEG" and jpeg.size == (width, height)
+    rings = sorted(ctx.site_rings(0)["minutes"])
+    paths = svg.findall(f"{SVG}path")
+    assert [p.get("stroke") for p in paths] == [colour for colour, _ in RING_STYLES[:len(rings)]]
+    assert paths[0].get("stroke-dasharray") is None and paths[1].get("stroke-dasharray")  # 15 min solid, 30 dashed
+    texts = [t.text for t in svg.iter(f"{SVG}text")]
+    assert texts[-1] == "1" and "N" in texts and any(t.endswith(" km") for t in texts)  # marker, north, scale
+    left, top, box_w, box_h = (float(svg.find(f"{SVG}defs/{SVG}clipPath/{SVG}rect").get(k))
+                               for k in ("x", "y", "width", "height"))
+    dots = [c for c in svg.iter(f"{SVG}circle") if c.get("clip-path")]
+    assert dots and all(left - 10 < float(c.get("cx")) < left + box_w + 10 and top - 10 < float(c.get("cy")) < top + box_h + 10
+                        for c in dots)
     assert "Kort over lokalitet 1, Næstved" in picture.alt and "15, 30, 45 og 60 min" in picture.alt
+
+
+def test_svg_map_puts_metres_on_the_box_by_hand() -> None:
+    drawing = SvgMap((300, 200), (10, 20, 200, 100), (0.0, 1000.0, 0.0, 500.0))
+    x, y = drawing.px(np.array([0.0, 1000.0, 500.0]), np.array([500.0, 0.0, 250.0]))
+    assert x.tolist() == [10, 210, 110] and y.tolist() == [20, 120, 70]  # top-left, bottom-right, centre
+
+
+@pytest.mark.parametrize(("width_km", "km", "labels"), [(60, 10, ["0", "5", "10 km"]), (100, 25, ["0", "12,5", "25 km"]),
+                                                        (3, 1, ["0", "0,5", "1 km"])])
+def test_scale_bar_is_the_longest_that_fits_a_quarter_of_the_map(width_km, km, labels) -> None:
+    bar = ScaleBar.of(0.0, width_km * 1000.0, 0.0, 40_000.0)
+    assert bar.km == km and [text for _, text in bar.labels] == labels

@@ -298,7 +298,7 @@ def test_the_pack_is_compiled_in_a_root_holding_only_its_pictures(monkeypatch) -
 
     monkeypatch.setattr(pdf.subprocess, "run", recording)
     pdf.report_to_pdf(report_data(n_sites=1, ranked=False, finance=False, case=False))
-    assert seen["files"] == ["data.json", "root/img/1.jpg", "root/img/2.jpg"]  # the overview map, the site's map
+    assert seen["files"] == ["data.json", "root/img/1.jpg", "root/img/2.svg"]  # the overview map, the site's map
     assert seen["packages"] == [] and seen["command"][1] == "-I"  # the child ignores PYTHON* variables
     assert not Path(seen["folder"]).exists()  # removed after the pack was made
 
@@ -336,7 +336,7 @@ def test_a_typst_error_is_a_danish_report_error() -> None:
     from geo.report.pdf import typeset
 
     with pytest.raises(ReportError, match="Mødepakken kunne ikke sættes op som PDF") as err:
-        typeset({"title": "x"}, [])
+        typeset({"title": "x"}, {})
     assert "could not be laid out" in err.value.message("en")
 
 

@@ -51,7 +51,7 @@ def test_surface_map_colours_cells_by_cividis_class_and_marks_the_top_areas() ->
     assert colours[scores.argmin()] == SURFACE_RAMP[0] == "#00224e"  # least suitable: dark blue
     assert {t.get_text() for t in fig.axes[0].texts} == {"1", "2"}  # the legend and the list are page text
     picture = surface_map(ws, two_clusters().municipalities)
-    assert picture.jpeg.startswith(b"\xff\xd8\xff") and "markeret med numrene 1–2" in picture.alt
+    assert picture.data.startswith(b"\xff\xd8\xff") and "markeret med numrene 1–2" in picture.alt
 
 
 def test_board_pack_has_the_surface_page_only_when_given() -> None:

@@ -33,7 +33,7 @@ import numbers
 import subprocess
 import sys
 import tempfile
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -79,21 +79,22 @@ def report_to_pdf(data: ReportData) -> bytes:
     return typeset(content, pictures)
 
 
-def pack_content(data: ReportData, parts: list[Section]) -> tuple[Json, list[bytes]]:
-    """The pack as plain data for the template, and its pictures (JPEG) in the order they are named.
+def pack_content(data: ReportData, parts: list[Section]) -> tuple[Json, dict[str, bytes]]:
+    """The pack as plain data for the template, and its pictures by their file names.
 
     Every string keeps only visible characters (`geo.text.plain`: user names may hold U+FEFF or
-    lone surrogates); a `Picture` becomes its generated file name ``img/<n>.jpg``, its
-    alternative text and its printed size (mm).
+    lone surrogates); a `Picture` becomes its generated file name ``img/<n>.jpg`` (or ``.svg``),
+    its alternative text and its printed size (mm).
     """
-    pictures: list[bytes] = []
+    pictures: dict[str, bytes] = {}
 
     def value(v: object) -> Json:
         if isinstance(v, str):
             return plain(v)
         if isinstance(v, Picture):
-            pictures.append(v.jpeg)
-            return {"path": f"img/{len(pictures)}.jpg", "alt": plain(v.alt),
+            path = f"img/{len(pictures) + 1}.{v.extension}"
+            pictures[path] = v.data
+            return {"path": path, "alt": plain(v.alt),
                     "width_mm": float(v.width_mm), "height_mm": float(v.height_mm)}
         if dataclasses.is_dataclass(v) and not isinstance(v, type):
             return {f.name: value(getattr(v, f.name)) for f in dataclasses.fields(v)}
@@ -117,7 +118,7 @@ def pack_content(data: ReportData, parts: list[Section]) -> tuple[Json, list[byt
     return content, pictures
 
 
-def typeset(content: Json, pictures: Sequence[bytes]) -> bytes:
+def typeset(content: Json, pictures: Mapping[str, bytes]) -> bytes:
     """Lay out `content` (from `pack_content`) with the template as PDF/UA-1, in a child process.
 
     The folder the child reads (`geo.report.boardpack.typeset`) is fresh and temporary: the data
@@ -128,7 +129,7 @@ def typeset(content: Json, pictures: Sequence[bytes]) -> bytes:
     content
         The pack as JSON-able data; handed to Typst in ``sys.inputs`` and read there as data.
     pictures
-        JPEG bytes; picture n (from 1) is the root's ``img/<n>.jpg``.
+        Each picture's bytes by its generated name in the root (``img/<n>.jpg`` or ``.svg``).
 
     Raises
     ------
@@ -141,8 +142,8 @@ def typeset(content: Json, pictures: Sequence[bytes]) -> bytes:
         folder = Path(tmp)
         (folder / "root" / "img").mkdir(parents=True)
         (folder / "packages").mkdir()
-        for n, jpeg in enumerate(pictures, start=1):
-            (folder / "root" / "img" / f"{n}.jpg").write_bytes(jpeg)
+        for name, picture in pictures.items():
+            (folder / "root" / name).write_bytes(picture)
         (folder / "data.json").write_text(data, encoding="utf-8")
         command = [sys.executable, "-I", str(WORKER), str(folder), str(TEMPLATE), str(FONTS)]
         try:

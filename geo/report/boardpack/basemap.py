@@ -1,17 +1,17 @@
 """The board pack's base map, drawn once per pack as pixels: municipalities, workplace density, names.
 
-Every site map has the same scale, so one raster of the base map under all site maps is drawn
-once and each site map shows its own window of it (whole pixels, no resampling). The site maps
-share one figure (`MapCanvas`): its frame, north arrow and dots are made once, and only the
-site's rings, marker and scale bar are drawn per map, over its window's pixels. The overview
-map draws its own base the same way, at its own scale. Maps are in EPSG:25832 metres.
+Site maps of about the same reach share a scale, so one raster of the base map (a sheet) under
+them is drawn once and each site map shows its own window of it (whole pixels, no resampling);
+its rings, marker, dots and scale bar are drawn over that window as vectors
+(`geo.report.boardpack.vector`). The overview map draws its own base the same way, at its own
+scale, under matplotlib's layers (`MapCanvas`). Maps are in EPSG:25832 metres.
 """
 
 from __future__ import annotations
 
 import functools
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -25,9 +25,9 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 from shapely.geometry.base import BaseGeometry
 
-from geo.format import number
 from geo.reach.indicators import kind_label
 from geo.report.boardpack.picture import DPI, RC, pixels, visible
+from geo.report.boardpack.vector import FRAME_COLOUR, ScaleBar
 from geo.settings import K17_CODES
 from geo.style import KIND_COLOURS, MUNICIPALITY_LINE
 from geo.text import plain
@@ -95,17 +95,14 @@ class MapContext:
 
     def site_rings(self, i: int) -> gpd.GeoDataFrame:
         """Site i's catchments (from 0), innermost first; none when the site reaches no road."""
-        return self.rings.get(i + 1, self.iso.iloc[0:0])
+        rings = self.rings.get(i + 1)
+        return self.iso.iloc[0:0] if rings is None else rings
 
     @functools.cached_property
     def site_views(self) -> SiteViews:
         """The site maps' windows and their shared base raster (drawn when the first site map is)."""
         return SiteViews(self, SITE_MAP)
 
-    @functools.cached_property
-    def site_canvas(self) -> MapCanvas:
-        """The figure every site map is drawn on, with the institutions and stations."""
-        return MapCanvas(SITE_MAP, self.dots)
 
 
 def _site_marks(data: ReportData) -> list[tuple[str, gpd.GeoDataFrame, dict]]:
@@ -195,15 +192,23 @@ def outline(ax: Axes, geometry: BaseGeometry, **style) -> None:
     ax.add_collection(LineCollection(lines, **style), autolim=False)
 
 
-class MapCanvas:
-    """A map figure drawn again and again, each time over other base pixels (a site map per site).
+def framed(layout: MapLayout, base: np.ndarray) -> np.ndarray:
+    """A white canvas of the layout's figure size with `base` (RGB pixels) in the map's box."""
+    width, height = layout.figure
+    left, bottom, box_w, box_h = layout.box
+    canvas = np.full((height, width, 3), 255, np.uint8)
+    canvas[height - bottom - box_h:height - bottom, left:left + box_w] = base
+    return canvas
 
-    The frame, the north arrow and the `dots` are made once. Each drawing lays a base raster into
-    the map's box as it is (not drawn as an image: nothing is resampled), draws a scale bar and the
-    drawing's own layers over it, and takes them away again.
+
+class MapCanvas:
+    """A map figure drawn over base pixels: the overview map.
+
+    The drawing lays a base raster into the map's box as it is (not drawn as an image: nothing is
+    resampled), then the frame, the north arrow, a scale bar and the drawing's own layers.
     """
 
-    def __init__(self, layout: MapLayout, dots: Sequence[dict] = ()) -> None:
+    def __init__(self, layout: MapLayout) -> None:
         self.layout = layout
         with plt.rc_context(RC):
             self.fig, self.ax = layout.new_figure()
@@ -212,52 +217,35 @@ class MapCanvas:
             self.ax.set_xticks([])
             self.ax.set_yticks([])
             for s in self.ax.spines.values():
-                s.set_color("#888")
+                s.set_color(FRAME_COLOUR)
             self.ax.text(0.97, 0.96, "N\n↑", transform=self.ax.transAxes, ha="center", va="top", fontsize=12,
                          weight="bold", zorder=9)
-            for layer in dots:
-                self.ax.scatter(**layer)
 
     def draw(self, base: np.ndarray, extent: Extent, layers: Callable[[Axes], None]) -> np.ndarray:
         """The map of `extent` as RGB pixels: `base` filling the map's box, a scale bar and what `layers` draws.
 
-        The extent must have the base's proportions (a window of `SiteViews` or a `fit` extent). Every
-        text keeps only visible characters (`visible`).
+        The extent must have the base's proportions (a `fit` extent). Every text keeps only visible
+        characters (`visible`).
         """
-        kept = {*self.fig.get_children(), *self.ax.get_children()}
         with plt.rc_context(RC):
-            try:
-                self.ax.set_xlim(extent[0], extent[1])
-                self.ax.set_ylim(extent[2], extent[3])
-                _scale_bar(self.ax, *extent)
-                layers(self.ax)
-                return pixels(visible(self.fig), under=self._under(base))
-            finally:
-                for artist in {*self.fig.get_children(), *self.ax.get_children()} - kept:
-                    artist.remove()
-
-    def _under(self, base: np.ndarray) -> np.ndarray:
-        """A white canvas of the figure's size with `base` in the map's box."""
-        width, height = self.layout.figure
-        left, bottom, box_w, box_h = self.layout.box
-        canvas = np.full((height, width, 3), 255, np.uint8)
-        canvas[height - bottom - box_h:height - bottom, left:left + box_w] = base
-        return canvas
+            self.ax.set_xlim(extent[0], extent[1])
+            self.ax.set_ylim(extent[2], extent[3])
+            _scale_bar(self.ax, *extent)
+            layers(self.ax)
+            return pixels(visible(self.fig), under=framed(self.layout, base))
 
 
 def _scale_bar(ax: Axes, x0: float, x1: float, y0: float, y1: float) -> None:
-    width_km = (x1 - x0) / 1000
-    length = next((c for c in (100, 50, 25, 20, 10, 5, 2, 1) if c <= width_km / 4), 1)
-    m = length * 1000
-    bx, by = x0 + (x1 - x0) * 0.04, y0 + (y1 - y0) * 0.05
-    hgt = (y1 - y0) * 0.012
+    bar = ScaleBar.of(x0, x1, y0, y1)
+    m = bar.km * 1000
     # add_artist: the map's limits are set, so the patches need not widen them (add_patch's cost)
-    ax.add_artist(Rectangle((bx - m * 0.08, by - hgt * 2.2), m * 1.25, hgt * 6.2, facecolor="white",
-                            edgecolor="none", alpha=0.85, zorder=8))
+    ax.add_artist(Rectangle((bar.x - m * 0.08, bar.y - bar.height * 2.2), m * 1.25, bar.height * 6.2,
+                            facecolor="white", edgecolor="none", alpha=0.85, zorder=8))
     for k, colour in enumerate(("black", "white")):
-        ax.add_artist(Rectangle((bx + k * m / 2, by), m / 2, hgt, facecolor=colour, edgecolor="black", lw=0.8, zorder=9))
-    for frac, text in ((0, "0"), (0.5, number(length / 2, 1 if length % 2 else 0)), (1, f"{length} km")):
-        ax.text(bx + frac * m, by + hgt * 1.6, text, ha="center", va="bottom", fontsize=9, zorder=9)
+        ax.add_artist(Rectangle((bar.x + k * m / 2, bar.y), m / 2, bar.height, facecolor=colour, edgecolor="black",
+                                lw=0.8, zorder=9))
+    for share, text in bar.labels:
+        ax.text(bar.x + share * m, bar.y + bar.height * 1.6, text, ha="center", va="bottom", fontsize=9, zorder=9)
 
 
 @dataclass(frozen=True)

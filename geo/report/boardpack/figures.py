@@ -27,9 +27,11 @@ from geo.report.boardpack.basemap import (
     MapContext,
     draw_base,
     fit,
+    framed,
     outline,
 )
 from geo.report.boardpack.picture import DPI, Picture, drawn, encoded, rasterised
+from geo.report.boardpack.vector import SvgMap
 from geo.style import CRITERION_COLOURS, RING_DASH_MPL, RING_STYLES, SITE_COLOURS
 
 if TYPE_CHECKING:
@@ -39,6 +41,7 @@ RINGS = tuple(colour for colour, _ in RING_STYLES)
 OVERVIEW_MM = 150  #: printed height of the overview map with its legend strip
 OVERVIEW_LEGEND_MAX = 12  #: sites the overview's legend lists (3 columns under the map)
 SITE_MAP_MM = 124  #: printed width of a site map (the indicator table is beside it)
+SITE_MARKER_PT = 17  #: diameter of a site map's marker (points)
 CHART_MAX_MM = 150  #: printed height of the ranking chart at most: it fits under the section's heading
 
 
@@ -123,17 +126,23 @@ def overview_map(ctx: MapContext) -> Picture:
     return Picture(*encoded(_overview_pixels(ctx)), alt, OVERVIEW_MM * OVERVIEW_MAP.figure[0] / OVERVIEW_MAP.figure[1])
 
 
-def _site_window(ctx: MapContext, i: int) -> np.ndarray:
-    """Site i's map: its window of the base map, the dots, its rings and its marker."""
-    return ctx.site_canvas.draw(ctx.site_views.base(i), ctx.site_views.extent(i), partial(_site_layers, ctx, i))
-
-
-def _site_layers(ctx: MapContext, i: int, ax: Axes) -> None:
-    """Site i's catchment rings and its marker."""
-    site = ctx.data.sites.iloc[i]
+def _site_svg(ctx: MapContext, i: int, legend: np.ndarray) -> bytes:
+    """Site i's map as SVG: its window of the base map and the `legend` below as pixels, then its
+    rings, the institutions and stations, the scale bar, the north arrow and its marker as vectors."""
+    width, height = SITE_MAP.figure
+    left, bottom, box_w, box_h = SITE_MAP.box
+    views = ctx.site_views
+    drawing = SvgMap((width, height + legend.shape[0]), (left, height - bottom - box_h, box_w, box_h), views.extent(i))
+    drawing.raster(encoded(np.vstack([framed(SITE_MAP, views.base(i)), legend]))[0])
+    drawing.frame()
     for j, shape in enumerate(ctx.site_rings(i).itertuples()):
-        outline(ax, shape.geometry, color=RINGS[j % 4], lw=2.4 if j == 0 else 1.8, ls=RING_DASH_MPL[j % 4], zorder=5)
-    _site_marker(ax, site.geometry.x, site.geometry.y, i + 1, SITE_COLOURS[0], size=17)
+        drawing.outline(shape.geometry, RINGS[j % 4], 2.4 if j == 0 else 1.8, RING_DASH_MPL[j % 4])
+    drawing.dots(ctx.dots)
+    drawing.scale_bar()
+    drawing.north_arrow()
+    site = ctx.data.sites.geometry.iloc[i]
+    drawing.marker(site.x, site.y, i + 1, SITE_COLOURS[0], SITE_MARKER_PT)
+    return drawing.svg()
 
 
 @rasterised
@@ -163,7 +172,9 @@ def site_map(ctx: MapContext, i: int) -> Picture:
            "Gråt viser, hvor klyngens arbejdssteder ligger tæt. Tallene står i tabellerne ved siden af.")
     if key not in ctx.legends:
         ctx.legends[key] = _site_legend(ctx, key)
-    return Picture(*encoded(np.vstack([_site_window(ctx, i), ctx.legends[key]])), alt, SITE_MAP_MM)
+    legend = ctx.legends[key]
+    size = (SITE_MAP.figure[0], SITE_MAP.figure[1] + legend.shape[0])
+    return Picture(_site_svg(ctx, i, legend), size, alt, SITE_MAP_MM, extension="svg")
 
 
 @drawn

@@ -42,12 +42,14 @@ RC = {
 
 @dataclass(frozen=True)
 class Picture:
-    """A drawn map or chart: JPEG bytes, its size in pixels, its alternative text and printed width (mm)."""
+    """A drawn map or chart: its file's bytes (JPEG, or SVG when `extension` says so), its size in
+    pixels, its alternative text and printed width (mm)."""
 
-    jpeg: bytes
+    data: bytes
     size: tuple[int, int]
     alt: str
     width_mm: float
+    extension: str = "jpg"
 
     @property
     def height_mm(self) -> float:
