@@ -3,7 +3,7 @@
 Streamlit serves `<app dir>/static/` at `/app/static/` (server.enableStaticServing); the
 files are copied there from site-packages at start-up (the folder is git-ignored), so the
 repository carries no copy of Leaflet. Beside them goes `leaflet_flat.js`, which the app's map
-loads before Leaflet (see the file).
+loads before Leaflet; `map_click.js` is appended to the map's own script (see the files).
 """
 
 from __future__ import annotations
@@ -18,6 +18,9 @@ STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
 FLAT_JS = Path(__file__).with_name("leaflet_flat.js")
 #: URL of `FLAT_JS` once installed.
 FLAT_JS_URL = f"{URL_PREFIX}/{FLAT_JS.name}"
+#: Leaflet code appended to the app's map script: a map click reaches the app without
+#: streamlit-folium's 250 ms debounce (see the file).
+MAP_CLICK_JS = Path(__file__).with_name("map_click.js").read_text(encoding="utf-8")
 
 
 @cache

@@ -111,7 +111,8 @@ def add_town(page, town: str) -> None:
     page.keyboard.type(town)
     page.keyboard.press("Enter")
     page.get_by_role("button", name="Tilføj").last.click()
-    page.get_by_role("table").filter(has_text=town).first.wait_for(timeout=60_000)
+    # a table in a section (the site list outside the sections names it at once)
+    page.get_by_role("tabpanel").get_by_role("table").filter(has_text=town).first.wait_for(timeout=60_000)
 
 
 def wait_for_map(page) -> None:

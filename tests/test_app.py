@@ -233,10 +233,10 @@ def test_exports_go_stale_when_an_indicator_setting_changes(app: AppTest) -> Non
 def test_indicator_rules_editor_is_drawn_when_opened_with_zero_for_no_target(app: AppTest) -> None:
     add_towns(app, "Næstved", "Roskilde")
     open_section(app, "ranking")
-    assert len(app.dataframe) == 1  # the site list only: the closed editor is not drawn
+    assert len(app.dataframe) == 0  # the closed editor is not drawn (nor the closed site editor)
     app.session_state["indicator_settings_open"] = True
     app.run()
-    editor = app.dataframe[1].value
+    editor = app.dataframe[0].value
     target = t("target", "da")
     assert len(editor) == len(app.session_state["rules"])
     assert editor[target].tolist() == [r[1] or 0.0 for r in app.session_state["rules"].values()]
@@ -260,3 +260,16 @@ def test_runs_leave_garbage_collection_to_python(app: AppTest) -> None:
 
     assert config.get_option("runner.postScriptGC") is False  # read from .streamlit/config.toml
     assert gc.get_freeze_count() > 10_000  # the app's first run froze the imported modules
+
+
+def test_site_list_is_text_and_the_table_editor_is_drawn_when_opened(app: AppTest) -> None:
+    add_towns(app, "Næstved", "Roskilde")
+    listed = [e.proto.body for e in app.get("html") if 'class="ks-site-list"' in e.proto.body]
+    assert len(listed) == 1
+    assert listed[0].index(">Næstved<") < listed[0].index(">Roskilde<")  # in the map's order
+    assert "<td>1</td>" in listed[0] and "<td>2</td>" in listed[0]  # the numbers on the map
+    assert not app.dataframe  # the editor (a data grid) is not drawn while closed
+    app.session_state["sites_edit_open"] = True
+    app.run()
+    (editor,) = app.dataframe
+    assert editor.value["navn"].tolist() == ["Næstved", "Roskilde"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 
 import pytest
@@ -31,13 +32,33 @@ def test_click_map_adds_site_with_indicators(app_url: str, page) -> None:
     page.screenshot(path=str(ARTIFACTS / "e2e_start.png"), full_page=True)
     box = leaflet.bounding_box()
     leaflet.click(position={"x": box["width"] * 0.5, "y": box["height"] * 0.55})
-    row = page.get_by_role("table").filter(has_text="Lokalitet 1")
+    # the indicator table, not the site list (which names the site too)
+    row = page.get_by_role("table").filter(has_text="Lokalitet 1").filter(has_text="Kriterium")
     row.first.wait_for(timeout=60_000)
     text = row.first.inner_text()
     assert "Klyngearbejdssteder inden for 45 min" in text
     assert "Demodata" in page.content()
     page.screenshot(path=str(ARTIFACTS / "e2e_site_added.png"), full_page=True)
     assert not [u for u in failed_requests if "leaflet" in u], failed_requests
+
+
+def test_a_map_click_is_sent_at_once_and_adds_one_site(app_url: str, page) -> None:
+    """streamlit-folium sends clicks after its 250 ms debounce; layers/map_click.js sends them in
+    the click's own task, and the debounced call then finds nothing new: one click, one site."""
+    page.goto(app_url, wait_until="domcontentloaded")
+    wait_for_map(page)
+    frame = page.frame(url=lambda u: "streamlit_folium" in u)
+    sent = frame.evaluate("""() => {
+        map_div.fire("click", {latlng: L.latLng(55.3, 11.7)});
+        return JSON.stringify(window.__GLOBAL_DATA__.previous_data);  // same task: no debounce ran yet
+    }""")
+    assert json.loads(sent)["last_clicked"] == {"lat": 55.3, "lng": 11.7}
+    page.get_by_role("tabpanel").get_by_role("table").filter(has_text="Lokalitet 1").first.wait_for(timeout=60_000)
+    page.wait_for_timeout(1500)  # the debounced call has run by now
+    site_list = page.locator(".ks-site-list tbody tr")
+    assert site_list.count() == 1
+    assert "55,3" in site_list.first.inner_text() and "11,7" in site_list.first.inner_text()
+    assert page.get_by_text("Der ligger allerede en lokalitet her").count() == 0
 
 
 def test_bad_upload_gives_danish_message_and_keeps_sites(tmp_path, shared_data, app_url: str, page) -> None:

@@ -28,7 +28,7 @@ def test_100k_workplaces_paint_and_accept_a_site(page) -> None:
         page.wait_for_timeout(1000)
         box = frame.locator(".leaflet-container").bounding_box()
         frame.locator(".leaflet-container").click(position={"x": box["width"] * 0.5, "y": box["height"] * 0.45})
-        page.get_by_role("table").filter(has_text="Lokalitet 1").first.wait_for(timeout=60_000)
+        page.get_by_role("tabpanel").get_by_role("table").filter(has_text="Lokalitet 1").first.wait_for(timeout=60_000)
         page.screenshot(path=str(ARTIFACTS / "e2e_100k.png"))
     print(f"received {received['bytes'] / 1e6:.2f} MB")
     assert received["bytes"] < PAYLOAD_LIMIT

@@ -73,7 +73,7 @@ def test_app_hostile_site_name_is_text_and_runs_no_script(app_url: str, page) ->
         page.get_by_role("tab", name="Tilføj med koordinater").click()
         page.get_by_label("Navn", exact=True).first.fill(name)
         page.get_by_role("button", name="Tilføj").first.click()
-        page.get_by_role("table").filter(has_text=name).first.wait_for(timeout=60_000)
+        page.get_by_role("tabpanel").get_by_role("table").filter(has_text=name).first.wait_for(timeout=60_000)
     # the map redraws with both markers; hover them so their tooltips are built too
     frame = page.frame_locator(MAP_FRAME)
     frame.locator(".leaflet-marker-icon").nth(1).wait_for(timeout=30_000)
@@ -86,7 +86,7 @@ def test_app_hostile_site_name_is_text_and_runs_no_script(app_url: str, page) ->
     assert map_frames, "map iframe not found"
     assert all(f.evaluate("typeof window.__pwned") == "undefined" for f in page.frames)
     # the names are visible as text in the indicator table and in a map tooltip
-    assert page.get_by_role("table").filter(has_text=IMG).count() >= 1
+    assert page.get_by_role("tabpanel").get_by_role("table").filter(has_text=IMG).count() >= 1
     assert page.get_by_text(SCRIPT).count() >= 1
     assert "Traceback" not in page.content()
     assert not [e for e in errors if "pwned" in e], errors

@@ -29,6 +29,7 @@ BASE_CSS = """
 .ks-table th, .ks-table td {border-bottom: 1px solid #c8c8c8; padding: 0.3rem 0.6rem; text-align: left; vertical-align: top;}
 .ks-table thead th {border-bottom: 2px solid #6b6b6b; font-weight: 600;}
 .ks-table tbody th {font-weight: 600; min-width: 11rem;}
+.ks-site-list .ks-table-wrap {max-height: 19rem; overflow-y: auto;}
 """
 
 #: Projector layout: no sidebar, toolbar or header; the map and the site cards fill the first screen.

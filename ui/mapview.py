@@ -22,7 +22,7 @@ import streamlit_folium as stf
 from geo.report.webmap.basemap import MapData, base_map
 from geo.report.webmap.sites import SITES_GROUP, SUGGESTIONS_GROUP
 from geo.settings import THRESHOLDS_MIN
-from layers.assets import FLAT_JS_URL
+from layers.assets import FLAT_JS_URL, MAP_CLICK_JS
 from ui.data import DATA_STATES, DATA_TTL
 from ui.state import state
 
@@ -65,7 +65,7 @@ def build_static_map(data: MapData, tiles: bool, group_names: Sequence[str]) -> 
     html, header = stf._get_html(fmap), stf._get_header(fmap)
     css, js = _links(fmap)
     js = (FLAT_JS_URL, *js)  # before Leaflet: markers without 3D transforms (layers/leaflet_flat.js)
-    script = stf._get_map_string(fmap)  # renames the map's variables: map id read after
+    script = stf._get_map_string(fmap) + "\n" + MAP_CLICK_JS  # renames the map's variables: map id read after
     map_id = stf.get_full_id(fmap)
     # collapsed: a small button (the open box hid the north-east of K17)
     controls = [stf._get_layer_control_string(folium.LayerControl(collapsed=True), fmap)]

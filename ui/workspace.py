@@ -17,7 +17,7 @@ from geo.i18n import t
 from geo.report.webmap.legend import legend_html
 from geo.report.webmap.sites import site_markers, suggestion_markers
 from geo.settings import THRESHOLDS_MIN
-from geo.text import md
+from geo.text import html_table, md
 from layers.dynamic import feature_collection_text, group_js
 from layers.portfolio import office_markers, portfolio_rings
 from ui.data import cached_catchment, cached_map_data, cached_site_rings, cached_town_points
@@ -140,6 +140,15 @@ def _clear_sites() -> None:
     state.editor_version += 1
 
 
+def show_site_list(sites: list[Site], lang: str) -> None:
+    """The sites as a text table: name, number on the map, coordinates."""
+    frame = pd.DataFrame({t("map_number", lang): [str(i) for i in range(1, len(sites) + 1)],
+                          t("lat", lang): [number(s.lat, 4, lang) for s in sites],
+                          t("lon", lang): [number(s.lon, 4, lang) for s in sites]},
+                         index=pd.Index([s.name for s in sites], name=t("site_name", lang)))
+    st.html(f'<div class="ks-site-list">{html_table(frame, t("sites_section", lang))}</div>')
+
+
 def _form_error() -> None:
     """The message a form's callback left, shown once where the form is."""
     if state.form_error:
@@ -176,17 +185,21 @@ def sites_panel(settings: Settings) -> None:
     if not state.sites:
         st.info(t("no_sites", lang))
         return
-    editor_key = f"sites_editor_{state.editor_version}"
-    st.data_editor(
-        pd.DataFrame([{"navn": s.name, "lat": number(s.lat, 4, lang), "lon": number(s.lon, 4, lang)} for s in state.sites]),
-        key=editor_key,
-        num_rows="delete",
-        disabled=["lat", "lon"],
-        hide_index=True,
-        width="stretch",
-        column_config={"navn": st.column_config.TextColumn(t("site_name", lang), required=True)},
-        on_change=apply_site_edits,
-        args=(editor_key,),
-    )
-    st.caption(t("sites_table_help", lang))
+    show_site_list(state.sites, lang)
+    edit = st.expander(t("sites_edit", lang), key="sites_edit_open", on_change="rerun")
+    if edit.open:  # drawn only while open: the data grid's code held the map's first paint back ~0.6 s
+        with edit:
+            editor_key = f"sites_editor_{state.editor_version}"
+            st.data_editor(
+                pd.DataFrame([{"navn": s.name, "lat": number(s.lat, 4, lang), "lon": number(s.lon, 4, lang)} for s in state.sites]),
+                key=editor_key,
+                num_rows="delete",
+                disabled=["lat", "lon"],
+                hide_index=True,
+                width="stretch",
+                column_config={"navn": st.column_config.TextColumn(t("site_name", lang), required=True)},
+                on_change=apply_site_edits,
+                args=(editor_key,),
+            )
+            st.caption(t("sites_table_help", lang))
     st.button(t("clear_sites", lang), key="clear_sites", on_click=_clear_sites)
