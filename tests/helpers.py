@@ -94,10 +94,11 @@ def xlsx_bytes(rows: list[list[object]]) -> bytes:
 
 def shown_tables(at: AppTest) -> list[pd.DataFrame]:
     """The tables the app shows (`ui.chrome.show_table`), read back from their HTML as text:
-    header cells as columns (the first names the row labels), each row's ``th`` as its label."""
+    header cells as columns (the first names the row labels), each row's ``th`` as its label.
+    The site list beside the map is left out: these are the sections' tables."""
     tables = []
     for element in at.html:
-        if 'class="ks-table-wrap"' not in element.body:
+        if 'class="ks-table-wrap"' not in element.body or 'class="ks-site-list"' in element.body:
             continue
         table = ET.fromstring(element.body).find("table")
         head = ["".join(th.itertext()) for th in table.find("thead").iter("th")]
