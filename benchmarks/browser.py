@@ -248,13 +248,16 @@ def _tabs(page, spare, method, n, args, log) -> list[tuple[float, float]]:
 
 
 def _packs(page, spare, method, n, args, log) -> list[tuple[float, float]]:
+    """Board packs, timed from "Lav filer til mødet" to the downloaded PDF (naming the
+    scenario first, and the rerun that causes, is not part of it)."""
     _open_tab(page, "Mødepakke og scenarie")
     out = []
     for i in range(args.pdf_repeat):
-        def make(i: int = i) -> None:
-            page.get_by_label("Scenariets navn").fill(f"Bestyrelse {method} {n} {i}")
-            page.get_by_label("Scenariets navn").press("Enter")
-            page.wait_for_function(IDLE, timeout=TIMEOUT_MS)
+        page.get_by_label("Scenariets navn").fill(f"Bestyrelse {method} {n} {i}")
+        page.get_by_label("Scenariets navn").press("Enter")
+        page.wait_for_function(IDLE, timeout=TIMEOUT_MS)
+
+        def make() -> None:
             page.get_by_role("button", name="Lav filer til mødet").click()
             with page.expect_download(timeout=TIMEOUT_MS):
                 page.get_by_role("button", name="Mødepakke (PDF)").click(timeout=TIMEOUT_MS)

@@ -82,6 +82,17 @@ def open_section(at: AppTest, section: str) -> None:
     at.run()
 
 
+def add_town(at: AppTest, town: str) -> None:
+    """Add a site through the app's town form under AppTest (opening its tab: only the open
+    tab's form is drawn) and run the app."""
+    if "add_how" not in at.session_state or at.session_state["add_how"] != t("add_town", "da"):
+        at.session_state["add_how"] = t("add_town", "da")
+        at.run()
+    at.selectbox(key="town_pick").set_value(town)
+    at.button(key="town_add").click()
+    at.run()
+
+
 def xlsx_bytes(rows: list[list[object]]) -> bytes:
     """An Excel workbook with `rows` on its first sheet, as bytes (a stand-in for an uploaded file)."""
     workbook = openpyxl.Workbook()

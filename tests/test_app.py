@@ -9,7 +9,7 @@ import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from geo.i18n import t
-from tests.helpers import open_section, shown_tables
+from tests.helpers import add_town, open_section, shown_tables
 from ui import results
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -79,9 +79,7 @@ def test_network_method_labels_the_synthetic_graph(app: AppTest) -> None:
 
 def add_towns(app: AppTest, *names: str) -> None:
     for name in names:
-        app.selectbox(key="town_pick").set_value(name)
-        app.button(key="town_add").click()
-        app.run()
+        add_town(app, name)
 
 
 def test_weights_always_total_100_and_reranking_recomputes_no_catchment(app: AppTest, monkeypatch) -> None:

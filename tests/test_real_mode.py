@@ -102,5 +102,5 @@ def test_app_opens_on_the_data_folder_without_demo_text(shared_data: Path, monke
     assert at.session_state["source"] == "folder"
     texts = [e.value for kind in (at.markdown, at.info, at.caption, at.warning) for e in kind]
     assert not [t for t in texts if any(word in t for word in DEMO_WORDS[:3])]
-    lines = [t for t in texts if t.startswith("- ")]
+    lines = [line for t in texts if t.startswith("- ") for line in t.splitlines()]  # Kilder og metode
     assert any(md("kommuner_fot2014.geojson (2014)") in line for line in lines)  # shown as escaped text

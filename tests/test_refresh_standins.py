@@ -101,6 +101,6 @@ def test_app_button_refreshes_and_uses_the_new_snapshot(standins: StandIns, tmp_
     table = shown_tables(at)[0]
     assert "beskæftigelse: CVR, september 2026" in str(table.loc["Metode / data"].iloc[-1])
     assert at.radio(key="source").value == "snapshot"
-    lines = [m.value for m in at.markdown if m.value.startswith("- ")]  # Kilder og metode
+    lines = [line for m in at.markdown if m.value.startswith("- ") for line in m.value.splitlines()]  # Kilder og metode
     assert any(md("CVR system-til-system") in line and "september 2026" in line for line in lines)
     assert not any("Demodata" in line for line in lines), lines

@@ -33,7 +33,7 @@ from geo.report.formats import render
 from geo.report.scenario import Scenario, from_query_params, scenario_from_json
 from geo.settings import MAX_SITE_NAME
 from geo.text import md, plain
-from tests.helpers import open_section
+from tests.helpers import add_town, open_section
 from tests.report_support import WEIGHTS, layers
 from ui import state as ui_state
 
@@ -188,9 +188,7 @@ def test_app_shows_hostile_names_as_text_on_every_tab() -> None:
     names = [s.name for s in at.session_state["sites"]]
     assert names == [LINK, IMAGE, IMG_TAG, "$x$ **fed**"]
     for _ in range(2):  # the town picker twice: the second Næstved is numbered, nothing raises
-        at.selectbox(key="town_pick").set_value("Næstved")
-        at.button(key="town_add").click()
-        at.run()
+        add_town(at, "Næstved")
     assert [s.name for s in at.session_state["sites"]][-2:] == ["Næstved", "Næstved (2)"]
     at.session_state["loso"] = True  # kept choices of tabs not yet open
     at.session_state["sg_pool"] = "sites"

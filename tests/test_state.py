@@ -6,8 +6,7 @@ import ast
 from pathlib import Path
 
 from geo.data.sites import Site
-from ui.sections import Outside
-from ui.state import KEPT_WIDGETS, kept_keys
+from ui.state import KEPT_WIDGETS, Outside, kept_keys
 
 ROOT = Path(__file__).resolve().parent.parent
 SOURCES = [ROOT / "app.py", *sorted((ROOT / "ui").glob("*.py"))]

@@ -10,7 +10,7 @@ from streamlit.testing.v1 import AppTest
 from geo.data.loading import load_layers
 from geo.reach import indicators, surface
 from geo.text import md
-from tests.helpers import open_section, shown_tables
+from tests.helpers import add_town, open_section, shown_tables
 from ui.data import clear_per_site
 from ui.surface import cached_surface
 
@@ -34,9 +34,7 @@ def test_surface_recolours_without_recomputing_and_adds_a_top_area(tmp_path, mon
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=300)
     at.run()
     for town in ("Næstved", "Roskilde"):  # two sites: the weight sliders appear
-        at.selectbox(key="town_pick").set_value(town)
-        at.button(key="town_add").click()
-        at.run()
+        add_town(at, town)
     assert calls == [1, 1]  # one search per site
     open_section(at, "surface")
     at.toggle(key="surface_on").set_value(True)

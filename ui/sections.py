@@ -25,29 +25,7 @@ from ui.data import indicator_table
 from ui.meeting import sync_query_params
 from ui.runlog import timed
 from ui.sidebar import Settings
-from ui.state import keep_widget_values, state
-
-
-@dataclass(frozen=True, eq=False)
-class Outside:
-    """What the page outside the sections shows from the session: the sites (and their edits),
-    pending messages, and the suggestion and portfolio on the map (held, and compared by
-    identity: each is replaced, never changed in place)."""
-
-    sites: tuple[object, ...]
-    editor_version: int
-    messages: int
-    suggestion: object
-    portfolio: object
-
-    def differs(self, other: Outside) -> bool:
-        return ((self.sites, self.editor_version, self.messages) != (other.sites, other.editor_version, other.messages)
-                or self.suggestion is not other.suggestion or self.portfolio is not other.portfolio)
-
-
-def outside_key() -> Outside:
-    """The session's `Outside` now."""
-    return Outside(tuple(state.sites), state.editor_version, len(state.messages), state.suggestion, state.portfolio)
+from ui.state import Outside, keep_widget_values, outside_key
 
 
 @dataclass(frozen=True)

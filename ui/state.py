@@ -10,7 +10,7 @@ draw it, and only the visible section is drawn).
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from functools import partial
 from typing import Any, Generic, TypeVar
 
@@ -225,3 +225,26 @@ def apply_site_edits(editor_key: str) -> None:
     deleted = set(delta.get("deleted_rows", []))
     state.sites = [s for i, s in enumerate(sites) if i not in deleted]
     state.editor_version += 1
+
+
+@dataclass(frozen=True, eq=False)
+class Outside:
+    """What the page outside a fragment (the sections, the forms that add sites) shows from the
+    session: the sites (and their edits), pending messages, and the suggestion and portfolio on
+    the map (held, and compared by identity: each is replaced, never changed in place). When it
+    differs after a fragment ran, the whole app runs again."""
+
+    sites: tuple[object, ...]
+    editor_version: int
+    messages: int
+    suggestion: object
+    portfolio: object
+
+    def differs(self, other: Outside) -> bool:
+        return ((self.sites, self.editor_version, self.messages) != (other.sites, other.editor_version, other.messages)
+                or self.suggestion is not other.suggestion or self.portfolio is not other.portfolio)
+
+
+def outside_key() -> Outside:
+    """The session's `Outside` now."""
+    return Outside(tuple(state.sites), state.editor_version, len(state.messages), state.suggestion, state.portfolio)

@@ -23,7 +23,8 @@ from layers.portfolio import office_markers, portfolio_rings
 from ui.data import cached_catchment, cached_map_data, cached_site_rings, cached_town_points
 from ui.mapview import cached_static_map, show_map
 from ui.sidebar import Settings
-from ui.state import add_site, apply_site_edits, flash, state
+from ui.runlog import timed
+from ui.state import Outside, add_site, apply_site_edits, flash, outside_key, state
 
 MAP_HEIGHT = 700
 
@@ -44,8 +45,7 @@ def map_panel(settings: Settings, sites: gpd.GeoDataFrame, height: int = MAP_HEI
         groups.append(portfolio)
     show_map(cached_static_map(settings.data_key, settings.codes, settings.tiles, static), groups, key="map",
              height=height, on_change=None if settings.presentation else partial(_on_map_click, lang))
-    st.markdown(legend_html(THRESHOLDS_MIN, static.workplaces["title"], static.workplace_count, static.attributions),
-                unsafe_allow_html=True)
+    st.html(legend_html(THRESHOLDS_MIN, static.workplaces["title"], static.workplace_count, static.attributions))
 
 
 def portfolio_group(settings: Settings, index: int) -> str | None:
@@ -156,32 +156,48 @@ def _form_error() -> None:
         state.form_error = None
 
 
-def sites_panel(settings: Settings) -> None:
-    """Add a site by coordinates, by town or from a CSV; rename or delete in the table.
+@st.fragment
+@timed("add_forms")
+def add_sites_forms(settings: Settings, outside: Outside) -> None:
+    """Three lazy tabs: only the open tab's form is drawn (the others held the map's first paint
+    back), and switching tabs runs this fragment alone.
 
-    Adding happens in the buttons' callbacks, before the app runs: one run shows the new site
-    (adding inside the run and then rerunning ran the whole app twice).
+    Adding happens in the buttons' callbacks, before the fragment runs; the site changes what
+    the rest of the page shows (``outside``, as the whole app last ran), so the whole app then
+    runs once to show it.
     """
     lang = settings.lang
-    st.subheader(t("sites_section", lang))
-    tab_coords, tab_town, tab_file = st.tabs([t("add_coords", lang), t("add_town", lang), t("upload_sites", lang)])
-    with tab_coords, st.form("add_coords", clear_on_submit=True):
-        st.text_input(t("site_name", lang), key="coord_name")
-        c1, c2 = st.columns(2)
-        c1.number_input(t("lat", lang), value=55.4, format="%.5f", step=0.01, key="coord_lat")
-        c2.number_input(t("lon", lang), value=11.8, format="%.5f", step=0.01, key="coord_lon")
-        st.form_submit_button(t("add", lang), key="coord_add", on_click=_add_typed, args=(lang,))
-    with tab_town:
+    tab_coords, tab_town, tab_file = st.tabs([t("add_coords", lang), t("add_town", lang), t("upload_sites", lang)],
+                                             key="add_how", on_change="rerun")
+    if tab_coords.open:
+        with tab_coords, st.form("add_coords", clear_on_submit=True):
+            st.text_input(t("site_name", lang), key="coord_name")
+            c1, c2 = st.columns(2)
+            c1.number_input(t("lat", lang), value=55.4, format="%.5f", step=0.01, key="coord_lat")
+            c2.number_input(t("lon", lang), value=11.8, format="%.5f", step=0.01, key="coord_lon")
+            st.form_submit_button(t("add", lang), key="coord_add", on_click=_add_typed, args=(lang,))
+    if tab_town.open:
         towns = cached_town_points(settings.data_key, settings.layers)
-        with st.form("add_town"):
+        with tab_town, st.form("add_town"):
             names = towns["name"].tolist()
             st.selectbox(t("town", lang), names, index=names.index("Næstved") if "Næstved" in names else 0, key="town_pick")
             st.form_submit_button(t("add", lang), key="town_add", on_click=_add_town, args=(towns,))
-    with tab_file:
-        upload = st.file_uploader(t("upload_sites", lang), type=["csv", "txt"], key="sites_upload")
-        if upload is not None:
-            st.button(t("add", lang), key="add_file_sites", on_click=_add_file, args=(lang,))
+    if tab_file.open:
+        with tab_file:
+            upload = st.file_uploader(t("upload_sites", lang), type=["csv", "txt"], key="sites_upload")
+            if upload is not None:
+                st.button(t("add", lang), key="add_file_sites", on_click=_add_file, args=(lang,))
     _form_error()
+    if outside_key().differs(outside):
+        st.rerun(scope="app")
+
+
+def sites_panel(settings: Settings) -> None:
+    """Add a site by coordinates, by town or from a CSV (`add_sites_forms`); the site list;
+    rename or delete in the table editor, drawn while its expander is open."""
+    lang = settings.lang
+    st.subheader(t("sites_section", lang))
+    add_sites_forms(settings, outside_key())
     if not state.sites:
         st.info(t("no_sites", lang))
         return
