@@ -22,8 +22,8 @@ from layers.dynamic import feature_collection_text, group_js
 from layers.portfolio import office_markers, portfolio_rings
 from ui.data import cached_catchment, cached_map_data, cached_site_rings, cached_town_points
 from ui.mapview import cached_static_map, show_map
-from ui.sidebar import Settings
 from ui.runlog import timed
+from ui.sidebar import Settings
 from ui.state import Outside, add_site, apply_site_edits, flash, outside_key, state
 
 MAP_HEIGHT = 700
