@@ -94,13 +94,15 @@ class RunLog:
         self.path = path
 
     def since(self, t0: float) -> float:
+        """Server ms of the runs (the outermost kind logged) and of the files made since ``t0``."""
         records = [json.loads(line) for line in self.path.read_text(encoding="utf-8").splitlines() if line]
         records = [r for r in records if r["end"] >= t0]
+        files = sum(r["ms"] for r in records if r["kind"] == "file")  # made on a download, outside any run
         for kind in ("script", "sections", "ranking"):  # the outermost run holds the inner ones
             runs = [r["ms"] for r in records if r["kind"] == kind]
             if runs:
-                return sum(runs)
-        return math.nan
+                return sum(runs) + files
+        return files or math.nan
 
 
 CLOCK = (Path(__file__).with_name("browser_clock.js")).read_text(encoding="utf-8")

@@ -8,6 +8,7 @@ from pathlib import Path
 import networkx as nx
 import numpy as np
 import pytest
+import shapely
 from pyproj import Transformer
 
 from benchmarks.network import check_same, make_graph, to_networkx
@@ -230,6 +231,20 @@ def test_isochrone_polygons() -> None:
     assert iso.crs.to_epsg() == 25832
     assert iso["minutes"].tolist() == [8.0, 4.0, 2.0]
     assert (iso.geometry.area.diff().dropna() < 0).all()
+
+
+def test_isochrones_are_kept_per_site_and_handed_out_as_copies(monkeypatch: pytest.MonkeyPatch) -> None:
+    g = make_graph(2500, seed=3)
+    eng = NetworkEngine(g)
+    hulls = []
+    concave_hull = shapely.concave_hull
+    monkeypatch.setattr(shapely, "concave_hull", lambda *a, **k: hulls.append(1) or concave_hull(*a, **k))
+    first = eng.isochrones(node_xy(g, 1275), (2, 4, 8))
+    first.loc[0, "minutes"] = -1.0  # a caller's change stays in its copy
+    again = eng.isochrones(node_xy(g, 1275), (2, 4, 8))
+    assert len(hulls) == 3  # drawn once: the map and the board pack share the outlines
+    assert again["minutes"].tolist() == [8.0, 4.0, 2.0]
+    assert eng.isochrones(node_xy(g, 1275), (2, 4))["minutes"].tolist() == [4.0, 2.0] and len(hulls) == 5
 
 
 def test_save_load_round_trip(tmp_path: Path, osm_graph: RoadGraph) -> None:

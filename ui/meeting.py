@@ -31,6 +31,7 @@ from geo.settings import K17_CODES
 from geo.text import md
 from ui.decide import suggestion_lines
 from ui.results import finance_inputs, finance_result, ranking_inputs, ranking_result
+from ui.runlog import timed
 from ui.sidebar import Settings
 from ui.state import KEPT_WIDGETS, flash, restore_choice, set_weights, state
 from ui.surface import surface_for_report
@@ -167,6 +168,7 @@ def _report_data(settings: Settings, ctx: IndicatorContext, sites: gpd.GeoDataFr
 
 
 @st.cache_data(show_spinner=False, max_entries=20, ttl=3600)
+@timed("file")
 def _file(signature: str, fmt: str, _data: ReportData) -> bytes:
     """One meeting file, made when its button is clicked and kept for this signature."""
     from geo.report.formats import render  # optional: the writers load on first use

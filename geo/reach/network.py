@@ -27,6 +27,9 @@ def _fmt(value: float) -> str:
     return f"{value:g}".replace(".", ",")
 
 
+HULLS_KEPT = 256  #: sites whose catchment outlines `NetworkEngine.isochrones` keeps
+
+
 class NetworkEngine:
     """Catchment engine: drive minutes along a :class:`RoadGraph`.
 
@@ -65,11 +68,12 @@ class NetworkEngine:
         self._tree = cKDTree(graph.xy())
         self._snap_cache: OrderedDict[tuple, tuple[np.ndarray, np.ndarray]] = OrderedDict()
         self._node_cache: OrderedDict[tuple, np.ndarray] = OrderedDict()
+        self._hull_cache: OrderedDict[tuple, gpd.GeoDataFrame] = OrderedDict()
         self._fingerprint: str | None = None
 
     def __getstate__(self) -> dict:
         """Pickled (e.g. to worker processes) without the per-site caches."""
-        return {**self.__dict__, "_snap_cache": OrderedDict(), "_node_cache": OrderedDict()}
+        return {**self.__dict__, "_snap_cache": OrderedDict(), "_node_cache": OrderedDict(), "_hull_cache": OrderedDict()}
 
     def describe(self) -> str:
         """Danish one-line description of the method and its parameters."""
@@ -183,12 +187,25 @@ class NetworkEngine:
     ) -> gpd.GeoDataFrame:
         """Concave hull of the nodes reached within each threshold (display only).
 
+        The last `HULLS_KEPT` results are kept: the map and the board pack draw the same outlines.
+
         Returns
         -------
         geopandas.GeoDataFrame
-            Columns ``minutes``, ``geometry`` in EPSG:25832, largest threshold first.
+            Columns ``minutes``, ``geometry`` in EPSG:25832, largest threshold first (a copy).
         """
+        key = (float(site_xy[0]), float(site_xy[1]), tuple(thresholds), ratio)
+        hit = self._hull_cache.get(key)
+        if hit is None:
+            hit = self._hulls(site_xy, thresholds, ratio)
+            self._hull_cache[key] = hit
+            while len(self._hull_cache) > HULLS_KEPT:
+                self._hull_cache.popitem(last=False)
+        else:
+            self._hull_cache.move_to_end(key)
+        return hit.copy()
 
+    def _hulls(self, site_xy: tuple[float, float], thresholds: tuple[float, ...], ratio: float) -> gpd.GeoDataFrame:
         node_min = self.node_minutes(site_xy, limit=max(thresholds))
         rows = []
         for t in sorted(thresholds, reverse=True):
