@@ -50,6 +50,24 @@ def test_a_window_of_the_sheet_is_the_base_map_drawn_for_that_window(ctx) -> Non
         assert np.mean(np.abs(window - alone) > 8) < 0.005, i
 
 
+def test_a_base_map_is_drawn_once_per_data_cluster_and_window(monkeypatch) -> None:
+    from geo.report.boardpack import basemap
+
+    drawn = []
+    draw = basemap._draw_base
+    monkeypatch.setattr(basemap, "_draw_base", lambda *a: drawn.append(a[1:]) or draw(*a))
+    monkeypatch.setattr(basemap, "_bases", type(basemap._bases)())
+    first, again = (MapContext(report_data(finance=False, case=False)) for _ in range(2))  # one data state, two packs
+    extent, size = first.site_views.extent(0), (first.site_views.width, first.site_views.height)
+    base = draw_base(first, extent, size)
+    assert draw_base(again, extent, size) is base and len(drawn) == 1  # the second pack draws no base map
+    assert not base.flags.writeable  # shared: no pack can paint into another's map
+    draw_base(again, extent, (size[0] // 2, size[1] // 2))
+    again.data.codes = ("41",)  # another cluster: another density under the map
+    draw_base(again, extent, size)
+    assert len(drawn) == 3
+
+
 def test_sites_far_apart_get_a_sheet_each(ctx, monkeypatch) -> None:
     monkeypatch.setattr("geo.report.boardpack.basemap.MAX_SHEET_PIXELS", 1)
     views = SiteViews(ctx, SITE_MAP)

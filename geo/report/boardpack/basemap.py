@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import functools
 import math
+import threading
+from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -33,6 +35,7 @@ from geo.style import KIND_COLOURS, MUNICIPALITY_LINE
 from geo.text import plain
 
 if TYPE_CHECKING:
+    from geo.data.bundle import Layers
     from geo.report.bundle import ReportData
 
 SEA = "#e8eef4"  #: outside the municipalities
@@ -160,12 +163,36 @@ def fit(extent: Extent, aspect: float) -> Extent:
     return x0, x1, y0 - grow, y1 + grow
 
 
+BASES_KEPT = 24  #: base-map rasters kept between packs (about 1 MB each)
+_bases: OrderedDict[tuple, tuple[Layers, np.ndarray]] = OrderedDict()
+_bases_lock = threading.Lock()
+
+
 def draw_base(ctx: MapContext, extent: Extent, size: tuple[int, int]) -> np.ndarray:
-    """The base map over `extent` as (height, width, 3) RGB pixels of `size` (width, height).
+    """The base map over `extent` as (height, width, 3) RGB pixels of `size` (width, height), read-only.
 
     Municipalities (named), the density of the cluster's workplaces, the sea around them. The
-    extent must have the pixels' proportions.
+    extent must have the pixels' proportions. The last `BASES_KEPT` are kept per data state,
+    cluster, extent and size: a pack made again for the same sites (another name, other weights)
+    draws no base map again.
     """
+    layers = ctx.data.layers
+    key = (id(layers), ctx.data.codes, ctx.approx_borders, tuple(round(v, 3) for v in extent), tuple(size))
+    with _bases_lock:
+        kept = _bases.get(key)
+        if kept is not None and kept[0] is layers:  # held: its id is not reused while kept
+            _bases.move_to_end(key)
+            return kept[1]
+    base = _draw_base(ctx, extent, size)
+    base.flags.writeable = False  # shared by the packs that keep it
+    with _bases_lock:
+        _bases[key] = (layers, base)
+        while len(_bases) > BASES_KEPT:
+            _bases.popitem(last=False)
+    return base
+
+
+def _draw_base(ctx: MapContext, extent: Extent, size: tuple[int, int]) -> np.ndarray:
     with plt.rc_context(RC):
         fig = Figure(figsize=(size[0] / DPI, size[1] / DPI), dpi=DPI, facecolor=SEA)
         ax = fig.add_axes((0, 0, 1, 1))
