@@ -124,12 +124,16 @@ class ReportData:
         thresholds = tuple(self.thresholds)
         with ThreadPoolExecutor(ISOCHRONE_THREADS) as pool:
             shapes = list(pool.map(lambda p: self.engine.isochrones((p.x, p.y), thresholds), self.sites.geometry))
-        parts = [iso.assign(site=str(name), nr=nr, method=self.method)[["site", "nr", "minutes", "method", "geometry"]]
-                 for nr, (name, iso) in enumerate(zip(self.sites["name"], shapes, strict=True), start=1)]
-        crs = self.sites.crs
-        return (gpd.GeoDataFrame(pd.concat(parts, ignore_index=True), geometry="geometry", crs=crs)
-                if parts else gpd.GeoDataFrame({"site": [], "nr": [], "minutes": [], "method": []},
-                                                geometry=[], crs=crs))
+        columns: dict[str, list] = {"site": [], "nr": [], "minutes": [], "method": []}
+        outlines: list = []
+        for nr, (name, iso) in enumerate(zip(self.sites["name"], shapes, strict=True), start=1):
+            columns["site"] += [str(name)] * len(iso)
+            columns["nr"] += [nr] * len(iso)
+            columns["minutes"] += iso["minutes"].tolist()
+            outlines += list(iso.geometry.array)
+        columns["method"] = [self.method] * len(outlines)
+        frame = gpd.GeoDataFrame(columns, geometry=outlines, crs=self.sites.crs)
+        return frame.astype({"nr": "int64", "minutes": "float64"})
 
     def sources_rows(self) -> list[dict[str, str]]:
         """One row per layer: layer, source, date, method, quality code and its Danish label."""
