@@ -213,6 +213,20 @@ def test_hidden_sections_keep_their_choices_and_feed_the_exports(app: AppTest) -
     assert any("500.000 kr." in m.value for m in app.markdown)
 
 
+def test_the_board_pack_starts_on_lav_filer_and_its_button_takes_it(app: AppTest) -> None:
+    from ui import meeting
+
+    add_towns(app, "Næstved", "Roskilde")
+    open_section(app, "meeting")
+    app.button(key="prepare_exports").click()
+    app.run()
+    exports = app.session_state["exports"]
+    started = meeting._packs_started[exports["signature"]]  # laid out while the planner reads the buttons
+    pdf = meeting._file(exports["signature"], "pdf", exports["data"])
+    assert pdf.startswith(b"%PDF") and pdf is started.result()  # the button hands over that pack
+    assert exports["signature"] not in meeting._packs_started
+
+
 def test_exports_go_stale_when_an_indicator_setting_changes(app: AppTest) -> None:
     add_towns(app, "Næstved", "Roskilde")
     open_section(app, "meeting")

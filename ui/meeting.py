@@ -5,6 +5,9 @@ from __future__ import annotations
 
 import datetime as dt
 import html
+import threading
+from collections import OrderedDict
+from concurrent.futures import Future, ThreadPoolExecutor
 from functools import partial
 
 import geopandas as gpd
@@ -167,13 +170,35 @@ def _report_data(settings: Settings, ctx: IndicatorContext, sites: gpd.GeoDataFr
     )
 
 
+#: The board pack starts as "Lav filer" is clicked (the file most meetings want): its button then
+#: waits for the rest instead of starting from nothing. One pack at a time, on one thread.
+_PACK_THREAD = ThreadPoolExecutor(max_workers=1, thread_name_prefix="klyngested-pack")
+PACKS_STARTED_KEPT = 4  #: packs started and not yet downloaded, kept by signature (older ones dropped)
+_packs_started: OrderedDict[str, Future[bytes]] = OrderedDict()
+_packs_lock = threading.Lock()
+
+
+def _start_pack(signature: str, data: ReportData) -> None:
+    """Start laying out the board pack for ``signature`` on the pack thread (once per signature)."""
+    from geo.report.formats import render  # optional: the writers load on first use
+
+    with _packs_lock:
+        if signature not in _packs_started:
+            _packs_started[signature] = _PACK_THREAD.submit(render, data, "pdf")
+        while len(_packs_started) > PACKS_STARTED_KEPT:
+            _packs_started.popitem(last=False)[1].cancel()
+
+
 @st.cache_data(show_spinner=False, max_entries=20, ttl=3600)
 @timed("file")
 def _file(signature: str, fmt: str, _data: ReportData) -> bytes:
-    """One meeting file, made when its button is clicked and kept for this signature."""
+    """One meeting file, made when its button is clicked (the board pack: finished, when it was
+    started on "Lav filer") and kept for this signature."""
     from geo.report.formats import render  # optional: the writers load on first use
 
-    return render(_data, fmt)
+    with _packs_lock:
+        started = _packs_started.pop(signature, None) if fmt == "pdf" else None
+    return started.result() if started is not None else render(_data, fmt)
 
 
 def exports_view(settings: Settings, ctx: IndicatorContext, sites: gpd.GeoDataFrame, table: pd.DataFrame,
@@ -186,9 +211,10 @@ def exports_view(settings: Settings, ctx: IndicatorContext, sites: gpd.GeoDataFr
     signature = export_signature(settings)
     if st.button(t("prepare_exports", lang), key="prepare_exports", type="primary"):
         with st.spinner(t("preparing", lang)):
-            # the files themselves are made when their button is clicked (one, not all four)
+            # the files are made when their button is clicked (one, not all four); the pack starts now
             state.exports = {"signature": signature,
                              "data": _report_data(settings, ctx, sites, table, breakdown, provenance)}
+            _start_pack(signature, state.exports["data"])
     exports = state.exports
     stem = safe_filename(state.scenario_name)
     if exports and exports["signature"] == signature:
