@@ -279,10 +279,11 @@ def _p95(values: list[float]) -> float:
     return statistics.quantiles(values, n=20, method="inclusive")[-1]
 
 
-#: Issue 15's goals, on the p95 (browser) and on the median server time beside it.
+#: Issue 15's goals: on the p95 (browser), on the median server time beside it, and on the
+#: board pack's median (its server time holds the making of the PDF, not a script run alone).
 P95_GOALS = {"add": "p95 < 1000 ms", "map": "p95 < 1000 ms", "weight": "p95 < 500 ms", "tab": "p95 < 300 ms",
-             "tab_first": "p95 < 300 ms",
-             "paint": "warm < 3000 ms", "pdf": "PDF < 3 s (20 sites)"}
+             "tab_first": "p95 < 300 ms", "paint": "warm < 3000 ms"}
+MEDIAN_GOALS = {"pdf": "PDF < 3 s (20 sites)"}
 SERVER_GOAL = "server median < 300 ms"
 
 
@@ -319,10 +320,11 @@ def run(args: argparse.Namespace) -> list[dict]:
                         extra = f"; server median {statistics.median(server):.0f} ms" if server else ""
                         grow = f" ({n}->{n + args.repeat} sites)" if kind in ("add", "map") else f" ({n} sites)"
                         rows.append(row(f"{method}{grow}: {FIGURES[kind]}, median{extra}",
-                                        statistics.median(seconds) * 1000, "ms", cmd, goal=SERVER_GOAL if server else None))
+                                        statistics.median(seconds) * 1000, "ms", cmd,
+                                        goal=MEDIAN_GOALS.get(kind, SERVER_GOAL if server else None)))
                         rows.append(row(f"{method}{grow}: {FIGURES[kind]}, p95 of {len(seconds)}"
                                         + (f" ({failed} timed out)" if failed else ""), _p95(seconds) * 1000, "ms", cmd,
-                                        goal=P95_GOALS[kind]))
+                                        goal=P95_GOALS.get(kind)))
                     print(format_table(rows), flush=True)  # partial results survive a long run
             browser.close()
     rows.append(row(f"load average (1 min) at the end, {os.cpu_count()} cores", os.getloadavg()[0], "",
