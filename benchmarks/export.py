@@ -2,10 +2,12 @@
 
 The project's path builds one report bundle (indicators, ranking, robustness) and renders
 every format from it; the naive path recomputes the indicators for each format, as separate
-tools would. Each repetition builds a new bundle (so the PDF draws the catchments again, as a
-new export in the app does) and renders the four formats in the same order; the figures are
-the medians over the repetitions (the first one included: it pays for the first drawing).
-Goals (issue 15): the PDF under 3 s and all four under 5 s for 20 sites.
+tools would. Each repetition builds a new bundle and renders the four formats in the same
+order. The first repetition draws everything (the sites' catchment outlines, the base maps);
+the later ones find those kept (`NetworkEngine.isochrones`, `boardpack.basemap.draw_base`),
+as a pack made again for the same sites in the app does, so the first is reported on its own
+and the rest as their median. Goals (issue 15): the PDF under 3 s and all four under 5 s for
+20 sites, held by the first.
 """
 
 from __future__ import annotations
@@ -61,20 +63,23 @@ def run(args: argparse.Namespace) -> list[dict]:
     engine, _ = select_engine(args.method)
     sites = _sites(layers, args.sites)
     cmd = f"python -m benchmarks export --sites {args.sites} --method {args.method} --repeat {args.repeat}"
-    rounds = [_one_round(layers, sites, engine) for _ in range(max(1, args.repeat))]
-    of = f"median of {len(rounds)}"
-    bundle = statistics.median(b for b, _, _ in rounds)
-    rows = [row(f"bundle: indicators, ranking, robustness ({args.sites} sites; {of})", bundle, "s", cmd)]
+    rounds = [_one_round(layers, sites, engine) for _ in range(max(2, args.repeat))]
+    first, again = rounds[0], rounds[1:]
+    of = f"median of {len(again)}"
+    rows = [row(f"bundle: indicators, ranking, robustness ({args.sites} sites; first)", first[0], "s", cmd)]
     for fmt in FORMATS:
-        size = rounds[-1][2][fmt]
-        rows.append(row(f"{fmt} ({size / 1e6:.2f} MB; {of}, slowest {max(r[1][fmt] for r in rounds):.2f} s)",
-                        statistics.median(r[1][fmt] for r in rounds), "s", cmd,
+        size = first[2][fmt]
+        rows.append(row(f"{fmt} ({size / 1e6:.2f} MB), first: catchments and base maps drawn", first[1][fmt], "s", cmd,
                         goal="< 3 s (20 sites)" if fmt == "pdf" else None))
-    total = statistics.median(b + sum(s.values()) for b, s, _ in rounds)
+        rows.append(row(f"{fmt}, the same sites again ({of}, slowest {max(r[1][fmt] for r in again):.2f} s)",
+                        statistics.median(r[1][fmt] for r in again), "s", cmd))
+    total = first[0] + sum(first[1].values())
     t0 = time.perf_counter()
     for _ in FORMATS:  # naive: every export recomputes the indicator table
         indicators.compute(layers, sites, engine, BYGGERI)
     naive = total + (time.perf_counter() - t0)  # the same renders plus four recomputations
-    rows.append(row(f"all four exports, {args.sites} sites ({of})", total, "s", cmd, naive / total, goal="< 5 s"))
+    rows.append(row(f"all four exports, {args.sites} sites (first)", total, "s", cmd, naive / total, goal="< 5 s"))
     rows.append(row("same, recomputing indicators per export", naive, "s", cmd))
+    rows.append(row(f"all four exports, the same sites again ({of})",
+                    statistics.median(b + sum(s.values()) for b, s, _ in again), "s", cmd))
     return rows
