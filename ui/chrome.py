@@ -30,6 +30,10 @@ BASE_CSS = """
 .ks-table thead th {border-bottom: 2px solid #6b6b6b; font-weight: 600;}
 .ks-table tbody th {font-weight: 600; min-width: 11rem;}
 .ks-site-list .ks-table-wrap {max-height: 19rem; overflow-y: auto;}
+.ks-site-list .ks-table {font-size: 0.9rem; width: 100%;}
+.ks-site-list .ks-table th, .ks-site-list .ks-table td {padding: 0.25rem 0.35rem;}
+.ks-site-list .ks-table tbody th {min-width: 0;}
+.ks-site-list .ks-table td {white-space: nowrap;}
 """
 
 #: Projector layout: no sidebar, toolbar or header; the map and the site cards fill the first screen.

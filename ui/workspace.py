@@ -141,10 +141,11 @@ def _clear_sites() -> None:
 
 
 def show_site_list(sites: list[Site], lang: str) -> None:
-    """The sites as a text table: name, number on the map, coordinates."""
+    """The sites as a text table: name, number on the map, coordinates (short headers: the list
+    fits the side column at 1280 px)."""
     frame = pd.DataFrame({t("map_number", lang): [str(i) for i in range(1, len(sites) + 1)],
-                          t("lat", lang): [number(s.lat, 4, lang) for s in sites],
-                          t("lon", lang): [number(s.lon, 4, lang) for s in sites]},
+                          t("lat_short", lang): [number(s.lat, 4, lang) for s in sites],
+                          t("lon_short", lang): [number(s.lon, 4, lang) for s in sites]},
                          index=pd.Index([s.name for s in sites], name=t("site_name", lang)))
     st.html(f'<div class="ks-site-list">{html_table(frame, t("sites_section", lang))}</div>')
 
@@ -206,14 +207,15 @@ def sites_panel(settings: Settings) -> None:
     if edit.open:  # drawn only while open: the data grid's code held the map's first paint back ~0.6 s
         with edit:
             editor_key = f"sites_editor_{state.editor_version}"
-            st.data_editor(
-                pd.DataFrame([{"navn": s.name, "lat": number(s.lat, 4, lang), "lon": number(s.lon, 4, lang)} for s in state.sites]),
+            st.data_editor(  # the number and the name: the coordinates are in the list above
+                pd.DataFrame({"nr": [str(i) for i in range(1, len(state.sites) + 1)], "navn": [s.name for s in state.sites]}),
                 key=editor_key,
                 num_rows="delete",
-                disabled=["lat", "lon"],
+                disabled=["nr"],
                 hide_index=True,
                 width="stretch",
-                column_config={"navn": st.column_config.TextColumn(t("site_name", lang), required=True)},
+                column_config={"nr": st.column_config.TextColumn(t("map_number", lang), width="small"),
+                               "navn": st.column_config.TextColumn(t("site_name", lang), required=True)},
                 on_change=apply_site_edits,
                 args=(editor_key,),
             )
