@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import ast
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import networkx as nx
@@ -210,3 +212,30 @@ def test_indicator_decimals_are_decided_in_one_place() -> None:
     bad = [str(path.relative_to(ROOT)) for module, path in MODULES.items()
            if module != "geo.reach.indicators" and rule.search(path.read_text(encoding="utf-8"))]
     assert not bad, bad
+
+
+#: Libraries the first page (the map, the sites, the indicator table) does not need: charts,
+#: plots, workbooks, solvers and the suitability grid load when their tab or file is asked for.
+NOT_ON_THE_FIRST_PAGE = ("matplotlib", "altair", "openpyxl", "highspy", "h3", "typst", "geo.api")
+
+FIRST_PAGE = """
+import sys
+from streamlit.testing.v1 import AppTest
+at = AppTest.from_file("app.py", default_timeout=240)
+at.query_params["s"] = "Næstved~55.2301~11.7605|Roskilde~55.6415~12.0803"  # a shared link: the tables drawn
+at.run()
+assert len([e for e in at.html if "ks-table" in e.body]) >= 2, "no indicator table"
+assert not at.exception, at.exception
+print(" ".join(m for m in {modules!r} if m in sys.modules))
+"""
+
+
+def test_the_first_page_loads_no_chart_solver_or_workbook_code() -> None:
+    """In a fresh interpreter the app's first run (the cold server's first page) imports none of
+    `NOT_ON_THE_FIRST_PAGE` (``import geo.i18n`` once pulled in all of `geo.api`: about 60 % of the
+    first run on a cold server)."""
+    code = FIRST_PAGE.format(modules=NOT_ON_THE_FIRST_PAGE)
+    done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=300,
+                          check=False)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.split() == [], done.stdout

@@ -25,7 +25,6 @@ from geo.data.clusters import matches
 from geo.data.loading import UserFiles, load_layers
 from geo.data.sites import Site, sites_frame
 from geo.decide.fairness import fairness_table
-from geo.decide.suggest import town_candidates
 from geo.errors import KlyngestedError
 from geo.i18n import t
 from geo.reach import indicators
@@ -151,6 +150,8 @@ def cached_town_points(data_key: str, _layers: Layers) -> gpd.GeoDataFrame:
 @st.cache_data(show_spinner=False, max_entries=DATA_STATES, ttl=DATA_TTL)
 def cached_town_candidates(data_key: str, _layers: Layers) -> pd.DataFrame:
     """K17 towns as location-allocation candidates, per data state."""
+    from geo.decide.suggest import town_candidates  # optional: loads with the suggestion tab
+
     return town_candidates(_layers)
 
 

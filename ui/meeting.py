@@ -32,12 +32,10 @@ from geo.report.scenario import (
 )
 from geo.settings import K17_CODES
 from geo.text import md
-from ui.decide import suggestion_lines
 from ui.results import finance_inputs, finance_result, ranking_inputs, ranking_result
 from ui.runlog import timed
 from ui.sidebar import Settings
 from ui.state import KEPT_WIDGETS, flash, restore_choice, set_weights, state
-from ui.surface import surface_for_report
 from ui.workspace import map_panel
 
 EXPORTS = (("pdf", "application/pdf"), ("xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
@@ -150,6 +148,9 @@ def export_signature(settings: Settings) -> str:
 def _report_data(settings: Settings, ctx: IndicatorContext, sites: gpd.GeoDataFrame, table: pd.DataFrame,
                  breakdown: pd.DataFrame, provenance: list[str]) -> ReportData:
     """Everything the four meeting files show, from the same cached results the sections show."""
+    from ui.decide import suggestion_lines  # optional: matplotlib loads with the files
+    from ui.surface import surface_for_report  # optional: h3 loads with the files
+
     ranked = ranking_result(table)
     try:
         finance = finance_result(settings, ctx, sites, finance_inputs(sites, settings.lang))

@@ -1,8 +1,6 @@
-"""Indicator table and the weighted ranking: weights that total 100 %, contributions, robustness."""
+"""The weighted ranking: weights that total 100 %, indicator rules, contributions, robustness."""
 
 from __future__ import annotations
-
-from functools import partial
 
 import altair as alt
 import pandas as pd
@@ -16,11 +14,9 @@ from geo.decide.robustness import (
 from geo.decide.scoring import Ranking, explain
 from geo.decide.weights import CRITERION_IDS, equal_weights, rebalance
 from geo.format import d3_locale, number
-from geo.i18n import choose, t
+from geo.i18n import t
 from geo.reach import indicators
 from geo.reach.criteria import CRITERIA
-from geo.report.csv import to_csv_bytes
-from geo.report.safety import safe_filename
 from geo.style import CRITERION_COLOURS
 from geo.text import md
 from ui.chrome import show_table
@@ -28,24 +24,6 @@ from ui.results import ranking_result, rule_parts
 from ui.runlog import timed
 from ui.sidebar import Settings
 from ui.state import set_weights, state
-
-
-def indicators_view(settings: Settings, table: pd.DataFrame, breakdown: pd.DataFrame, provenance: list[str]) -> None:
-    """The indicator table (sites as columns), CSV export and the per-municipality breakdown."""
-    lang = settings.lang
-    show_table(indicators.display_table(table, lang), t("tab_indicators", lang))
-    st.caption(choose({"da": indicators.REACHED_DA, "en": indicators.REACHED_EN}, lang))
-    danish = st.checkbox(t("csv_danish", lang), key="csv_danish")
-    st.download_button(
-        t("download_csv", lang),
-        data=partial(to_csv_bytes, table, provenance, danish=danish),  # made only when clicked
-        file_name=f"{safe_filename('klyngested_indikatorer')}.csv",
-        mime="text/csv",
-        key="download_csv",
-    )
-    st.subheader(t("breakdown_section", lang))
-    pick = st.selectbox(t("breakdown_site", lang), table["site"].tolist(), key="breakdown_pick")
-    show_table(indicators.breakdown_display(breakdown[breakdown["site"] == pick], lang), t("breakdown_section", lang))
 
 
 def _on_weight(cid: str) -> None:

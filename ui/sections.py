@@ -60,7 +60,7 @@ class Run:
 # are not needed for the first paint of the map).
 
 def _indicators(run: Run) -> None:
-    from ui.ranking import indicators_view  # optional: altair loads with the first table tab
+    from ui.indicators import indicators_view  # optional: loads when the first tab is drawn
 
     indicators_view(run.settings, run.table, run.breakdown, run.provenance)
 

@@ -23,7 +23,6 @@ from geo.data.employment import employment_label
 from geo.data.provenance import QUALITY_DA
 from geo.data.sites import sites_frame
 from geo.decide import robustness, scoring
-from geo.decide.suitability import WeightedSurface
 from geo.decide.weights import normalise
 from geo.reach import indicators
 from geo.reach.catchment import CatchmentEngine
@@ -31,6 +30,7 @@ from geo.reach.criteria import CRITERIA
 from geo.settings import THRESHOLDS_MIN
 
 if TYPE_CHECKING:
+    from geo.decide.suitability import WeightedSurface
     from geo.report.scenario import Scenario
 
 #: Criterion ids in the paper's order.

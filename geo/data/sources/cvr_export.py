@@ -16,7 +16,6 @@ from collections.abc import Callable
 
 import geopandas as gpd
 import numpy as np
-import openpyxl
 import pandas as pd
 
 from geo.data.addresses import Placer
@@ -120,6 +119,8 @@ def _xlsx_sheets(data: bytes) -> list[tuple[list[tuple], bool]]:
         names = set(archive.namelist())
     if not OOXML_PARTS <= names:  # any other zip (a zipped Shapefile, a VRT, …) is not a workbook
         raise _bad_file("zip-filen er ikke et Excel-ark (.xlsx).", "the zip file is not an .xlsx workbook.")
+    import openpyxl  # optional: loaded when a workbook is read (not for the app's first page)
+
     try:
         workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
         try:
