@@ -14,6 +14,7 @@ from ui.chrome import page_chrome
 from ui.data import cached_context, cached_sites_frame
 from ui.heap import freeze_imports
 from ui.meeting import load_from_query_params, presentation_view, sync_query_params
+from ui.preload import preload_after_first_page
 from ui.runlog import log_run
 from ui.sections import Run, sections_view
 from ui.sidebar import sidebar
@@ -59,3 +60,4 @@ with st.expander(t("provenance_section", lang), expanded=False):
     st.markdown("\n".join(f"- {line}" for line in lines))  # one element: each costs the first paint
 sync_query_params(settings)
 state.script_ms = log_run("script", _started)  # server time of this run (benchmarks read it)
+preload_after_first_page()  # the charts' and files' code, once the first page is out
