@@ -221,10 +221,12 @@ def test_the_board_pack_starts_on_lav_filer_and_its_button_takes_it(app: AppTest
     app.button(key="prepare_exports").click()
     app.run()
     exports = app.session_state["exports"]
-    started = meeting._packs_started[exports["signature"]]  # laid out while the planner reads the buttons
+    started = meeting._packs[exports["signature"]]  # laid out while the planner reads the buttons
     pdf = meeting._file(exports["signature"], "pdf", exports["data"])
     assert pdf.startswith(b"%PDF") and pdf is started.result()  # the button hands over that pack
-    assert exports["signature"] not in meeting._packs_started
+    app.button(key="prepare_exports").click()  # "Lav filer" again, nothing changed
+    app.run()
+    assert meeting._packs[exports["signature"]] is started  # the same pack: not laid out a second time
 
 
 def test_exports_go_stale_when_an_indicator_setting_changes(app: AppTest) -> None:

@@ -174,20 +174,23 @@ def _report_data(settings: Settings, ctx: IndicatorContext, sites: gpd.GeoDataFr
 #: The board pack starts as "Lav filer" is clicked (the file most meetings want): its button then
 #: waits for the rest instead of starting from nothing. One pack at a time, on one thread.
 _PACK_THREAD = ThreadPoolExecutor(max_workers=1, thread_name_prefix="klyngested-pack")
-PACKS_STARTED_KEPT = 4  #: packs started and not yet downloaded, kept by signature (older ones dropped)
-_packs_started: OrderedDict[str, Future[bytes]] = OrderedDict()
+PACKS_KEPT = 4  #: the last packs started, kept by signature (a pack not yet laid out is dropped with it)
+_packs: OrderedDict[str, Future[bytes]] = OrderedDict()
 _packs_lock = threading.Lock()
 
 
-def _start_pack(signature: str, data: ReportData) -> None:
-    """Start laying out the board pack for ``signature`` on the pack thread (once per signature)."""
+def _pack(signature: str, data: ReportData) -> Future[bytes]:
+    """The board pack for ``signature``: started on the pack thread the first time it is asked
+    for, the same pack (laid out, or being laid out) when asked again."""
     from geo.report.formats import render  # optional: the writers load on first use
 
     with _packs_lock:
-        if signature not in _packs_started:
-            _packs_started[signature] = _PACK_THREAD.submit(render, data, "pdf")
-        while len(_packs_started) > PACKS_STARTED_KEPT:
-            _packs_started.popitem(last=False)[1].cancel()
+        if signature not in _packs:
+            _packs[signature] = _PACK_THREAD.submit(render, data, "pdf")
+        _packs.move_to_end(signature)
+        while len(_packs) > PACKS_KEPT:
+            _packs.popitem(last=False)[1].cancel()
+        return _packs[signature]
 
 
 @st.cache_data(show_spinner=False, max_entries=20, ttl=3600)
@@ -197,9 +200,7 @@ def _file(signature: str, fmt: str, _data: ReportData) -> bytes:
     started on "Lav filer") and kept for this signature."""
     from geo.report.formats import render  # optional: the writers load on first use
 
-    with _packs_lock:
-        started = _packs_started.pop(signature, None) if fmt == "pdf" else None
-    return started.result() if started is not None else render(_data, fmt)
+    return _pack(signature, _data).result() if fmt == "pdf" else render(_data, fmt)
 
 
 def exports_view(settings: Settings, ctx: IndicatorContext, sites: gpd.GeoDataFrame, table: pd.DataFrame,
@@ -215,7 +216,7 @@ def exports_view(settings: Settings, ctx: IndicatorContext, sites: gpd.GeoDataFr
             # the files are made when their button is clicked (one, not all four); the pack starts now
             state.exports = {"signature": signature,
                              "data": _report_data(settings, ctx, sites, table, breakdown, provenance)}
-            _start_pack(signature, state.exports["data"])
+            _pack(signature, state.exports["data"])  # started now; its button takes it
     exports = state.exports
     stem = safe_filename(state.scenario_name)
     if exports and exports["signature"] == signature:
