@@ -2,10 +2,10 @@
 
 Names and texts chosen by others (site, municipality, company, scenario and file names) reach
 Streamlit's Markdown renderer in headings, sentences, toasts and labels, HTML in the app's
-tables, and matplotlib's text engine in figures and the PDF. `plain` removes what no reader can
+tables and lists, and matplotlib's text engine in figures and the PDF. `plain` removes what no reader can
 see (format and control characters, lone surrogates), `md` escapes a text so that Markdown,
-HTML, LaTeX and autolinks in it are shown literally, and `html_table` writes a table whose
-every cell is escaped text.
+HTML, LaTeX and autolinks in it are shown literally, and `html_table` and `html_list` write a table or list whose
+every cell or item is escaped text.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ import html
 import math
 import re
 import unicodedata
+from collections.abc import Sequence
 
 import pandas as pd
 
@@ -118,3 +119,25 @@ def html_table(frame: pd.DataFrame, label: str) -> str:
                    for name, row in zip(frame.index, frame.itertuples(index=False, name=None), strict=True))
     return (f'<div class="ks-table-wrap" role="region" tabindex="0" aria-label="{html.escape(plain(label))}">'
             f'<table class="ks-table"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table></div>')
+
+
+def html_list(items: Sequence[object], strong: bool = False) -> str:
+    """`items` as an HTML bullet list, each item escaped text (bold when ``strong``).
+
+    One HTML element for sentences the app redraws often: a Markdown list of 20 sentences cost
+    the browser about 0.18 s per weight change (Streamlit's Markdown renderer), this about none.
+
+    Parameters
+    ----------
+    items
+        The sentences, as they are shown; each goes through `plain` and `html.escape`.
+    strong
+        Every item in bold.
+
+    Returns
+    -------
+    str
+        HTML for ``st.html``.
+    """
+    tag = "strong" if strong else "span"
+    return '<ul class="ks-list">' + "".join(f"<li>{_cell(item, tag)}</li>" for item in items) + "</ul>"

@@ -378,3 +378,15 @@ def test_html_table_shows_any_text_literally_in_table_markup_only(names: list[st
     assert ["".join(r.find("th").itertext()) for r in rows] == [plain(names[2]), "r"]
     assert [["".join(td.itertext()) for td in r.findall("td")] for r in rows] == [[plain(cell), "<b>x</b>"], ["–", "1,5"]]
     assert root.get("aria-label").split() == plain(cell).split()  # XML turns a newline in an attribute into a space
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.text(max_size=40), min_size=1, max_size=4), st.booleans())
+def test_html_list_shows_any_text_literally_one_item_each(items: list[str], strong: bool) -> None:
+    import xml.etree.ElementTree as ET
+
+    from geo.text import html_list, plain
+
+    root = ET.fromstring(html_list([*items, "<b>x</b>"], strong=strong))
+    assert root.tag == "ul" and {e.tag for e in root.iter()} == {"ul", "li", "strong" if strong else "span"}
+    assert ["".join(li.itertext()) for li in root.findall("li")] == [*(plain(i) for i in items), "<b>x</b>"]

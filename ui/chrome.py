@@ -8,13 +8,14 @@ and the CSS for WCAG contrast, tables and the presentation (projector) layout.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 import pandas as pd
 import streamlit as st
 
 from geo.i18n import choose
-from geo.text import html_table
+from geo.text import html_list, html_table
 
 _SCRIPT = Path(__file__).with_name("chrome.js").read_text(encoding="utf-8")
 
@@ -34,6 +35,8 @@ BASE_CSS = """
 .ks-site-list .ks-table th, .ks-site-list .ks-table td {padding: 0.25rem 0.35rem;}
 .ks-site-list .ks-table tbody th {min-width: 0;}
 .ks-site-list .ks-table td {white-space: nowrap;}
+.ks-list {margin: 0 0 0.5rem 0; padding-left: 1.3rem;}
+.ks-list li {margin: 0.15rem 0;}
 """
 
 #: Projector layout: no sidebar, toolbar or header; the map and the site cards fill the first screen.
@@ -67,3 +70,8 @@ def page_chrome(lang: str, presentation: bool) -> None:
 def show_table(frame: pd.DataFrame, label: str) -> None:
     """A table of formatted text as one HTML element (`geo.text.html_table`); ``label`` names it."""
     st.html(html_table(frame, label))
+
+
+def show_list(items: Sequence[str], strong: bool = False) -> None:
+    """Sentences as one HTML bullet list (`geo.text.html_list`), bold when ``strong``."""
+    st.html(html_list(items, strong))

@@ -19,7 +19,7 @@ from geo.reach import indicators
 from geo.reach.criteria import CRITERIA
 from geo.style import CRITERION_COLOURS
 from geo.text import md
-from ui.chrome import show_table
+from ui.chrome import show_list, show_table
 from ui.results import ranking_result, rule_parts
 from ui.runlog import timed
 from ui.sidebar import Settings
@@ -188,7 +188,7 @@ def ranking_view(settings: Settings, table: pd.DataFrame) -> Ranking | None:
              format_func=lambda m: t(f"mc_{m}", lang))
     c2.select_slider(t("draws", lang), [1_000, 5_000, 10_000, 20_000], key="mc_draws",
                      format_func=lambda n: number(n, 0, lang))
-    st.markdown("\n".join(f"- **{md(mc.sentences[site])}**" for site in ranking.table["site"]))  # one element: less to redraw
+    show_list([mc.sentences[site] for site in ranking.table["site"]], strong=True)
     st.caption(md(mc.method_da))
     shares = st.expander(t("rank_frequencies", lang), key="rank_frequencies_open", on_change="rerun")
     if shares.open:  # drawn only while open: the chart cost the browser ~0.1 s a weight
@@ -199,5 +199,8 @@ def ranking_view(settings: Settings, table: pd.DataFrame) -> Ranking | None:
         feeds, directions, targets = rule_parts(state.rules)
         loso = leave_one_site_out(table, ranking.weights, feeds=feeds, directions=directions, targets=targets)
         lines = [s for s in loco["sentence"] if s] + reversal_sentences(loso)
-        st.markdown("\n".join(f"- {md(s)}" for s in lines) if lines else t("no_reversal", lang))
+        if lines:
+            show_list(lines)
+        else:
+            st.markdown(t("no_reversal", lang))
     return ranking
