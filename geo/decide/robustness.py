@@ -71,8 +71,8 @@ def draw_ranks(scores: pd.DataFrame, draws: np.ndarray) -> np.ndarray:
 def rank_frequencies(ranks: np.ndarray, sites: Sequence[str]) -> pd.DataFrame:
     """Site × rank (1..n_sites) -> share of draws (0..1); rows in ``sites`` order."""
     n_draws, n_sites = ranks.shape
-    counts = np.zeros((n_sites, n_sites), dtype=np.int64)
-    np.add.at(counts, (np.broadcast_to(np.arange(n_sites), ranks.shape), ranks - 1), 1)
+    cells = np.arange(n_sites) * n_sites + (ranks - 1)  # (site, rank) as one index, per draw
+    counts = np.bincount(cells.ravel(), minlength=n_sites * n_sites).reshape(n_sites, n_sites)
     return pd.DataFrame(counts / n_draws, index=pd.Index(list(sites), name="site"),
                         columns=pd.Index(range(1, n_sites + 1), name="rank"))
 
