@@ -53,6 +53,7 @@ from geo.settings import CRS_DISPLAY
 
 MAP_FRAME = 'iframe[title="streamlit_folium.st_folium"]'
 MARKERS = '[aria-label^="Lokalitet "]'
+CHART = '[data-testid="stVegaLiteChart"]'
 IDLE = "() => document.querySelector('.stApp')?.getAttribute('data-test-script-state') !== 'running'"
 TIMEOUT_MS = 120_000
 
@@ -235,8 +236,11 @@ def _map_clicks(page, spare, method, n, args, log) -> list[tuple[float, float]]:
 
 def _weights(page, spare, method, n, args, log) -> list[tuple[float, float]]:
     """One step up on the first slider per repetition: each move makes weights not seen before
-    (back and forth would find every ranking after the second in the cache)."""
+    (back and forth would find every ranking after the second in the cache). The first move
+    waits until the tab's chart is drawn (about 0.5 s after its run in a new browser), as a
+    planner looks at the ranking before moving a weight."""
     _open_tab(page, "Rangering")
+    page.locator(f"{CHART} svg, {CHART} canvas").first.wait_for(timeout=TIMEOUT_MS)
     slider = page.get_by_role("slider").first
     out = []
     for _ in range(args.repeat):
