@@ -37,6 +37,13 @@ ROOT = Path(__file__).resolve().parent.parent
 DATA_DIR = ROOT / "data"
 DEFAULT_DIR = DATA_DIR / "default"
 CLUSTERS_FILE = DATA_DIR / "clusters.json"
+#: The real road graph: written by ``python -m geo refresh --only roads`` (git-ignored), used by
+#: the app when present.
+ROADS_FILE = DATA_DIR / "roads.npz"
+#: Areas a road graph is built for (lon/lat, with a margin): Region Sjælland with Copenhagen
+#: (Zealand, Møn, Lolland-Falster), and all of Denmark (``region='alle'``).
+ROADS_REGION_BBOX_LONLAT = (10.8, 54.5, 12.75, 56.15)
+ROADS_DENMARK_BBOX_LONLAT = (7.9, 54.5, 15.3, 57.8)
 
 #: Environment variable naming a folder of real files for the app to load.
 ENV_DATA_DIR = "KLYNGESTED_DATA_DIR"

@@ -215,8 +215,9 @@ def test_indicator_decimals_are_decided_in_one_place() -> None:
 
 
 #: Libraries the first page (the map, the sites, the indicator table) does not need: charts,
-#: plots, workbooks, solvers and the suitability grid load when their tab or file is asked for.
-NOT_ON_THE_FIRST_PAGE = ("matplotlib", "altair", "openpyxl", "highspy", "h3", "typst", "geo.api")
+#: plots, workbooks, solvers and the suitability grid load when their tab or file is asked for;
+#: scipy (the road network's sparse graphs) when the road network is chosen.
+NOT_ON_THE_FIRST_PAGE = ("matplotlib", "altair", "openpyxl", "highspy", "h3", "typst", "geo.api", "scipy")
 
 FIRST_PAGE = """
 import sys
@@ -255,4 +256,4 @@ def test_the_first_page_loads_no_chart_solver_or_workbook_code_and_preloads_it_a
     assert done.returncode == 0, done.stderr[-2000:]
     first_page, after = (line.split() for line in done.stdout.splitlines()[-2:])
     assert first_page == [], first_page
-    assert {"matplotlib", "altair"} <= set(after), after
+    assert {"matplotlib", "altair", "scipy"} <= set(after), after

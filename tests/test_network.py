@@ -356,11 +356,12 @@ def test_build_roads_from_file(osm_file: Path, tmp_path: Path) -> None:
 
 
 def test_engine_falls_back_to_labelled_estimate_without_graph(monkeypatch, tmp_path) -> None:
+    from geo.data import roads
     from geo.reach import engines
 
     monkeypatch.delenv(engines.ENV_ROADS, raising=False)
-    monkeypatch.setattr(engines, "BUILT_ROADS", tmp_path / "none.npz")
-    monkeypatch.setattr(engines, "load_default_roads", lambda: None)
+    monkeypatch.setattr(engines, "ROADS_FILE", tmp_path / "none.npz")
+    monkeypatch.setattr(roads, "load_default_roads", lambda: None)
     engine, notes = engines.select_engine("network")
     assert engine.method == "estimate"
     assert notes and "estimeret fra luftlinje" in notes[0]

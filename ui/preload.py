@@ -14,8 +14,9 @@ import importlib
 import threading
 
 #: What the next clicks need, in the order they are likely: the decision tabs (matplotlib, the
-#: solvers), the ranking tab (altair) and the meeting files (the writers, Typst).
-PRELOAD: tuple[str, ...] = ("ui.decide", "ui.ranking", "geo.report.formats")
+#: solvers), the ranking tab (altair), the meeting files (the writers, Typst) and the road
+#: network (scipy's sparse graphs).
+PRELOAD: tuple[str, ...] = ("ui.decide", "ui.ranking", "geo.report.formats", "geo.reach.network")
 
 
 def _import_all(modules: tuple[str, ...]) -> None:

@@ -15,8 +15,8 @@ from typing import Any
 from geo.data.refresh import DEFAULT_LAYERS, DEFAULT_REGION, LAYERS, parse_only, refresh
 from geo.data.sources import cvr_es, dagi, geocode, osm, statbank
 from geo.data.sources._http import ENV_CACHE_DIR, ENV_CONTACT, HttpClient
-from geo.data.sources.osm_roads import DEFAULT_ROADS_OUT
 from geo.errors import SourceError
+from geo.settings import ROADS_FILE
 
 SOURCES_HELP = f"""\
 kilder (lag: kilde – nøgle – uden nøgle):
@@ -75,8 +75,8 @@ def add_refresh_parser(subparsers: Any) -> argparse.ArgumentParser:
     parser.add_argument("--pbf", type=Path, default=None,
                         help="OSM-fil til vejnettet (.osm.pbf fra Geofabrik eller .osm); "
                              "ellers Overpass. Med --region alle: hele landet")
-    parser.add_argument("--roads-out", type=Path, default=DEFAULT_ROADS_OUT,
-                        help=f"hvor vejnettet gemmes (standard {DEFAULT_ROADS_OUT})")
+    parser.add_argument("--roads-out", type=Path, default=ROADS_FILE,
+                        help=f"hvor vejnettet gemmes (standard {ROADS_FILE})")
     parser.add_argument("--no-cache", action="store_true",
                         help="læs ikke fra HTTP-cachen (svar gemmes stadig)")
     parser.add_argument("--no-progress", action="store_true", help="ingen statuslinje")

@@ -26,14 +26,8 @@ from geo.data.snapshot import read_snapshot_layers, remove_stale_tmp, write_snap
 from geo.data.sources import cvr_es, dagi, geocode, osm, statbank
 from geo.data.sources._http import HttpClient, endpoint, get_secret, probe
 from geo.data.sources.embedded import load_default
-from geo.data.sources.osm_roads import (
-    DEFAULT_ROADS_OUT,
-    DENMARK_BBOX_LONLAT,
-    REGION_BBOX_LONLAT,
-    build_roads,
-)
 from geo.errors import KlyngestedError, SourceError
-from geo.settings import K17_CODES
+from geo.settings import K17_CODES, ROADS_DENMARK_BBOX_LONLAT, ROADS_FILE, ROADS_REGION_BBOX_LONLAT
 
 LAYERS = ("boundaries", "population", "companies", "institutions", "stations", "roads")
 #: `roads` builds the drive graph (data/roads.npz); it runs only when asked for with --only.
@@ -136,12 +130,12 @@ class Request:
     postcodes: Path | None = None
     codes: str | None = None
     snapshot_dir: Path | None = None
-    roads_out: Path = DEFAULT_ROADS_OUT
+    roads_out: Path = ROADS_FILE
 
     @property
     def bbox(self) -> tuple[float, float, float, float]:
         """The road graph's extent: Region Sjælland with a margin, or Denmark for 'alle'."""
-        return REGION_BBOX_LONLAT if self.region == DEFAULT_REGION else DENMARK_BBOX_LONLAT
+        return ROADS_REGION_BBOX_LONLAT if self.region == DEFAULT_REGION else ROADS_DENMARK_BBOX_LONLAT
 
 
 def normalise_region(region: str | None) -> str | None:
@@ -199,6 +193,8 @@ def build_steps(request: Request, state: _State, client: HttpClient,
         state.set("stations", gdf, prov, notes)
 
     def roads() -> None:
+        from geo.data.sources.osm_roads import build_roads  # optional: loads scipy
+
         graph = build_roads(request.pbf, request.bbox, request.roads_out)
         state.notes.append(f"Vejnet: {graph.n_nodes} knuder, {graph.n_edges} kanter gemt i "
                            f"{request.roads_out}")
@@ -292,7 +288,7 @@ def refresh(
     request = Request(parse_only(layers), normalise_region(region),
                       Path(pbf) if pbf else None, Path(postcodes) if postcodes else None,
                       codes, Path(snapshot_dir) if snapshot_dir else None,
-                      Path(roads_out) if roads_out else DEFAULT_ROADS_OUT)
+                      Path(roads_out) if roads_out else ROADS_FILE)
     client = client or HttpClient(use_cache=use_cache)
     remove_stale_tmp(request.snapshot_dir)  # what a killed refresh left behind
     state = _base_state(request.snapshot_dir)

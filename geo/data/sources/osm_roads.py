@@ -22,7 +22,7 @@ from shapely.geometry import box
 from geo.crs import transform
 from geo.data.roads import RoadGraph
 from geo.errors import SourceError
-from geo.settings import CRS_DISPLAY, CRS_METRIC, DATA_DIR
+from geo.settings import CRS_DISPLAY, CRS_METRIC, ROADS_FILE, ROADS_REGION_BBOX_LONLAT
 
 #: Free-flow speed per OSM highway class (km/h), used when ``maxspeed`` is missing.
 HIGHWAY_SPEED_KMH: dict[str, float] = {
@@ -35,9 +35,6 @@ HIGHWAY_SPEED_KMH: dict[str, float] = {
 _IMPLICIT_MAXSPEED = {"dk:urban": 50, "dk:rural": 80, "dk:motorway": 130}
 FERRY_SPEED_KMH = 20.0
 FERRY_BOARDING_MIN = 15.0
-#: Region Sjælland with Copenhagen and a margin (lon/lat): Zealand, Møn, Lolland-Falster.
-REGION_BBOX_LONLAT = (10.8, 54.5, 12.75, 56.15)
-DEFAULT_ROADS_OUT = DATA_DIR / "roads.npz"
 OSM_SOURCE = "OpenStreetMap-bidragydere (ODbL)"
 #: Overpass filter for drivable ways, as osmnx's "drive" network type.
 DRIVE_FILTER = (
@@ -354,13 +351,11 @@ def graph_from_overpass(polygon: Any, largest_component: bool = True) -> RoadGra
 
 
 # --- build -----------------------------------------------------------------------------
-#: Denmark with a margin (lon/lat), for a national graph (``region='alle'``).
-DENMARK_BBOX_LONLAT = (7.9, 54.5, 15.3, 57.8)
 
 
 def build_roads(pbf: str | Path | None = None,
-                bbox: tuple[float, float, float, float] | None = REGION_BBOX_LONLAT,
-                out: str | Path = DEFAULT_ROADS_OUT) -> RoadGraph:
+                bbox: tuple[float, float, float, float] | None = ROADS_REGION_BBOX_LONLAT,
+                out: str | Path = ROADS_FILE) -> RoadGraph:
     """Build the drive graph (from `pbf` if given, else Overpass) and save it as ``.npz``.
 
     Parameters
@@ -372,6 +367,6 @@ def build_roads(pbf: str | Path | None = None,
     if pbf:
         graph = graph_from_osm_file(pbf, bbox=bbox)
     else:
-        graph = graph_from_overpass(box(*(bbox or REGION_BBOX_LONLAT)))
+        graph = graph_from_overpass(box(*(bbox or ROADS_REGION_BBOX_LONLAT)))
     graph.save(Path(out))
     return graph
