@@ -15,7 +15,8 @@ opens the app from a shared link holding the sites. Then, each ``--repeat`` time
   first one after the server starts is "cold": nothing cached yet); then the same context
   opens the link again in a new page (a planner's browser that has opened the app before:
   the scripts come from its cache; a new session on the server all the same); in each of the
-  two sessions, the first opening of a tab (Kommunerne) -> its content shown;
+  two sessions, once the page has settled (no request for 0.5 s: the map's frame and the
+  scripts the page loaded after it), the first opening of a tab (Kommunerne) -> its content shown;
 - the board pack: "Lav filer" -> PDF downloaded (``--pdf-repeat`` times, new scenario name each).
 
 The map clicks, the weights, the tab switches and the board pack each start in a new session
@@ -185,6 +186,7 @@ def _case(browser, base: str, points, method: str, n: int, args, log: RunLog) ->
                 page, seconds = _open(browser, link, page.context)
             out.setdefault(f"paint{kind}", []).append((seconds, float("nan")))
             page.wait_for_function(IDLE, timeout=TIMEOUT_MS)
+            page.wait_for_load_state("networkidle")  # settled (no request for 0.5 s) before the tab is clicked
             out.setdefault(f"tab_first{kind}", []).append(
                 _timed(log, _tab_click(page, TAB_TESTS[0][0]), _tab_test(TAB_TESTS[0]), page))
         page.context.close()
