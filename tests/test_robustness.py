@@ -11,6 +11,7 @@ from geo.decide.robustness import (
     leave_one_site_out,
     monte_carlo,
     percent_da,
+    rank_frequencies,
     reversal_sentences,
     uniform_weights,
 )
@@ -92,3 +93,14 @@ def test_leave_one_site_out_detects_rank_reversal():
     assert no_c.loc["A", "expected_rank"] == 2 and no_c.loc["A", "rank"] == 1
     assert no_c.loc["A", "reversed"]
     assert any(s.startswith("Uden C skifter rækkefølgen") for s in reversal_sentences(loso))
+
+
+def test_rank_frequencies_counts_each_site_and_rank_by_hand():
+    # four draws of three sites; draw 3 is a tie for first (competition ranks 1, 1, 3)
+    ranks = np.array([[1, 2, 3], [2, 1, 3], [1, 1, 3], [3, 2, 1]])
+    freq = rank_frequencies(ranks, ["a", "b", "c"])
+    expected = [[0.5, 0.25, 0.25],  # a: first twice, second once, third once
+                [0.5, 0.5, 0.0],    # b: first twice (one shared), second twice
+                [0.25, 0.0, 0.75]]  # c: first once, third three times
+    assert freq.to_numpy().tolist() == expected
+    assert freq.index.tolist() == ["a", "b", "c"] and freq.columns.tolist() == [1, 2, 3]

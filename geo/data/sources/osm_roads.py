@@ -352,7 +352,6 @@ def graph_from_overpass(polygon: Any, largest_component: bool = True) -> RoadGra
 
 # --- build -----------------------------------------------------------------------------
 
-
 def build_roads(pbf: str | Path | None = None,
                 bbox: tuple[float, float, float, float] | None = ROADS_REGION_BBOX_LONLAT,
                 out: str | Path = ROADS_FILE) -> RoadGraph:
